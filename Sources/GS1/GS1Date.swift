@@ -46,6 +46,7 @@ public struct GS1Date: Hashable, Sendable, Comparable, CustomStringConvertible {
       parts[2].utf8.count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
       let day = Int(parts[2]), parts.allSatisfy({ String($0).firstNonDigitPosition == nil })
     else { throw GS1Error("date", text, .content("must be written YYYY-MM-DD")) }
+    guard day > 0 else { throw GS1Error("date", text, .content("day 00 is not a calendar day")) }
     try self.init(year: year, month: month, day: day)
   }
 
@@ -68,6 +69,22 @@ public struct GS1Date: Hashable, Sendable, Comparable, CustomStringConvertible {
   }
 
   public var description: String { iso }
+
+  /// The same day `months` later, or the month's last day when it is shorter:
+  /// 2025-01-31 plus one month is 2025-02-28.
+  public func addingMonths(_ months: Int) -> GS1Date {
+    let index = year * 12 + (month - 1) + months
+    let newYear = index / 12
+    let newMonth = index % 12 + 1
+    let newDay = Swift.min(day, Linter.daysIn(month: newMonth, leap: Self.isLeap(newYear)))
+    return GS1Date(unchecked: newYear, newMonth, newDay)
+  }
+
+  private init(unchecked year: Int, _ month: Int, _ day: Int) {
+    self.year = year
+    self.month = month
+    self.dayAsWritten = day
+  }
 
   public static func < (lhs: GS1Date, rhs: GS1Date) -> Bool {
     (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)

@@ -1,0 +1,115 @@
+import Crypto
+
+/// What an event records. The current state of every record is derived from these.
+public enum EventKind: String, CaseIterable, Sendable {
+  case producerRegistered = "producer-registered"
+  case productRegistered = "product-registered"
+  /// A certificate change: an OCOP rating decision.
+  case ratingRecorded = "rating-recorded"
+  /// A batch issued (lot commissioned).
+  case commissioning
+  /// Input lots made into an output lot.
+  case transformation
+  /// A print run's serial range under a lot.
+  case serialsAllocated = "serials-allocated"
+  case shipping
+  case receiving
+  case recall
+}
+
+/// One entry of the append-only, hash-chained, signed event log.
+///
+/// Its ``body`` is canonical JSON (see ``CanonicalJSON``):
+/// `{"at":…,"data":{…},"kid":…,"kind":…,"prev":…,"seq":…,"v":1}`, where `prev` is the
+/// hex ``hash`` of the event before it (64 zeros for the first). The issuer signs
+/// ``signedMessage``, the body behind a domain-separation prefix; ``hash`` is the
+/// SHA-256 of the body followed by the signature, so the chain binds both.
+public struct Event: Sendable, Equatable {
+  /// The canonical body bytes, exactly as signed.
+  public let body: [UInt8]
+  /// The Ed25519 signature of ``signedMessage``.
+  public let signature: [UInt8]
+  /// Position in the log, from 1.
+  public let sequence: Int64
+  /// What it records.
+  public let kind: EventKind
+  /// When it was recorded.
+  public let recordedAt: Timestamp
+  /// The signing issuer's key id.
+  public let kid: String
+  /// The hash of the event before it.
+  public let previousHash: [UInt8]
+  /// The record data.
+  public let data: CanonicalJSON
+
+  /// The prefix that separates event signatures from every other use of the key.
+  public static let signaturePrefix = Array("ocop-trace event v1\n".utf8)
+
+  /// The hash of the empty log: what the first event's `prev` holds.
+  public static let genesisHash = [UInt8](repeating: 0, count: 32)
+
+  /// The bytes the issuer signs.
+  public var signedMessage: [UInt8] { Self.signaturePrefix + body }
+
+  /// SHA-256 of body and signature: what the next event's `prev` holds.
+  public var hash: [UInt8] { Self.hash(body: body, signature: signature) }
+
+  static func hash(body: [UInt8], signature: [UInt8]) -> [UInt8] {
+    var hasher = SHA256()
+    hasher.update(data: body)
+    hasher.update(data: signature)
+    return Array(hasher.finalize())
+  }
+
+  /// Makes and signs the event that follows `previousHash` at `sequence`.
+  public static func make(
+    sequence: Int64, kind: EventKind, data: CanonicalJSON, at time: Timestamp,
+    previousHash: [UInt8], signer: IssuerKey
+  ) throws(TraceError) -> Event {
+    let kid = signer.kid
+    let body = CanonicalJSON.object([
+      "v": .integer(1), "seq": .integer(sequence), "kind": .string(kind.rawValue),
+      "at": .string(time.text), "kid": .string(kid), "prev": .string(ByteText.hex(previousHash)),
+      "data": data,
+    ]).encoded()
+    let signature = try signer.sign(signaturePrefix + body)
+    return Event(
+      body: body, signature: signature, sequence: sequence, kind: kind, recordedAt: time, kid: kid,
+      previousHash: previousHash, data: data)
+  }
+
+  /// Reads an event from its stored body and signature. Throws if the body is not
+  /// canonical or lacks a field; the signature and chain are checked by the audit.
+  public init(body: [UInt8], signature: [UInt8]) throws(TraceError) {
+    let json: CanonicalJSON
+    do { json = try CanonicalJSON(canonical: body) } catch {
+      throw .malformed(what: "event body", reason: error.description)
+    }
+    guard json["v"]?.integerValue == 1 else {
+      throw .malformed(what: "event body", reason: "unsupported version")
+    }
+    guard let kind = EventKind(rawValue: try Field.string(json, "kind")) else {
+      throw .malformed(what: "event body", reason: "unknown kind")
+    }
+    guard let previous = ByteText.bytes(hex: try Field.string(json, "prev")), previous.count == 32
+    else { throw .malformed(what: "event body", reason: "prev is not a SHA-256 hash") }
+    self.init(
+      body: body, signature: signature, sequence: try Field.integer(json, "seq"), kind: kind,
+      recordedAt: try Timestamp(Field.string(json, "at")), kid: try Field.string(json, "kid"),
+      previousHash: previous, data: try Field.object(json, "data"))
+  }
+
+  private init(
+    body: [UInt8], signature: [UInt8], sequence: Int64, kind: EventKind, recordedAt: Timestamp,
+    kid: String, previousHash: [UInt8], data: CanonicalJSON
+  ) {
+    self.body = body
+    self.signature = signature
+    self.sequence = sequence
+    self.kind = kind
+    self.recordedAt = recordedAt
+    self.kid = kid
+    self.previousHash = previousHash
+    self.data = data
+  }
+}

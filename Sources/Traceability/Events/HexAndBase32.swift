@@ -1,0 +1,83 @@
+/// Text encodings of bytes used in records, key ids and signed links.
+public enum ByteText {
+  private static let hexDigits = Array("0123456789abcdef".utf8)
+  private static let base32Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
+
+  /// Lower-case hexadecimal.
+  public static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    var out: [UInt8] = []
+    for byte in bytes {
+      out.append(hexDigits[Int(byte >> 4)])
+      out.append(hexDigits[Int(byte & 0xF)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Decodes hexadecimal (either case); nil if it is not.
+  public static func bytes(hex text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count.isMultiple(of: 2) else { return nil }
+    var out: [UInt8] = []
+    out.reserveCapacity(digits.count / 2)
+    var index = 0
+    while index < digits.count {
+      guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else {
+        return nil
+      }
+      out.append(high << 4 | low)
+      index += 2
+    }
+    return out
+  }
+
+  private static func nibble(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case 0x30...0x39: byte - 0x30
+    case 0x41...0x46: byte - 0x41 + 10
+    case 0x61...0x66: byte - 0x61 + 10
+    default: nil
+    }
+  }
+
+  /// RFC 4648 base32 without padding: upper-case letters and the digits 2–7, all of them
+  /// in a QR code's alphanumeric mode and none needing percent-encoding in a URL.
+  public static func base32<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    var out: [UInt8] = []
+    var buffer: UInt32 = 0
+    var bits = 0
+    for byte in bytes {
+      buffer = buffer << 8 | UInt32(byte)
+      bits += 8
+      while bits >= 5 {
+        bits -= 5
+        out.append(base32Alphabet[Int((buffer >> UInt32(bits)) & 31)])
+      }
+    }
+    if bits > 0 { out.append(base32Alphabet[Int((buffer << UInt32(5 - bits)) & 31)]) }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Decodes unpadded base32 (upper case only); nil if it is not, or if the unused bits
+  /// at the end are not zero (so that each byte string has exactly one encoding).
+  public static func bytes(base32 text: String) -> [UInt8]? {
+    var out: [UInt8] = []
+    var buffer: UInt32 = 0
+    var bits = 0
+    for character in text.utf8 {
+      let value: UInt8
+      switch character {
+      case 0x41...0x5A: value = character - 0x41
+      case 0x32...0x37: value = character - 0x32 + 26
+      default: return nil
+      }
+      buffer = (buffer << 5 | UInt32(value)) & 0xFFFF
+      bits += 5
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8((buffer >> UInt32(bits)) & 0xFF))
+      }
+    }
+    guard bits < 5, buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
+    return out
+  }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import GS1
+
+/// Checks one command against the records as they stand inside the write transaction,
+/// then appends its events. A refused command throws, and the transaction rolls back.
+struct CommandApplier {
+  let db: Database
+  let store: SQLiteTraceStore
+
+  func apply(_ command: TraceCommand, log: inout EventAppender) throws -> TraceReceipt {
+    switch command {
+    case .registerProducer(let producer):
+      if try store.producer(taxCode: producer.taxCode, db) != nil {
+        throw TraceError.alreadyExists(kind: "producer", key: producer.taxCode)
+      }
+      try log.append(.producerRegistered, producer.json)
+      return .producer(producer)
+
+    case .registerProduct(let product):
+      if try store.product(product.gtin, db) != nil {
+        throw TraceError.alreadyExists(kind: "product", key: product.gtin.digits)
+      }
+      if try store.producer(taxCode: product.producerTaxCode, db) == nil {
+        throw TraceError.notFound(kind: "producer", key: product.producerTaxCode)
+      }
+      try log.append(.productRegistered, product.json)
+      return .product(product)
+
+    case .recordRating(let gtin, let rating):
+      try requireProduct(gtin)
+      try log.append(
+        .ratingRecorded, .object(["gtin": .string(gtin.digits), "rating": rating.json]))
+      return .rating(gtin, rating)
+
+    case .issueBatch(let request):
+      return .batch(try issue(request, log: &log))
+
+    case .allocateSerials(let lot, let count, let printRun):
+      return .serials(try allocate(lot, count: count, printRun: printRun, log: &log))
+
+    case .ship(let movement), .receive(let movement):
+      try requireBatch(movement.lot)
+      let kind: EventKind
+      if case .ship = command { kind = .shipping } else { kind = .receiving }
+      try log.append(
+        kind,
+        .object([
+          "lot": movement.lot.json, "party": .string(movement.party),
+          "gln": movement.gln.map { .string($0.digits) } ?? .null,
+          "date": .string(movement.date.iso),
+          "quantity": movement.quantity?.json ?? .null,
+        ]))
+      return .movement(movement)
+
+    case .recall(let lot, let reason):
+      try requireBatch(lot)
+      let reason = try Text.required(
+        reason, record: "recall of \(lot)", field: "reason", maxLength: 1000)
+      if try store.recall(lot, db) != nil {
+        throw TraceError.alreadyExists(kind: "recall of lot", key: lot.description)
+      }
+      try log.append(.recall, .object(["lot": lot.json, "reason": .string(reason)]))
+      guard let recall = try store.recall(lot, db) else {
+        throw TraceError.malformed(what: "store", reason: "the recall was not recorded")
+      }
+      return .recall(recall)
+    }
+  }
+
+  private func requireProduct(_ gtin: GTIN) throws {
+    if try store.product(gtin, db) == nil {
+      throw TraceError.notFound(kind: "product", key: gtin.digits)
+    }
+  }
+
+  private func requireBatch(_ lot: LotReference) throws {
+    if try store.batch(lot, db) == nil {
+      throw TraceError.notFound(kind: "lot", key: lot.description)
+    }
+  }
+
+  private func issue(_ request: BatchRequest, log: inout EventAppender) throws -> Batch {
+    let lot = request.lot
+    try requireProduct(lot.gtin)
+    if try store.batch(lot, db) != nil {
+      throw TraceError.alreadyExists(kind: "lot", key: lot.description)
+    }
+    for input in request.inputs {
+      guard try store.batch(input, db) != nil else {
+        throw TraceError.notFound(kind: "input lot", key: input.description)
+      }
+      if let recall = try store.recall(input, db) {
+        throw TraceError.recalled(lot: input.description, reason: recall.reason)
+      }
+    }
+    let history = try store.ratingHistory(lot.gtin, db)
+    let rating = history.inForce(on: request.productionDate).flatMap {
+      entry -> RatingAtProduction? in
+      guard let stars = entry.stars, let until = entry.validUntil else { return nil }
+      return RatingAtProduction(
+        stars: stars, decision: entry.decision.number, decisionDate: entry.decision.date,
+        validUntil: until)
+    }
+    let note: CanonicalJSON =
+      rating == nil
+      ? .string(
+        "no OCOP certificate was in force on the production date \(request.productionDate.iso)")
+      : .null
+    let event = try log.append(
+      .commissioning,
+      .object([
+        "lot": lot.json, "productionDate": .string(request.productionDate.iso),
+        "expiryDate": .string(request.expiryDate.iso), "quantity": request.quantity.json,
+        "origin": request.origin.json, "rating": rating?.json ?? .null, "ratingNote": note,
+      ]))
+    if !request.inputs.isEmpty {
+      try log.append(
+        .transformation,
+        .object(["inputs": .array(request.inputs.map(\.json)), "outputs": .array([lot.json])]))
+    }
+    return Batch(request: request, rating: rating, eventSequence: event.sequence)
+  }
+
+  private func allocate(
+    _ lot: LotReference, count: Int64, printRun: String?, log: inout EventAppender
+  ) throws -> SerialRange {
+    try requireBatch(lot)
+    guard (1...10_000_000).contains(count) else {
+      throw TraceError.invalidField(
+        record: "print run for \(lot)", field: "count", value: String(count),
+        reason: "must be from 1 to 10000000")
+    }
+    if let recall = try store.recall(lot, db) {
+      throw TraceError.recalled(lot: lot.description, reason: recall.reason)
+    }
+    let run = try Text.optional(
+      printRun, record: "print run for \(lot)", field: "name", maxLength: 100)
+    let last =
+      try Int64.fetchOne(
+        db, sql: "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
+        arguments: [lot.gtin.digits, lot.lot]) ?? 0
+    let first = last + 1
+    // Serials are AI (21) values: at most 20 characters.
+    guard first + count - 1 < 100_000_000_000_000_000 else {
+      throw TraceError.invalidField(
+        record: "print run for \(lot)", field: "count", value: String(count),
+        reason: "would run past the largest serial")
+    }
+    let event = try log.append(
+      .serialsAllocated,
+      .object([
+        "lot": lot.json, "first": .integer(first), "last": .integer(first + count - 1),
+        "run": run.json,
+      ]))
+    return SerialRange(
+      lot: lot, first: first, last: first + count - 1, printRun: run, eventSequence: event.sequence)
+  }
+}
+
+extension RatingAtProduction {
+  var json: CanonicalJSON {
+    .object([
+      "stars": .integer(Int64(stars)), "decision": .string(decision),
+      "decisionDate": .string(decisionDate.iso), "validUntil": .string(validUntil.iso),
+    ])
+  }
+}

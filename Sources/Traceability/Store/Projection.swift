@@ -1,0 +1,237 @@
+/// The derived tables: every row is computed from exactly one event, carries that event's
+/// sequence number first, and is never updated. The audit recomputes every row from the
+/// log and compares, so an edit to a derived table is found like an edit to the log.
+enum Projection {
+  /// One derived table: its name and columns, `event_seq` first.
+  struct Table: Sendable {
+    let name: String
+    let columns: [String]
+
+    var insertSQL: String {
+      "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES ("
+        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+    }
+
+    /// Rows in the order the audit compares them: by every column, as SQLite orders
+    /// them (NULL, then integers, then text by its UTF-8 bytes).
+    var auditSQL: String {
+      "SELECT \(columns.joined(separator: ", ")) FROM \(name) ORDER BY "
+        + columns.joined(separator: ", ")
+    }
+  }
+
+  static let producers = Table(
+    name: "producers",
+    columns: [
+      "event_seq", "tax_code", "kind", "name", "detail", "commune", "district", "province", "gln",
+    ])
+  static let products = Table(
+    name: "products",
+    columns: [
+      "event_seq", "gtin", "producer", "name_vi", "name_en", "product_group", "net_amount",
+      "net_unit", "ingredients", "storage", "usage",
+    ])
+  static let ratings = Table(
+    name: "ratings",
+    columns: [
+      "event_seq", "gtin", "stars", "status", "decision", "decision_date", "level", "valid_until",
+    ])
+  static let batches = Table(
+    name: "batches",
+    columns: [
+      "event_seq", "gtin", "lot", "production_date", "expiry_date", "amount", "unit", "origin_area",
+      "origin_detail", "origin_commune", "origin_district", "origin_province", "latitude",
+      "longitude", "harvest_start", "harvest_end", "rating_stars", "rating_decision",
+      "rating_decision_date", "rating_valid_until",
+    ])
+  static let batchInputs = Table(
+    name: "batch_inputs",
+    columns: ["event_seq", "output_gtin", "output_lot", "input_gtin", "input_lot"])
+  static let serialRanges = Table(
+    name: "serial_ranges", columns: ["event_seq", "gtin", "lot", "first", "last", "run"])
+  static let movements = Table(
+    name: "movements",
+    columns: ["event_seq", "direction", "gtin", "lot", "party", "gln", "date", "amount", "unit"])
+  static let recalls = Table(
+    name: "recalls", columns: ["event_seq", "gtin", "lot", "reason", "recorded_at"])
+
+  static let tables = [
+    producers, products, ratings, batches, batchInputs, serialRanges, movements, recalls,
+  ]
+
+  /// A derived row: which table, and its cells in column order.
+  struct Row: Equatable {
+    let table: Int
+    let cells: [Cell]
+  }
+
+  /// The rows `event` implies, each table's rows in audit order.
+  static func rows(for event: Event) throws(TraceError) -> [Row] {
+    let data = event.data
+    let seq = Cell.integer(event.sequence)
+    func text(_ json: CanonicalJSON?, _ name: String) -> Cell { Cell(json?[name]) }
+    switch event.kind {
+    case .producerRegistered:
+      let address = data["address"]
+      return [
+        Row(
+          table: 0,
+          cells: [
+            seq, text(data, "taxCode"), text(data, "kind"), text(data, "name"),
+            text(address, "detail"), text(address, "commune"), text(address, "district"),
+            text(address, "province"), text(data, "gln"),
+          ])
+      ]
+    case .productRegistered:
+      let net = data["netContent"]
+      return [
+        Row(
+          table: 1,
+          cells: [
+            seq, text(data, "gtin"), text(data, "producer"), text(data, "nameVi"),
+            text(data, "nameEn"), text(data, "group"), text(net, "amount"), text(net, "unit"),
+            text(data, "ingredients"), text(data, "storage"), text(data, "usage"),
+          ])
+      ]
+    case .ratingRecorded:
+      let rating = data["rating"]
+      return [
+        Row(
+          table: 2,
+          cells: [
+            seq, text(data, "gtin"), text(rating, "stars"), text(rating, "status"),
+            text(rating, "decision"), text(rating, "decisionDate"), text(rating, "level"),
+            text(rating, "validUntil"),
+          ])
+      ]
+    case .commissioning:
+      let lot = data["lot"]
+      let origin = data["origin"]
+      let address = origin?["address"]
+      let quantity = data["quantity"]
+      let rating = data["rating"]
+      return [
+        Row(
+          table: 3,
+          cells: [
+            seq, text(lot, "gtin"), text(lot, "lot"), text(data, "productionDate"),
+            text(data, "expiryDate"), text(quantity, "amount"), text(quantity, "unit"),
+            text(origin, "area"), text(address, "detail"), text(address, "commune"),
+            text(address, "district"), text(address, "province"), text(origin, "latitude"),
+            text(origin, "longitude"), text(origin, "harvestStart"), text(origin, "harvestEnd"),
+            text(rating, "stars"), text(rating, "decision"), text(rating, "decisionDate"),
+            text(rating, "validUntil"),
+          ])
+      ]
+    case .transformation:
+      var rows: [Row] = []
+      for output in data["outputs"]?.arrayValue ?? [] {
+        for input in data["inputs"]?.arrayValue ?? [] {
+          rows.append(
+            Row(
+              table: 4,
+              cells: [
+                seq, text(output, "gtin"), text(output, "lot"), text(input, "gtin"),
+                text(input, "lot"),
+              ]))
+        }
+      }
+      return rows.sorted { Cell.precedes($0.cells, $1.cells) }
+    case .serialsAllocated:
+      let lot = data["lot"]
+      return [
+        Row(
+          table: 5,
+          cells: [
+            seq, text(lot, "gtin"), text(lot, "lot"), text(data, "first"), text(data, "last"),
+            text(data, "run"),
+          ])
+      ]
+    case .shipping, .receiving:
+      let lot = data["lot"]
+      let quantity = data["quantity"]
+      return [
+        Row(
+          table: 6,
+          cells: [
+            seq, .text(event.kind.rawValue), text(lot, "gtin"), text(lot, "lot"),
+            text(data, "party"),
+            text(data, "gln"), text(data, "date"), text(quantity, "amount"), text(quantity, "unit"),
+          ])
+      ]
+    case .recall:
+      let lot = data["lot"]
+      return [
+        Row(
+          table: 7,
+          cells: [
+            seq, text(lot, "gtin"), text(lot, "lot"), text(data, "reason"),
+            .text(event.recordedAt.text),
+          ]
+        )
+      ]
+    }
+  }
+}
+
+/// A value in a derived table. Text compares by its UTF-8 bytes, not by Unicode
+/// equivalence, so an edit that only changes a letter's composition is still found.
+enum Cell: CustomStringConvertible {
+  case null
+  case integer(Int64)
+  case text(String)
+  /// A value of a kind the store never writes (a real number or a blob).
+  case other(String)
+
+  init(_ json: CanonicalJSON?) {
+    switch json {
+    case .string(let value)?: self = .text(value)
+    case .integer(let value)?: self = .integer(value)
+    case .bool(let value)?: self = .integer(value ? 1 : 0)
+    default: self = .null
+    }
+  }
+
+  var description: String {
+    switch self {
+    case .null: "NULL"
+    case .integer(let value): String(value)
+    case .text(let value): "\"\(value)\""
+    case .other(let value): value
+    }
+  }
+
+  private var rank: Int {
+    switch self {
+    case .null: 0
+    case .integer: 1
+    case .text: 2
+    case .other: 3
+    }
+  }
+
+  static func == (lhs: Cell, rhs: Cell) -> Bool {
+    switch (lhs, rhs) {
+    case (.null, .null): true
+    case (.integer(let a), .integer(let b)): a == b
+    case (.text(let a), .text(let b)): a.utf8.elementsEqual(b.utf8)
+    default: false
+    }
+  }
+
+  /// SQLite's order: NULL, integers, then text by bytes.
+  static func precedes(_ lhs: [Cell], _ rhs: [Cell]) -> Bool {
+    for (a, b) in zip(lhs, rhs) {
+      if a.rank != b.rank { return a.rank < b.rank }
+      switch (a, b) {
+      case (.integer(let x), .integer(let y)) where x != y: return x < y
+      case (.text(let x), .text(let y)) where !x.utf8.elementsEqual(y.utf8):
+        return x.utf8.lexicographicallyPrecedes(y.utf8)
+      default: continue
+      }
+    }
+    return lhs.count < rhs.count
+  }
+}
+
+extension Cell: Equatable {}

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+
+/// The trace store in one SQLite file (WAL mode, foreign keys, full sync), through GRDB.
+///
+/// Several processes may write the same file at once: every write is one IMMEDIATE
+/// transaction that reads the chain's head and appends after it, SQLite's busy timeout
+/// waits for the others, and a write still refused as busy is retried.
+public final class SQLiteTraceStore: TraceStore {
+  let pool: DatabasePool
+  let signer: IssuerKey?
+  let clock: @Sendable () -> Timestamp
+  /// The file's path.
+  public let path: String
+
+  /// Opens the store at `path`. With `create`, a missing file is created; otherwise a
+  /// missing file is an error. Without a `signer` the store can be read and audited but
+  /// not written.
+  public init(
+    path: String, signer: IssuerKey?, create: Bool = false,
+    clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+  ) throws(TraceError) {
+    if !create && !FileManager.default.fileExists(atPath: path) {
+      throw .store(path: path, reason: "does not exist")
+    }
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    configuration.busyMode = .timeout(30)
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+      try Schema.migrator.migrate(pool)
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+    self.path = path
+    self.signer = signer
+    self.clock = clock
+  }
+
+  /// Turns a database error into a ``TraceError`` that names the file.
+  static func storeError(_ error: any Error, path: String) -> TraceError {
+    if let trace = error as? TraceError { return trace }
+    if let database = error as? DatabaseError {
+      switch database.resultCode {
+      case .SQLITE_NOTADB: return .store(path: path, reason: "is not an SQLite database")
+      case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
+        return .store(
+          path: path,
+          reason: "cannot be opened for writing (\(database.message ?? "permission denied"))")
+      case .SQLITE_CORRUPT:
+        return .store(path: path, reason: "is damaged (\(database.message ?? "corrupt"))")
+      case .SQLITE_FULL: return .store(path: path, reason: "the disk is full")
+      default: return .store(path: path, reason: database.message ?? "\(database.resultCode)")
+      }
+    }
+    return .store(path: path, reason: "\(error)")
+  }
+
+  /// Runs `body` in one IMMEDIATE write transaction, retrying if SQLite still reports the
+  /// database busy after its timeout.
+  func write<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
+    var attempt = 0
+    while true {
+      do {
+        return try pool.writeWithoutTransaction { db in
+          var result: T?
+          try db.inTransaction(.immediate) {
+            result = try body(db)
+            return .commit
+          }
+          return result!
+        }
+      } catch let error as DatabaseError
+        where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
+        && attempt < 20
+      {
+        attempt += 1
+        usleep(UInt32(20_000 * attempt))
+      } catch {
+        throw Self.storeError(error, path: path)
+      }
+    }
+  }
+
+  /// Runs `body` on a read snapshot.
+  func read<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
+    do {
+      return try pool.read { db in try body(db) }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func apply(_ commands: [TraceCommand]) throws(TraceError) -> [TraceReceipt] {
+    guard let signer else {
+      throw .store(path: path, reason: "was opened without an issuer key, so it cannot be written")
+    }
+    let time = clock()
+    return try write { db in
+      var log = try EventAppender(db: db, signer: signer, time: time)
+      var receipts: [TraceReceipt] = []
+      for command in commands {
+        receipts.append(try CommandApplier(db: db, store: self).apply(command, log: &log))
+      }
+      return receipts
+    }
+  }
+}
+
+/// Appends signed events after the chain's head, with their derived rows.
+struct EventAppender {
+  let db: Database
+  let signer: IssuerKey
+  let time: Timestamp
+  private(set) var headSequence: Int64
+  private(set) var headHash: [UInt8]
+
+  init(db: Database, signer: IssuerKey, time: Timestamp) throws {
+    self.db = db
+    self.signer = signer
+    self.time = time
+    if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    {
+      headSequence = row[0]
+      headHash = Array(row[1] as Data)
+    } else {
+      headSequence = 0
+      headHash = Event.genesisHash
+    }
+  }
+
+  /// Signs and stores one event and the rows derived from it.
+  @discardableResult
+  mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Event {
+    let event = try Event.make(
+      sequence: headSequence + 1, kind: kind, data: data, at: time, previousHash: headHash,
+      signer: signer)
+    let hash = event.hash
+    try db.execute(
+      sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)",
+      arguments: [
+        event.sequence, kind.rawValue, Data(event.body), Data(event.signature), Data(hash),
+      ])
+    for row in try Projection.rows(for: event) {
+      let table = Projection.tables[row.table]
+      let statement = try db.cachedStatement(sql: table.insertSQL)
+      try statement.execute(arguments: StatementArguments(row.cells.map(\.databaseValue)))
+    }
+    headSequence = event.sequence
+    headHash = hash
+    return event
+  }
+}
+
+extension Cell {
+  var databaseValue: DatabaseValue {
+    switch self {
+    case .null, .other: .null
+    case .integer(let value): value.databaseValue
+    case .text(let value): value.databaseValue
+    }
+  }
+
+  init(_ value: DatabaseValue) {
+    switch value.storage {
+    case .null: self = .null
+    case .int64(let number): self = .integer(number)
+    case .string(let text): self = .text(text)
+    case .double(let number): self = .other("real \(number)")
+    case .blob(let data): self = .other("blob of \(data.count) bytes")
+    }
+  }
+}

@@ -1,0 +1,220 @@
+import GS1
+
+/// A change to the records. A list of commands is applied as one transaction: all of
+/// them, or none.
+public enum TraceCommand: Sendable {
+  case registerProducer(Producer)
+  case registerProduct(Product)
+  /// Records an OCOP rating decision for a product (a certificate change).
+  case recordRating(gtin: GTIN, rating: OCOPRating)
+  /// Issues a batch; with input lots it also records the transformation.
+  case issueBatch(BatchRequest)
+  /// Allocates the next `count` serials under a lot for a print run.
+  case allocateSerials(lot: LotReference, count: Int64, printRun: String?)
+  case ship(Movement)
+  case receive(Movement)
+  case recall(lot: LotReference, reason: String)
+}
+
+/// What applying a command produced.
+public enum TraceReceipt: Sendable, Equatable {
+  case producer(Producer)
+  case product(Product)
+  case rating(GTIN, OCOPRating)
+  case batch(Batch)
+  case serials(SerialRange)
+  case movement(Movement)
+  case recall(Recall)
+}
+
+/// A contiguous range of serials under one lot, allocated to one print run.
+public struct SerialRange: Hashable, Sendable {
+  /// The lot.
+  public let lot: LotReference
+  /// The first serial.
+  public let first: Int64
+  /// The last serial (inclusive).
+  public let last: Int64
+  /// The print run's name, if it gave one.
+  public let printRun: String?
+  /// The event that allocated it.
+  public let eventSequence: Int64
+
+  /// How many serials the range holds.
+  public var count: Int64 { last - first + 1 }
+}
+
+/// A lot shipped to, or received from, another party.
+public struct Movement: Hashable, Sendable {
+  /// The lot that moved.
+  public let lot: LotReference
+  /// The other party, by name.
+  public let party: String
+  /// The other party's GLN, if known.
+  public let gln: GLN?
+  /// The day it moved.
+  public let date: GS1Date
+  /// How much moved, if recorded.
+  public let quantity: Quantity?
+
+  /// Creates a movement.
+  public init(
+    lot: LotReference, party: String, gln: GLN? = nil, date: GS1Date, quantity: Quantity? = nil
+  )
+    throws(TraceError)
+  {
+    self.lot = lot
+    self.party = try Text.required(
+      party, record: "movement of \(lot)", field: "party", maxLength: 200)
+    self.gln = gln
+    self.date = date
+    self.quantity = quantity
+  }
+}
+
+/// A recall of a lot, and what it reaches.
+public struct Recall: Hashable, Sendable {
+  /// The recalled lot.
+  public let lot: LotReference
+  /// Why.
+  public let reason: String
+  /// When it was recorded.
+  public let recordedAt: Timestamp
+  /// Every lot made from it, transitively: what the recall reaches downstream.
+  public let downstream: [LotReference]
+  /// Where it, and the lots made from it, were shipped.
+  public let shipments: [Movement]
+}
+
+/// A lot with its producer and origin, and the lots one step further along a trace.
+public struct TraceNode: Hashable, Sendable {
+  /// The lot.
+  public let batch: Batch
+  /// Its product.
+  public let product: Product
+  /// Who made it.
+  public let producer: Producer
+  /// Whether it has been recalled.
+  public let recall: Recall?
+  /// The next step: inputs for a backward trace, consumers for a forward one.
+  public let children: [TraceNode]
+}
+
+/// Whether a serial was allocated under a lot.
+public enum SerialStatus: Hashable, Sendable {
+  /// The serial lies in an allocated range.
+  case allocated(SerialRange)
+  /// No print run of the lot allocated it.
+  case outsideAnyRange
+}
+
+/// The result of re-checking a store: every event's chain link, signature and issuer, and
+/// every derived record against the log.
+public struct AuditReport: Hashable, Sendable {
+  /// How many events were checked.
+  public let eventsChecked: Int64
+  /// The last good event's sequence number and hash (hex), if any.
+  public let headSequence: Int64
+  /// The last good event's hash, hex.
+  public let headHash: String
+  /// The first failure, or nil if everything checked out.
+  public let failure: AuditFailure?
+
+  /// Whether the store passed.
+  public var passed: Bool { failure == nil }
+}
+
+/// The first thing an audit found wrong, and where.
+public struct AuditFailure: Hashable, Sendable, CustomStringConvertible {
+  /// The event at fault, when one is.
+  public let sequence: Int64?
+  /// The record concerned: `event 12`, `batches row for 08931234567897/A`…
+  public let record: String
+  /// What is wrong.
+  public let reason: String
+
+  public var description: String { "\(record): \(reason)" }
+}
+
+/// The traceability records: producers, products and their OCOP ratings, batches with
+/// their origin, input lots, serial ranges, movements and recalls, kept as a signed,
+/// hash-chained event log from which every record is derived.
+///
+/// The protocol speaks only of records, so a second implementation (on PostgreSQL, say)
+/// can stand beside the SQLite one.
+public protocol TraceStore: Sendable {
+  /// Applies `commands` in one transaction, signing each event: all of them or none.
+  func apply(_ commands: [TraceCommand]) throws(TraceError) -> [TraceReceipt]
+
+  /// A producer by tax code.
+  func producer(taxCode: String) throws(TraceError) -> Producer?
+  /// Every producer, by tax code.
+  func producers() throws(TraceError) -> [Producer]
+  /// A product by GTIN.
+  func product(_ gtin: GTIN) throws(TraceError) -> Product?
+  /// Every product, by GTIN.
+  func products() throws(TraceError) -> [Product]
+  /// A product's OCOP rating history, in recording order.
+  func ratingHistory(_ gtin: GTIN) throws(TraceError) -> RatingHistory
+  /// A batch by GTIN and lot.
+  func batch(_ lot: LotReference) throws(TraceError) -> Batch?
+  /// The batches of a product, by lot.
+  func batches(of gtin: GTIN) throws(TraceError) -> [Batch]
+  /// The batches of every product of a producer.
+  func batches(ofProducer taxCode: String) throws(TraceError) -> [Batch]
+  /// The serial ranges allocated under a lot, in order.
+  func serialRanges(_ lot: LotReference) throws(TraceError) -> [SerialRange]
+  /// Whether `serial` was allocated under `lot`.
+  func serialStatus(_ lot: LotReference, serial: String) throws(TraceError) -> SerialStatus
+  /// Shipments and receipts of a lot.
+  func movements(_ lot: LotReference) throws(TraceError) -> [Movement]
+  /// The recall of a lot, if it was recalled.
+  func recall(_ lot: LotReference) throws(TraceError) -> Recall?
+  /// Every recall.
+  func recalls() throws(TraceError) -> [Recall]
+  /// The lot and its inputs, transitively, with their producers and origins.
+  func traceBackward(_ lot: LotReference) throws(TraceError) -> TraceNode
+  /// The lot and every lot that consumed it, transitively.
+  func traceForward(_ lot: LotReference) throws(TraceError) -> TraceNode
+  /// Re-checks the whole log against `trustList`, and every derived record against the
+  /// log. With `expectedHead`, also checks that the event with that sequence number still
+  /// has that hash, which finds a log cut short after it was noted.
+  func audit(trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?)
+    throws(TraceError)
+    -> AuditReport
+}
+
+extension TraceStore {
+  /// Issues one batch.
+  public func issueBatch(_ request: BatchRequest) throws(TraceError) -> Batch {
+    guard case .batch(let batch) = try apply([.issueBatch(request)]).first else {
+      throw .malformed(what: "store", reason: "issuing returned no batch")
+    }
+    return batch
+  }
+
+  /// Allocates serials for a print run.
+  public func allocateSerials(_ lot: LotReference, count: Int64, printRun: String? = nil)
+    throws(TraceError) -> SerialRange
+  {
+    guard
+      case .serials(let range) = try apply([
+        .allocateSerials(lot: lot, count: count, printRun: printRun)
+      ]).first
+    else { throw .malformed(what: "store", reason: "allocation returned no range") }
+    return range
+  }
+
+  /// Recalls a lot and reports what the recall reaches downstream.
+  public func recall(_ lot: LotReference, reason: String) throws(TraceError) -> Recall {
+    guard case .recall(let recall) = try apply([.recall(lot: lot, reason: reason)]).first else {
+      throw .malformed(what: "store", reason: "recall returned nothing")
+    }
+    return recall
+  }
+
+  /// Audits without an expected head.
+  public func audit(trustList: TrustList) throws(TraceError) -> AuditReport {
+    try audit(trustList: trustList, expectedHead: nil)
+  }
+}

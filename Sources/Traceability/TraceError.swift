@@ -1,0 +1,40 @@
+import GS1
+
+/// Why a traceability operation was refused. Nothing is stored when one is thrown.
+public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A field of a record is invalid: which record, which field, the value and why.
+  case invalidField(record: String, field: String, value: String, reason: String)
+  /// A GS1 identifier or AI value is invalid.
+  case gs1(GS1Error)
+  /// A record that the operation names does not exist.
+  case notFound(kind: String, key: String)
+  /// A record that must be new already exists.
+  case alreadyExists(kind: String, key: String)
+  /// A lot may not be used because it has been recalled.
+  case recalled(lot: String, reason: String)
+  /// The store cannot be opened, read or written.
+  case store(path: String, reason: String)
+  /// An issuer key file is unsafe or unreadable.
+  case key(path: String, reason: String)
+  /// A trust list, signed link or record could not be read.
+  case malformed(what: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .invalidField(let record, let field, let value, let reason):
+      let shown = value.isEmpty ? "(empty)" : "\"\(value)\""
+      return "\(record): \(field) \(shown): \(reason)"
+    case .gs1(let error): return error.description
+    case .notFound(let kind, let key): return "\(kind) \(key) does not exist"
+    case .alreadyExists(let kind, let key): return "\(kind) \(key) already exists"
+    case .recalled(let lot, let reason): return "lot \(lot) has been recalled (\(reason))"
+    case .store(let path, let reason): return "store \(path): \(reason)"
+    case .key(let path, let reason): return "issuer key \(path): \(reason)"
+    case .malformed(let what, let reason): return "\(what): \(reason)"
+    }
+  }
+}
+
+extension GS1Error {
+  var trace: TraceError { .gs1(self) }
+}
