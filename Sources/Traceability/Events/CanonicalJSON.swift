@@ -28,9 +28,9 @@ public enum CanonicalJSON: Hashable, Sendable {
 
   private func encode(into out: inout [UInt8]) {
     switch self {
-    case .null: out += Array("null".utf8)
-    case .bool(let value): out += Array((value ? "true" : "false").utf8)
-    case .integer(let value): out += Array(String(value).utf8)
+    case .null: out.append(contentsOf: "null".utf8)
+    case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+    case .integer(let value): out.append(contentsOf: String(value).utf8)
     case .string(let value): Self.encodeString(value, into: &out)
     case .array(let values):
       out.append(UInt8(ascii: "["))
@@ -41,11 +41,11 @@ public enum CanonicalJSON: Hashable, Sendable {
       out.append(UInt8(ascii: "]"))
     case .object(let members):
       out.append(UInt8(ascii: "{"))
-      let sorted = members.map { (Array(Self.nfc($0.key).utf8), $0.value) }
-        .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+      let sorted = members.map { (Self.nfc($0.key), $0.value) }
+        .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
       for (index, member) in sorted.enumerated() {
         if index > 0 { out.append(UInt8(ascii: ",")) }
-        Self.encodeString(bytes: member.0, into: &out)
+        Self.encodeString(utf8: member.0.utf8, into: &out)
         out.append(UInt8(ascii: ":"))
         member.1.encode(into: &out)
       }
@@ -53,18 +53,25 @@ public enum CanonicalJSON: Hashable, Sendable {
     }
   }
 
-  /// `text` in Unicode NFC; ASCII text is returned as it is.
+  /// `text` in Unicode NFC. Text whose every character lies below U+0300 or in Latin
+  /// Extended Additional (U+1E00–U+1EFF), which covers every precomposed Vietnamese letter,
+  /// is already NFC (no character there has an NFC quick-check value other than Yes) and
+  /// is returned as it is; anything else goes through Foundation's normalisation.
   static func nfc(_ text: String) -> String {
-    text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
+    if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+    let alreadyComposed = text.unicodeScalars.allSatisfy { scalar in
+      scalar.value < 0x300 || (0x1E00...0x1EFF).contains(scalar.value)
+    }
+    return alreadyComposed ? text : text.precomposedStringWithCanonicalMapping
   }
 
   private static func encodeString(_ value: String, into out: inout [UInt8]) {
-    encodeString(bytes: Array(nfc(value).utf8), into: &out)
+    encodeString(utf8: nfc(value).utf8, into: &out)
   }
 
   private static let hex = Array("0123456789abcdef".utf8)
 
-  private static func encodeString(bytes: [UInt8], into out: inout [UInt8]) {
+  private static func encodeString(utf8 bytes: String.UTF8View, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     for byte in bytes {
       switch byte {
@@ -72,7 +79,7 @@ public enum CanonicalJSON: Hashable, Sendable {
         out.append(UInt8(ascii: "\\"))
         out.append(byte)
       case 0..<0x20:
-        out += Array("\\u00".utf8)
+        out.append(contentsOf: "\\u00".utf8)
         out.append(hex[Int(byte >> 4)])
         out.append(hex[Int(byte & 0xF)])
       default: out.append(byte)

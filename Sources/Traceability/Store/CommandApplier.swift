@@ -7,8 +7,17 @@ import GS1
 struct CommandApplier {
   let db: Database
   let store: SQLiteTraceStore
+  /// Products known to exist, and rating histories, read once per transaction: a bulk
+  /// import issues many batches of the same few products.
+  private var knownProducts: Set<GTIN> = []
+  private var histories: [GTIN: RatingHistory] = [:]
 
-  func apply(_ command: TraceCommand, log: inout EventAppender) throws -> TraceReceipt {
+  init(db: Database, store: SQLiteTraceStore) {
+    self.db = db
+    self.store = store
+  }
+
+  mutating func apply(_ command: TraceCommand, log: inout EventAppender) throws -> TraceReceipt {
     switch command {
     case .registerProducer(let producer):
       if try store.producer(taxCode: producer.taxCode, db) != nil {
@@ -29,6 +38,7 @@ struct CommandApplier {
 
     case .recordRating(let gtin, let rating):
       try requireProduct(gtin)
+      histories[gtin] = nil
       try log.append(
         .ratingRecorded, .object(["gtin": .string(gtin.digits), "rating": rating.json]))
       return .rating(gtin, rating)
@@ -57,7 +67,7 @@ struct CommandApplier {
       try requireBatch(lot)
       let reason = try Text.required(
         reason, record: "recall of \(lot)", field: "reason", maxLength: 1000)
-      if try store.recall(lot, db) != nil {
+      if try recallReason(lot) != nil {
         throw TraceError.alreadyExists(kind: "recall of lot", key: lot.description)
       }
       try log.append(.recall, .object(["lot": lot.json, "reason": .string(reason)]))
@@ -68,33 +78,45 @@ struct CommandApplier {
     }
   }
 
-  private func requireProduct(_ gtin: GTIN) throws {
-    if try store.product(gtin, db) == nil {
+  private mutating func requireProduct(_ gtin: GTIN) throws {
+    if knownProducts.contains(gtin) { return }
+    guard try db.int("SELECT 1 FROM products WHERE gtin = ?", [gtin.digits]) != nil else {
       throw TraceError.notFound(kind: "product", key: gtin.digits)
     }
+    knownProducts.insert(gtin)
+  }
+
+  private func batchExists(_ lot: LotReference) throws -> Bool {
+    try db.int("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot])
+      != nil
+  }
+
+  private func recallReason(_ lot: LotReference) throws -> String? {
+    try db.one(
+      "SELECT reason FROM recalls WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot])?[
+        "reason"]
   }
 
   private func requireBatch(_ lot: LotReference) throws {
-    if try store.batch(lot, db) == nil {
-      throw TraceError.notFound(kind: "lot", key: lot.description)
-    }
+    if try !batchExists(lot) { throw TraceError.notFound(kind: "lot", key: lot.description) }
   }
 
-  private func issue(_ request: BatchRequest, log: inout EventAppender) throws -> Batch {
+  private mutating func issue(_ request: BatchRequest, log: inout EventAppender) throws -> Batch {
     let lot = request.lot
     try requireProduct(lot.gtin)
-    if try store.batch(lot, db) != nil {
+    if try batchExists(lot) {
       throw TraceError.alreadyExists(kind: "lot", key: lot.description)
     }
     for input in request.inputs {
-      guard try store.batch(input, db) != nil else {
+      guard try batchExists(input) else {
         throw TraceError.notFound(kind: "input lot", key: input.description)
       }
-      if let recall = try store.recall(input, db) {
-        throw TraceError.recalled(lot: input.description, reason: recall.reason)
+      if let reason = try recallReason(input) {
+        throw TraceError.recalled(lot: input.description, reason: reason)
       }
     }
-    let history = try store.ratingHistory(lot.gtin, db)
+    let history = try histories[lot.gtin] ?? store.ratingHistory(lot.gtin, db)
+    histories[lot.gtin] = history
     let rating = history.inForce(on: request.productionDate).flatMap {
       entry -> RatingAtProduction? in
       guard let stars = entry.stars, let until = entry.validUntil else { return nil }
@@ -122,7 +144,7 @@ struct CommandApplier {
     return Batch(request: request, rating: rating, eventSequence: event.sequence)
   }
 
-  private func allocate(
+  private mutating func allocate(
     _ lot: LotReference, count: Int64, printRun: String?, log: inout EventAppender
   ) throws -> SerialRange {
     try requireBatch(lot)
@@ -131,15 +153,15 @@ struct CommandApplier {
         record: "print run for \(lot)", field: "count", value: String(count),
         reason: "must be from 1 to 10000000")
     }
-    if let recall = try store.recall(lot, db) {
-      throw TraceError.recalled(lot: lot.description, reason: recall.reason)
+    if let reason = try recallReason(lot) {
+      throw TraceError.recalled(lot: lot.description, reason: reason)
     }
     let run = try Text.optional(
       printRun, record: "print run for \(lot)", field: "name", maxLength: 100)
     let last =
-      try Int64.fetchOne(
-        db, sql: "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
-        arguments: [lot.gtin.digits, lot.lot]) ?? 0
+      try db.int(
+        "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
+        [lot.gtin.digits, lot.lot]) ?? 0
     let first = last + 1
     // Serials are AI (21) values: at most 20 characters.
     guard first + count - 1 < 100_000_000_000_000_000 else {

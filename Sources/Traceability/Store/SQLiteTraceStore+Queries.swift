@@ -9,7 +9,7 @@ extension SQLiteTraceStore {
 
   public func producers() throws(TraceError) -> [Producer] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM producers ORDER BY tax_code").map(
+      try db.all("SELECT * FROM producers ORDER BY tax_code").map(
         Self.producer(from:))
     }
   }
@@ -20,7 +20,7 @@ extension SQLiteTraceStore {
 
   public func products() throws(TraceError) -> [Product] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM products ORDER BY gtin").map(Self.product(from:))
+      try db.all("SELECT * FROM products ORDER BY gtin").map(Self.product(from:))
     }
   }
 
@@ -34,8 +34,8 @@ extension SQLiteTraceStore {
 
   public func batches(of gtin: GTIN) throws(TraceError) -> [Batch] {
     try read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT * FROM batches WHERE gtin = ? ORDER BY lot", arguments: [gtin.digits]
+      try db.all(
+        "SELECT * FROM batches WHERE gtin = ? ORDER BY lot", [gtin.digits]
       )
       .map { row in try batch(from: row, db) }
     }
@@ -43,12 +43,11 @@ extension SQLiteTraceStore {
 
   public func batches(ofProducer taxCode: String) throws(TraceError) -> [Batch] {
     try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT batches.* FROM batches JOIN products ON products.gtin = batches.gtin
-          WHERE products.producer = ? ORDER BY batches.gtin, batches.lot
-          """, arguments: [taxCode]
+      try db.all(
+        """
+        SELECT batches.* FROM batches JOIN products ON products.gtin = batches.gtin
+        WHERE products.producer = ? ORDER BY batches.gtin, batches.lot
+        """, [taxCode]
       ).map { row in try batch(from: row, db) }
     }
   }
@@ -78,7 +77,7 @@ extension SQLiteTraceStore {
 
   public func recalls() throws(TraceError) -> [Recall] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT gtin, lot FROM recalls ORDER BY event_seq").compactMap {
+      try db.all("SELECT gtin, lot FROM recalls ORDER BY event_seq").compactMap {
         row in
         try recall(LotReference(gtin: GTIN.checked(row["gtin"]), lot: row["lot"]), db)
       }
@@ -99,21 +98,29 @@ extension SQLiteTraceStore {
     }
   }
 
+  public func events(after sequence: Int64, limit: Int) throws(TraceError) -> [Event] {
+    try read { db in
+      try db.all(
+        "SELECT body, signature FROM events WHERE seq > ? ORDER BY seq LIMIT ?", [sequence, limit]
+      )
+      .map { row in try Event(body: Array(row[0] as Data), signature: Array(row[1] as Data)) }
+    }
+  }
+
   // MARK: - Reads inside a transaction
 
   func producer(taxCode: String, _ db: Database) throws -> Producer? {
-    try Row.fetchOne(db, sql: "SELECT * FROM producers WHERE tax_code = ?", arguments: [taxCode])
+    try db.one("SELECT * FROM producers WHERE tax_code = ?", [taxCode])
       .map(Self.producer(from:))
   }
 
   func product(_ gtin: GTIN, _ db: Database) throws -> Product? {
-    try Row.fetchOne(db, sql: "SELECT * FROM products WHERE gtin = ?", arguments: [gtin.digits])
+    try db.one("SELECT * FROM products WHERE gtin = ?", [gtin.digits])
       .map(Self.product(from:))
   }
 
   func ratingHistory(_ gtin: GTIN, _ db: Database) throws -> RatingHistory {
-    let rows = try Row.fetchAll(
-      db, sql: "SELECT * FROM ratings WHERE gtin = ? ORDER BY event_seq", arguments: [gtin.digits])
+    let rows = try db.all("SELECT * FROM ratings WHERE gtin = ? ORDER BY event_seq", [gtin.digits])
     return RatingHistory(
       try rows.map { row in
         guard let status = RatingStatus(rawValue: row["status"]),
@@ -129,16 +136,15 @@ extension SQLiteTraceStore {
   }
 
   func batch(_ lot: LotReference, _ db: Database) throws -> Batch? {
-    try Row.fetchOne(
-      db, sql: "SELECT * FROM batches WHERE gtin = ? AND lot = ?",
-      arguments: [lot.gtin.digits, lot.lot]
+    try db.one(
+      "SELECT * FROM batches WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot]
     ).map { row in try batch(from: row, db) }
   }
 
   func serialRanges(_ lot: LotReference, _ db: Database) throws -> [SerialRange] {
-    try Row.fetchAll(
-      db, sql: "SELECT * FROM serial_ranges WHERE gtin = ? AND lot = ? ORDER BY first",
-      arguments: [lot.gtin.digits, lot.lot]
+    try db.all(
+      "SELECT * FROM serial_ranges WHERE gtin = ? AND lot = ? ORDER BY first",
+      [lot.gtin.digits, lot.lot]
     ).map { row in
       SerialRange(
         lot: lot, first: row["first"], last: row["last"], printRun: row["run"],
@@ -147,26 +153,23 @@ extension SQLiteTraceStore {
   }
 
   func movements(_ lot: LotReference, _ db: Database) throws -> [Movement] {
-    try Row.fetchAll(
-      db, sql: "SELECT * FROM movements WHERE gtin = ? AND lot = ? ORDER BY event_seq",
-      arguments: [lot.gtin.digits, lot.lot]
+    try db.all(
+      "SELECT * FROM movements WHERE gtin = ? AND lot = ? ORDER BY event_seq",
+      [lot.gtin.digits, lot.lot]
     ).map { row in try Self.movement(from: row, lot: lot) }
   }
 
   func recall(_ lot: LotReference, _ db: Database) throws -> Recall? {
     guard
-      let row = try Row.fetchOne(
-        db, sql: "SELECT * FROM recalls WHERE gtin = ? AND lot = ?",
-        arguments: [lot.gtin.digits, lot.lot])
+      let row = try db.one(
+        "SELECT * FROM recalls WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot])
     else { return nil }
     let downstream = try downstreamLots(of: lot, db)
     var shipments: [Movement] = []
     for reached in [lot] + downstream {
-      shipments += try Row.fetchAll(
-        db,
-        sql:
-          "SELECT * FROM movements WHERE gtin = ? AND lot = ? AND direction = ? ORDER BY event_seq",
-        arguments: [reached.gtin.digits, reached.lot, EventKind.shipping.rawValue]
+      shipments += try db.all(
+        "SELECT * FROM movements WHERE gtin = ? AND lot = ? AND direction = ? ORDER BY event_seq",
+        [reached.gtin.digits, reached.lot, EventKind.shipping.rawValue]
       ).map { row in try Self.movement(from: row, lot: reached) }
     }
     let recordedAt: String = row["recorded_at"]
@@ -191,23 +194,21 @@ extension SQLiteTraceStore {
   }
 
   private func consumers(of lot: LotReference, _ db: Database) throws -> [LotReference] {
-    try Row.fetchAll(
-      db,
-      sql: """
-        SELECT output_gtin, output_lot FROM batch_inputs WHERE input_gtin = ? AND input_lot = ?
-        ORDER BY output_gtin, output_lot
-        """, arguments: [lot.gtin.digits, lot.lot]
+    try db.all(
+      """
+      SELECT output_gtin, output_lot FROM batch_inputs WHERE input_gtin = ? AND input_lot = ?
+      ORDER BY output_gtin, output_lot
+      """, [lot.gtin.digits, lot.lot]
     ).map { row in try LotReference(gtin: GTIN.checked(row["output_gtin"]), lot: row["output_lot"])
     }
   }
 
   private func inputs(of lot: LotReference, _ db: Database) throws -> [LotReference] {
-    try Row.fetchAll(
-      db,
-      sql: """
-        SELECT input_gtin, input_lot FROM batch_inputs WHERE output_gtin = ? AND output_lot = ?
-        ORDER BY input_gtin, input_lot
-        """, arguments: [lot.gtin.digits, lot.lot]
+    try db.all(
+      """
+      SELECT input_gtin, input_lot FROM batch_inputs WHERE output_gtin = ? AND output_lot = ?
+      ORDER BY input_gtin, input_lot
+      """, [lot.gtin.digits, lot.lot]
     ).map { row in try LotReference(gtin: GTIN.checked(row["input_gtin"]), lot: row["input_lot"]) }
   }
 
@@ -231,9 +232,9 @@ extension SQLiteTraceStore {
     for child in next where !visiting.contains(child) {
       children.append(try traceNode(child, db, direction: direction, visiting: &visiting))
     }
-    let recallRow = try Row.fetchOne(
-      db, sql: "SELECT reason, recorded_at FROM recalls WHERE gtin = ? AND lot = ?",
-      arguments: [lot.gtin.digits, lot.lot])
+    let recallRow = try db.one(
+      "SELECT reason, recorded_at FROM recalls WHERE gtin = ? AND lot = ?",
+      [lot.gtin.digits, lot.lot])
     let recall = try recallRow.map { row -> Recall in
       let reason: String = row["reason"]
       let recordedAt: String = row["recorded_at"]

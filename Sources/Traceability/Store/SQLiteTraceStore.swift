@@ -101,9 +101,10 @@ public final class SQLiteTraceStore: TraceStore {
     let time = clock()
     return try write { db in
       var log = try EventAppender(db: db, signer: signer, time: time)
+      var applier = CommandApplier(db: db, store: self)
       var receipts: [TraceReceipt] = []
       for command in commands {
-        receipts.append(try CommandApplier(db: db, store: self).apply(command, log: &log))
+        receipts.append(try applier.apply(command, log: &log))
       }
       return receipts
     }
@@ -122,8 +123,7 @@ struct EventAppender {
     self.db = db
     self.signer = signer
     self.time = time
-    if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-    {
+    if let row = try db.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") {
       headSequence = row[0]
       headHash = Array(row[1] as Data)
     } else {
@@ -139,11 +139,12 @@ struct EventAppender {
       sequence: headSequence + 1, kind: kind, data: data, at: time, previousHash: headHash,
       signer: signer)
     let hash = event.hash
-    try db.execute(
-      sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)",
-      arguments: [
-        event.sequence, kind.rawValue, Data(event.body), Data(event.signature), Data(hash),
-      ])
+    try db.cachedStatement(
+      sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)"
+    )
+    .execute(arguments: [
+      event.sequence, kind.rawValue, Data(event.body), Data(event.signature), Data(hash),
+    ])
     for row in try Projection.rows(for: event) {
       let table = Projection.tables[row.table]
       let statement = try db.cachedStatement(sql: table.insertSQL)
@@ -152,6 +153,23 @@ struct EventAppender {
     headSequence = event.sequence
     headHash = hash
     return event
+  }
+}
+
+extension Database {
+  /// One row, through a cached prepared statement (preparing costs more than the query).
+  func one(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
+    try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+  }
+
+  /// Every row, through a cached prepared statement.
+  func all(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+    try Row.fetchAll(cachedStatement(sql: sql), arguments: arguments)
+  }
+
+  /// One integer, through a cached prepared statement.
+  func int(_ sql: String, _ arguments: StatementArguments = []) throws -> Int64? {
+    try Int64.fetchOne(cachedStatement(sql: sql), arguments: arguments)
   }
 }
 

@@ -176,6 +176,8 @@ public protocol TraceStore: Sendable {
   func traceBackward(_ lot: LotReference) throws(TraceError) -> TraceNode
   /// The lot and every lot that consumed it, transitively.
   func traceForward(_ lot: LotReference) throws(TraceError) -> TraceNode
+  /// Up to `limit` events of the log after sequence number `sequence`, in order.
+  func events(after sequence: Int64, limit: Int) throws(TraceError) -> [Event]
   /// Re-checks the whole log against `trustList`, and every derived record against the
   /// log. With `expectedHead`, also checks that the event with that sequence number still
   /// has that hash, which finds a log cut short after it was noted.
@@ -211,6 +213,16 @@ extension TraceStore {
       throw .malformed(what: "store", reason: "recall returned nothing")
     }
     return recall
+  }
+
+  /// The whole log, in order.
+  public func events() throws(TraceError) -> [Event] {
+    var all: [Event] = []
+    while true {
+      let page = try events(after: all.last?.sequence ?? 0, limit: 10_000)
+      if page.isEmpty { return all }
+      all += page
+    }
   }
 
   /// Audits without an expected head.

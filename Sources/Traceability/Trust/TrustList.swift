@@ -15,6 +15,8 @@ public struct TrustedIssuer: Hashable, Sendable {
   public let validUntil: Timestamp?
   /// Whether the key has been revoked: nothing it signed is accepted.
   public let revoked: Bool
+  /// The parsed key, made once: verification is the audit's hot path.
+  private let verifyingKey: Curve25519.Signing.PublicKey?
 
   /// Creates an entry; the kid must match the public key.
   public init(
@@ -27,14 +29,22 @@ public struct TrustedIssuer: Hashable, Sendable {
     self.validFrom = validFrom
     self.validUntil = validUntil
     self.revoked = revoked
+    verifyingKey = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey)
   }
 
   /// Whether `signature` over `message` is this issuer's.
   public func verifies(_ signature: [UInt8], of message: [UInt8]) -> Bool {
-    guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
-      return false
-    }
-    return key.isValidSignature(signature, for: message)
+    verifyingKey?.isValidSignature(signature, for: message) ?? false
+  }
+
+  public static func == (lhs: TrustedIssuer, rhs: TrustedIssuer) -> Bool {
+    (lhs.kid, lhs.name, lhs.publicKey, lhs.validFrom, lhs.validUntil, lhs.revoked)
+      == (rhs.kid, rhs.name, rhs.publicKey, rhs.validFrom, rhs.validUntil, rhs.revoked)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(kid)
+    hasher.combine(publicKey)
   }
 }
 

@@ -1,0 +1,147 @@
+import Crypto
+import Foundation
+import GS1
+import Traceability
+
+/// The benchmark table: each store operation beside the bare cryptography it rests on,
+/// measured in the same run on the same messages.
+enum Benchmark {
+  static func run() {
+    let batches = option("--batches").flatMap(Int.init) ?? 20_000
+    let million = arguments.contains("--million")
+    do {
+      try measure(batches: batches, million: million)
+    } catch {
+      fail("\(error)")
+    }
+  }
+
+  static func time(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
+  static func row(
+    _ name: String, _ count: Int, _ seconds: Double, reference: Double? = nil, target: String = ""
+  ) {
+    let rate = Double(count) / seconds
+    let perItem = seconds / Double(count) * 1e6
+    var line = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+    line += String(format: "%12.0f/s %10.1f µs", rate, perItem)
+    if let reference {
+      line += String(format: "   %5.2f×", seconds / Double(count) / reference)
+    } else {
+      line += "         "
+    }
+    print(line + "  " + target)
+  }
+
+  static func measure(batches: Int, million: Bool) throws {
+    let folder = NSTemporaryDirectory() + "ocop-trace-bench-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let key = try IssuerKey.generate(name: "benchmark")
+    let keyPath = folder + "/issuer.key"
+    try key.write(to: keyPath)
+
+    print(
+      "trace store benchmark: \(batches) batches, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    )
+    print(String(repeating: "-", count: 96))
+    print(
+      "operation".padding(toLength: 44, withPad: " ", startingAt: 0)
+        + "        rate    per item   vs bare  target")
+
+    // Issue batches, 1,000 to a transaction as an import does; then read back the signed
+    // messages of exactly those events to time the bare cryptography on them.
+    let store = try SQLiteTraceStore(path: folder + "/bench.sqlite", signer: key, create: true)
+    try Setup.register(store)
+    let requests = try (0..<batches).map { try Setup.request("L\($0)") }
+    let issueSeconds = try time {
+      for start in stride(from: 0, to: batches, by: 1000) {
+        _ = try store.apply(requests[start..<min(start + 1000, batches)].map { .issueBatch($0) })
+      }
+    }
+    let messages = try eventMessages(folder + "/bench.sqlite")
+    let signing = try IssuerKey.generate(name: "bare")
+    let signSeconds = try time { for message in messages { _ = try signing.sign(message) } }
+    let signatures = try messages.map { try key.sign($0) }
+    let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: key.publicKey)
+    var verified = 0
+    let verifySeconds = time {
+      for (message, signature) in zip(messages, signatures)
+      where publicKey.isValidSignature(signature, for: message) {
+        verified += 1
+      }
+    }
+    guard verified == messages.count else { fail("bare verification failed") }
+    let bareSign = signSeconds / Double(messages.count)
+    let bareVerify = verifySeconds / Double(messages.count)
+    row("Ed25519 sign (bare, same messages)", messages.count, signSeconds)
+    row(
+      "issue batches (signed events), 1000/txn", batches, issueSeconds, reference: bareSign,
+      target: "≤ 2.00× sign")
+
+    let single = 200
+    let singleSeconds = try time {
+      for index in 0..<single { _ = try store.issueBatch(Setup.request("ONE\(index)")) }
+    }
+    row(
+      "issue batches, one transaction each", single, singleSeconds, reference: bareSign,
+      target: "(fsync each)")
+
+    row("Ed25519 verify (bare, same messages)", messages.count, verifySeconds)
+    let trust = try Setup.trustList(key)
+    var report: AuditReport?
+    let auditSeconds = try time { report = try store.audit(trustList: trust) }
+    guard let report, report.passed else {
+      fail("audit failed: \(String(describing: report?.failure))")
+    }
+    row(
+      "audit (chain, signatures, derived rows)", Int(report.eventsChecked), auditSeconds,
+      reference: bareVerify, target: "≤ 1.50× verify")
+
+    let lot = try LotReference(gtin: Setup.gtin, lot: "L0")
+    let allocations = 500
+    let allocateSeconds = try time {
+      for _ in 0..<allocations { _ = try store.allocateSerials(lot, count: 1000) }
+    }
+    row("serial range allocation (1000 serials each)", allocations, allocateSeconds)
+
+    if million {
+      let path = folder + "/million.sqlite"
+      let big = try SQLiteTraceStore(path: path, signer: key, create: true)
+      try Setup.register(big)
+      let total = 1_000_000
+      let fillSeconds = try time {
+        for start in stride(from: 0, to: total - 2, by: 5000) {
+          _ = try big.apply(
+            (start..<min(start + 5000, total - 2)).map { .issueBatch(try Setup.request("M\($0)")) })
+        }
+      }
+      row("issue 1,000,000 events, 5000/txn", total, fillSeconds, reference: bareSign)
+      let output = try runSelf(["audit", "--store", path, "--key", keyPath])
+      print("audit of 1,000,000 events in a fresh process: \(output)")
+    }
+    print(String(repeating: "-", count: 96))
+  }
+
+  /// The signed messages of every event in a store, in order.
+  static func eventMessages(_ path: String) throws -> [[UInt8]] {
+    let reader = try SQLiteTraceStore(path: path, signer: nil)
+    return try reader.events().map(\.signedMessage)
+  }
+
+  static func runSelf(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}

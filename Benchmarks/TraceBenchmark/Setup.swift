@@ -1,0 +1,93 @@
+import Foundation
+import GS1
+import Traceability
+
+/// Records every benchmark and worker shares: one producer, one product, and batch requests.
+enum Setup {
+  static let taxCode = "1600123456"
+  static let gtin = try! GTIN("8936059000017")
+
+  static func register(_ store: SQLiteTraceStore) throws {
+    _ = try store.apply([
+      .registerProducer(
+        Producer(
+          taxCode: taxCode, kind: .cooperative, name: "Hợp tác xã Thốt Nốt Tri Tôn",
+          address: Address(
+            commune: "Xã Lê Trì", district: "Huyện Tri Tôn", province: "Tỉnh An Giang"))),
+      .registerProduct(
+        Product(
+          gtin: gtin, producerTaxCode: taxCode, nameVietnamese: "Đường thốt nốt Tri Tôn",
+          group: .food,
+          netContent: Quantity(amount: "500", unit: UnitCode("GRM")))),
+    ])
+  }
+
+  static let origin = try! Origin(
+    areaName: "Vườn thốt nốt ấp Tà Lọt",
+    address: Address(commune: "Xã Lê Trì", district: "Huyện Tri Tôn", province: "Tỉnh An Giang"),
+    coordinates: Coordinates(latitude: "10.4167", longitude: "104.9833"))
+
+  static func request(_ lot: String) throws -> BatchRequest {
+    try BatchRequest(
+      lot: LotReference(gtin: gtin, lot: lot), productionDate: GS1Date(iso: "2026-11-02"),
+      expiryDate: GS1Date(iso: "2027-11-01"),
+      quantity: Quantity(amount: "120", unit: UnitCode("KGM")),
+      origin: origin)
+  }
+
+  static func trustList(_ key: IssuerKey) throws -> TrustList {
+    TrustList([key.trustedIssuer(validFrom: try Timestamp("2020-01-01"))])
+  }
+}
+
+/// One writer among several: issues batches and allocates serials, printing a line per
+/// committed batch so a test can tell what was done before it killed the process.
+enum Worker {
+  static func run() {
+    guard let path = option("--store"), let keyPath = option("--key"), let name = option("--name"),
+      let count = option("--batches").flatMap(Int.init)
+    else { fail("worker needs --store, --key, --name and --batches") }
+    let shared = option("--shared")
+    do {
+      let store = try SQLiteTraceStore(path: path, signer: IssuerKey.load(from: keyPath))
+      for index in 1...count {
+        let request = try Setup.request("\(name)-\(index)")
+        var commands: [TraceCommand] = [
+          .issueBatch(request), .allocateSerials(lot: request.lot, count: 10, printRun: name),
+        ]
+        if let shared {
+          commands.append(
+            .allocateSerials(
+              lot: try LotReference(gtin: Setup.gtin, lot: shared), count: 5, printRun: name))
+        }
+        _ = try store.apply(commands)
+        FileHandle.standardOutput.write(Data("issued \(name)-\(index)\n".utf8))
+      }
+    } catch {
+      fail("\(error)")
+    }
+  }
+}
+
+/// One audit of an existing store in a fresh process, reporting its time and peak memory.
+enum AuditRun {
+  static func run() {
+    guard let path = option("--store"), let keyPath = option("--key") else {
+      fail("audit needs --store and --key")
+    }
+    do {
+      let key = try IssuerKey.load(from: keyPath)
+      let store = try SQLiteTraceStore(path: path, signer: nil)
+      let start = Date()
+      let report = try store.audit(trustList: Setup.trustList(key))
+      let seconds = Date().timeIntervalSince(start)
+      var usage = rusage()
+      getrusage(RUSAGE_SELF.rawValue, &usage)
+      print(
+        "events=\(report.eventsChecked) passed=\(report.passed) seconds=\(seconds) peakKiB=\(usage.ru_maxrss)"
+      )
+    } catch {
+      fail("\(error)")
+    }
+  }
+}
