@@ -36,7 +36,7 @@ struct TrustTests {
   @Test func aDamagedKeyFileIsRefused() throws {
     let folder = TemporaryFolder()
     let path = folder.file("issuer.key")
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: path, contents: Data("{}".utf8), attributes: [.posixPermissions: 0o600])
     #expect(throws: TraceError.key(path: path, reason: "is not an ocop-trace issuer key file")) {
       try IssuerKey.load(from: path)
