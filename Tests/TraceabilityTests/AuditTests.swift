@@ -169,7 +169,7 @@ struct AuditTests {
     }
     #expect(
       try Self.failure(fixture)?.reason
-        == "its stored hash is not the hash of its body and signature")
+        == "its stored hash is not the hash of its body")
     let second = try Self.populated()
     try tamper(second.store.path) { db in
       try db.execute(sql: "UPDATE events SET kind = 'recall' WHERE seq = 2")

@@ -67,7 +67,7 @@ struct CanonicalJSONTests {
     )
     #expect(key.kid == "GR2Q7GF5")
     #expect(ByteText.hex(event.signature).prefix(32) == "d59d2e41a38d947bc4d5724a55cecff9")
-    #expect(ByteText.hex(event.hash).prefix(32) == "f650a4e5b9be3bfc2b29f2645afa9976")
+    #expect(ByteText.hex(event.hash).prefix(32) == "cf89c24d3d04e4b2773bf7d3c2c5f6d6")
   }
 
   @Test func base32RoundTripsAndRefusesNonCanonicalText() {

@@ -92,12 +92,20 @@ public enum CanonicalJSON: Hashable, Sendable {
 extension CanonicalJSON {
   /// Parses bytes that must already be in canonical form; anything else is refused.
   public init(canonical bytes: [UInt8]) throws(CanonicalJSONError) {
-    var parser = Parser(bytes: bytes)
-    let value = try parser.value(depth: 0)
-    guard parser.index == bytes.count else { throw parser.error("trailing bytes") }
+    let value = try CanonicalJSON(strict: bytes)
     guard value.encoded() == bytes else {
       throw CanonicalJSONError(offset: 0, reason: "not in canonical form")
     }
+    self = value
+  }
+
+  /// Parses the grammar of the canonical form (no white space, integers only, only the
+  /// canonical escapes) without checking member order or normalisation. The audit reads
+  /// signed bodies this way: the signature already fixes every byte.
+  init(strict bytes: [UInt8]) throws(CanonicalJSONError) {
+    var parser = Parser(bytes: bytes)
+    let value = try parser.value(depth: 0)
+    guard parser.index == bytes.count else { throw parser.error("trailing bytes") }
     self = value
   }
 

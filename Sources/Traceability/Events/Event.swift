@@ -21,9 +21,11 @@ public enum EventKind: String, CaseIterable, Sendable {
 ///
 /// Its ``body`` is canonical JSON (see ``CanonicalJSON``):
 /// `{"at":…,"data":{…},"kid":…,"kind":…,"prev":…,"seq":…,"v":1}`, where `prev` is the
-/// hex ``hash`` of the event before it (64 zeros for the first). The issuer signs
-/// ``signedMessage``, the body behind a domain-separation prefix; ``hash`` is the
-/// SHA-256 of the body followed by the signature, so the chain binds both.
+/// hex ``hash`` of the event before it (64 zeros for the first). ``hash`` is the SHA-256 of
+/// the body, so the chain of bodies can be built before any of them is signed, and signed
+/// in parallel. The issuer signs ``signedMessage``, the body behind a domain-separation
+/// prefix; a changed body breaks both its signature and the next event's link, and a
+/// changed signature does not verify.
 public struct Event: Sendable, Equatable {
   /// The canonical body bytes, exactly as signed.
   public let body: [UInt8]
@@ -51,14 +53,21 @@ public struct Event: Sendable, Equatable {
   /// The bytes the issuer signs.
   public var signedMessage: [UInt8] { Self.signaturePrefix + body }
 
-  /// SHA-256 of body and signature: what the next event's `prev` holds.
-  public var hash: [UInt8] { Self.hash(body: body, signature: signature) }
+  /// SHA-256 of the body: what the next event's `prev` holds.
+  public var hash: [UInt8] { Self.hash(body: body) }
 
-  static func hash(body: [UInt8], signature: [UInt8]) -> [UInt8] {
-    var hasher = SHA256()
-    hasher.update(data: body)
-    hasher.update(data: signature)
-    return Array(hasher.finalize())
+  static func hash(body: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: body)) }
+
+  /// The canonical body of the event that follows `previousHash` at `sequence`.
+  static func body(
+    sequence: Int64, kind: EventKind, data: CanonicalJSON, at time: Timestamp, kid: String,
+    previousHash: [UInt8]
+  ) -> [UInt8] {
+    CanonicalJSON.object([
+      "v": .integer(1), "seq": .integer(sequence), "kind": .string(kind.rawValue),
+      "at": .string(time.text), "kid": .string(kid), "prev": .string(ByteText.hex(previousHash)),
+      "data": data,
+    ]).encoded()
   }
 
   /// Makes and signs the event that follows `previousHash` at `sequence`.
@@ -67,22 +76,20 @@ public struct Event: Sendable, Equatable {
     previousHash: [UInt8], signer: IssuerKey
   ) throws(TraceError) -> Event {
     let kid = signer.kid
-    let body = CanonicalJSON.object([
-      "v": .integer(1), "seq": .integer(sequence), "kind": .string(kind.rawValue),
-      "at": .string(time.text), "kid": .string(kid), "prev": .string(ByteText.hex(previousHash)),
-      "data": data,
-    ]).encoded()
+    let body = body(
+      sequence: sequence, kind: kind, data: data, at: time, kid: kid, previousHash: previousHash)
     let signature = try signer.sign(signaturePrefix + body)
     return Event(
       body: body, signature: signature, sequence: sequence, kind: kind, recordedAt: time, kid: kid,
       previousHash: previousHash, data: data)
   }
 
-  /// Reads an event from its stored body and signature. Throws if the body is not
-  /// canonical or lacks a field; the signature and chain are checked by the audit.
+  /// Reads an event from its stored body and signature. Throws if the body breaks the
+  /// canonical grammar or lacks a field; the signature (which fixes every byte) and the
+  /// chain are checked by the audit.
   public init(body: [UInt8], signature: [UInt8]) throws(TraceError) {
     let json: CanonicalJSON
-    do { json = try CanonicalJSON(canonical: body) } catch {
+    do { json = try CanonicalJSON(strict: body) } catch {
       throw .malformed(what: "event body", reason: error.description)
     }
     guard json["v"]?.integerValue == 1 else {

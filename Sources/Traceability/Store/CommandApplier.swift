@@ -129,7 +129,7 @@ struct CommandApplier {
       ? .string(
         "no OCOP certificate was in force on the production date \(request.productionDate.iso)")
       : .null
-    let event = try log.append(
+    let sequence = try log.append(
       .commissioning,
       .object([
         "lot": lot.json, "productionDate": .string(request.productionDate.iso),
@@ -141,7 +141,7 @@ struct CommandApplier {
         .transformation,
         .object(["inputs": .array(request.inputs.map(\.json)), "outputs": .array([lot.json])]))
     }
-    return Batch(request: request, rating: rating, eventSequence: event.sequence)
+    return Batch(request: request, rating: rating, eventSequence: sequence)
   }
 
   private mutating func allocate(
@@ -169,14 +169,14 @@ struct CommandApplier {
         record: "print run for \(lot)", field: "count", value: String(count),
         reason: "would run past the largest serial")
     }
-    let event = try log.append(
+    let sequence = try log.append(
       .serialsAllocated,
       .object([
         "lot": lot.json, "first": .integer(first), "last": .integer(first + count - 1),
         "run": run.json,
       ]))
     return SerialRange(
-      lot: lot, first: first, last: first + count - 1, printRun: run, eventSequence: event.sequence)
+      lot: lot, first: first, last: first + count - 1, printRun: run, eventSequence: sequence)
   }
 }
 

@@ -67,10 +67,16 @@ enum Projection {
 
   /// The rows `event` implies, each table's rows in audit order.
   static func rows(for event: Event) throws(TraceError) -> [Row] {
-    let data = event.data
-    let seq = Cell.integer(event.sequence)
+    try rows(kind: event.kind, data: event.data, sequence: event.sequence, at: event.recordedAt)
+  }
+
+  /// The rows an event of `kind` with `data` implies.
+  static func rows(kind: EventKind, data: CanonicalJSON, sequence: Int64, at time: Timestamp)
+    throws(TraceError) -> [Row]
+  {
+    let seq = Cell.integer(sequence)
     func text(_ json: CanonicalJSON?, _ name: String) -> Cell { Cell(json?[name]) }
-    switch event.kind {
+    switch kind {
     case .producerRegistered:
       let address = data["address"]
       return [
@@ -154,7 +160,7 @@ enum Projection {
         Row(
           table: 6,
           cells: [
-            seq, .text(event.kind.rawValue), text(lot, "gtin"), text(lot, "lot"),
+            seq, .text(kind.rawValue), text(lot, "gtin"), text(lot, "lot"),
             text(data, "party"),
             text(data, "gln"), text(data, "date"), text(quantity, "amount"), text(quantity, "unit"),
           ])
@@ -166,7 +172,7 @@ enum Projection {
           table: 7,
           cells: [
             seq, text(lot, "gtin"), text(lot, "lot"), text(data, "reason"),
-            .text(event.recordedAt.text),
+            .text(time.text),
           ]
         )
       ]

@@ -109,10 +109,8 @@ struct Auditor {
     {
       return fail("signature refused: \(problem)")
     }
-    let hash = Event.hash(body: body, signature: signature)
-    if Array(row[4] as Data) != hash {
-      return fail("its stored hash is not the hash of its body and signature")
-    }
+    let hash = Event.hash(body: body)
+    if Array(row[4] as Data) != hash { return fail("its stored hash is not the hash of its body") }
     if let expectedHead, expectedHead.sequence == sequence,
       ByteText.hex(hash) != expectedHead.hash.lowercased()
     {

@@ -106,23 +106,32 @@ public final class SQLiteTraceStore: TraceStore {
       for command in commands {
         receipts.append(try applier.apply(command, log: &log))
       }
+      try log.finish()
       return receipts
     }
   }
 }
 
-/// Appends signed events after the chain's head, with their derived rows.
+/// Appends events after the chain's head, with their derived rows.
+///
+/// Each body is chained and its derived rows written at once, while its signature is made
+/// on another core; ``finish()`` waits for the signatures and writes the events, in the
+/// same transaction. (Derived rows name their event by `event_seq`; the audit, not a
+/// foreign key, checks that they match it.)
 struct EventAppender {
   let db: Database
-  let signer: IssuerKey
   let time: Timestamp
+  private let kid: String
+  private let signer: PipelinedSigner
+  private var pending: [(sequence: Int64, kind: EventKind, body: [UInt8], hash: [UInt8])] = []
   private(set) var headSequence: Int64
   private(set) var headHash: [UInt8]
 
   init(db: Database, signer: IssuerKey, time: Timestamp) throws {
     self.db = db
-    self.signer = signer
     self.time = time
+    kid = signer.kid
+    self.signer = PipelinedSigner(key: signer)
     if let row = try db.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") {
       headSequence = row[0]
       headHash = Array(row[1] as Data)
@@ -132,27 +141,36 @@ struct EventAppender {
     }
   }
 
-  /// Signs and stores one event and the rows derived from it.
+  /// Chains one event and stores the rows derived from it; returns its sequence number.
   @discardableResult
-  mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Event {
-    let event = try Event.make(
-      sequence: headSequence + 1, kind: kind, data: data, at: time, previousHash: headHash,
-      signer: signer)
-    let hash = event.hash
-    try db.cachedStatement(
-      sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)"
-    )
-    .execute(arguments: [
-      event.sequence, kind.rawValue, Data(event.body), Data(event.signature), Data(hash),
-    ])
-    for row in try Projection.rows(for: event) {
+  mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Int64 {
+    let sequence = headSequence + 1
+    let body = Event.body(
+      sequence: sequence, kind: kind, data: data, at: time, kid: kid, previousHash: headHash)
+    signer.submit(Event.signaturePrefix + body)
+    let hash = Event.hash(body: body)
+    for row in try Projection.rows(kind: kind, data: data, sequence: sequence, at: time) {
       let table = Projection.tables[row.table]
       let statement = try db.cachedStatement(sql: table.insertSQL)
       try statement.execute(arguments: StatementArguments(row.cells.map(\.databaseValue)))
     }
-    headSequence = event.sequence
+    pending.append((sequence, kind, body, hash))
+    headSequence = sequence
     headHash = hash
-    return event
+    return sequence
+  }
+
+  /// Waits for every signature and writes the events.
+  mutating func finish() throws {
+    let signatures = try signer.finish()
+    let insert = try db.cachedStatement(
+      sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)")
+    for (event, signature) in zip(pending, signatures) {
+      try insert.execute(arguments: [
+        event.sequence, event.kind.rawValue, Data(event.body), Data(signature), Data(event.hash),
+      ])
+    }
+    pending = []
   }
 }
 
