@@ -79,6 +79,17 @@ struct CanonicalJSONTests {
     #expect(ByteText.bytes(base32: "MZXW6YTBOJ") == nil)  // non-zero padding bits
     #expect(ByteText.bytes(base32: "mzxw6ytboi") == nil)
     #expect(ByteText.hex([0, 255, 16]) == "00ff10")
+    #expect(ByteText.decimal([0x01, 0x00], width: 5) == "00256")
+    #expect(ByteText.decimal([], width: 3) == "000")
+    #expect(
+      ByteText.decimal([UInt8](repeating: 0xFF, count: 64), width: 155).hasPrefix(
+        "134078079299425970995740249982058461274793658205923933777235614437217640300735"))
+    for length in [1, 5, 13, 64] {
+      let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 91 &+ 7) }
+      #expect(ByteText.bytes(decimal: ByteText.decimal(bytes, width: 0), count: length) == bytes)
+    }
+    #expect(ByteText.bytes(decimal: "256", count: 1) == nil)
+    #expect(ByteText.bytes(decimal: "12a", count: 4) == nil)
     #expect(ByteText.bytes(hex: "00FF10") == [0, 255, 16])
   }
 }

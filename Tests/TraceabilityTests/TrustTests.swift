@@ -103,8 +103,8 @@ struct TrustTests {
     let list = TrustList([key.trustedIssuer(validFrom: try Timestamp("2026-01-01"))])
     let signed = try SignedLink.sign(Self.link, with: key)
     let value = try #require(signed.parameter("s"))
-    #expect(value.utf8.count == 112)
-    #expect(value.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "." })
+    #expect(value.utf8.count == 168)
+    #expect(value.utf8.allSatisfy { (0x30...0x39).contains($0) })
     // Still a valid Digital Link, and the signature survives a round trip of the URI.
     let scanned = try DigitalLink(parsing: signed.uri)
     #expect(
@@ -141,13 +141,15 @@ struct TrustTests {
       SignedLink.verify(signed, trustList: TrustList(), at: .now())
         == .refused(.unknownIssuer(kid: key.kid)))
     #expect(SignedLink.verify(Self.link, trustList: list, at: .now()) == .unsigned)
+    let malformed = SignedLink.Verdict.malformed(
+      "parameter s must be 168 digits: a 13-digit key id and a 155-digit signature")
     let garbled = try Self.link.setting(.init(name: "s", value: "ABC"))
-    #expect(
-      SignedLink.verify(garbled, trustList: list, at: .now())
-        == .malformed("parameter s must be KID.SIGNATURE"))
-    let short = try Self.link.setting(.init(name: "s", value: key.kid + ".AAAA"))
-    #expect(
-      SignedLink.verify(short, trustList: list, at: .now())
-        == .malformed("the signature is not 64 bytes of base32"))
+    #expect(SignedLink.verify(garbled, trustList: list, at: .now()) == malformed)
+    let short = try Self.link.setting(.init(name: "s", value: String(value.dropLast())))
+    #expect(SignedLink.verify(short, trustList: list, at: .now()) == malformed)
+    // A 155-digit number too large for 64 bytes.
+    let tooLarge = try Self.link.setting(
+      .init(name: "s", value: String(value.prefix(13)) + String(repeating: "9", count: 155)))
+    #expect(SignedLink.verify(tooLarge, trustList: list, at: .now()) == malformed)
   }
 }

@@ -80,4 +80,55 @@ public enum ByteText {
     guard bits < 5, buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
     return out
   }
+
+  /// `bytes` as one big-endian unsigned number in decimal, left-padded with zeros to
+  /// `width` digits. Digits are what a QR code packs most densely (numeric mode, 3.33
+  /// bits a digit), whatever the case of the rest of the link.
+  public static func decimal(_ bytes: [UInt8], width: Int) -> String {
+    // Repeatedly divide the number, held as base-2^32 limbs, by 10^9.
+    var limbs: [UInt32] = []
+    var index = bytes.count % 4 == 0 ? 0 : -(4 - bytes.count % 4)
+    while index < bytes.count {
+      var limb: UInt32 = 0
+      for offset in 0..<4 {
+        let position = index + offset
+        limb = limb << 8 | (position >= 0 ? UInt32(bytes[position]) : 0)
+      }
+      limbs.append(limb)
+      index += 4
+    }
+    var chunks: [UInt32] = []
+    while limbs.contains(where: { $0 != 0 }) {
+      var remainder: UInt64 = 0
+      for position in limbs.indices {
+        let value = remainder << 32 | UInt64(limbs[position])
+        limbs[position] = UInt32(value / 1_000_000_000)
+        remainder = value % 1_000_000_000
+      }
+      chunks.append(UInt32(remainder))
+    }
+    var digits = ""
+    for (position, chunk) in chunks.reversed().enumerated() {
+      let text = String(chunk)
+      digits += position == 0 ? text : String(repeating: "0", count: 9 - text.count) + text
+    }
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+  }
+
+  /// Reads a decimal number back into `count` big-endian bytes; nil if the text holds
+  /// anything but digits or the number does not fit.
+  public static func bytes(decimal text: String, count: Int) -> [UInt8]? {
+    guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+    var result = [UInt8](repeating: 0, count: count)
+    for digit in text.utf8 {
+      var carry = UInt32(digit - 0x30)
+      for position in result.indices.reversed() {
+        let value = UInt32(result[position]) * 10 + carry
+        result[position] = UInt8(value & 0xFF)
+        carry = value >> 8
+      }
+      if carry != 0 { return nil }
+    }
+    return result
+  }
 }
