@@ -26,7 +26,7 @@ public enum CanonicalJSON: Hashable, Sendable {
     return out
   }
 
-  private func encode(into out: inout [UInt8]) {
+  func encode(into out: inout [UInt8]) {
     switch self {
     case .null: out.append(contentsOf: "null".utf8)
     case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)

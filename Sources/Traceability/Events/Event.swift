@@ -58,16 +58,29 @@ public struct Event: Sendable, Equatable {
 
   static func hash(body: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: body)) }
 
-  /// The canonical body of the event that follows `previousHash` at `sequence`.
+  /// The canonical body of the event that follows `previousHash` at `sequence`: the same
+  /// bytes as encoding the whole object, with the fixed outer members written directly
+  /// in their sorted order (at, data, kid, kind, prev, seq, v).
   static func body(
     sequence: Int64, kind: EventKind, data: CanonicalJSON, at time: Timestamp, kid: String,
     previousHash: [UInt8]
   ) -> [UInt8] {
-    CanonicalJSON.object([
-      "v": .integer(1), "seq": .integer(sequence), "kind": .string(kind.rawValue),
-      "at": .string(time.text), "kid": .string(kid), "prev": .string(ByteText.hex(previousHash)),
-      "data": data,
-    ]).encoded()
+    var out: [UInt8] = []
+    out.reserveCapacity(1024)
+    out.append(contentsOf: #"{"at":""#.utf8)
+    out.append(contentsOf: time.text.utf8)
+    out.append(contentsOf: #"","data":"#.utf8)
+    data.encode(into: &out)
+    out.append(contentsOf: #","kid":"#.utf8)
+    CanonicalJSON.string(kid).encode(into: &out)
+    out.append(contentsOf: #","kind":""#.utf8)
+    out.append(contentsOf: kind.rawValue.utf8)
+    out.append(contentsOf: #"","prev":""#.utf8)
+    out.append(contentsOf: ByteText.hex(previousHash).utf8)
+    out.append(contentsOf: #"","seq":"#.utf8)
+    out.append(contentsOf: String(sequence).utf8)
+    out.append(contentsOf: #","v":1}"#.utf8)
+    return out
   }
 
   /// Makes and signs the event that follows `previousHash` at `sequence`.

@@ -6,17 +6,20 @@ enum Projection {
   struct Table: Sendable {
     let name: String
     let columns: [String]
-
-    var insertSQL: String {
-      "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES ("
-        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-    }
-
+    /// The statement that inserts one row; made once, since it is on the hot path.
+    let insertSQL: String
     /// Rows in the order the audit compares them: by every column, as SQLite orders
     /// them (NULL, then integers, then text by its UTF-8 bytes).
-    var auditSQL: String {
-      "SELECT \(columns.joined(separator: ", ")) FROM \(name) ORDER BY "
-        + columns.joined(separator: ", ")
+    let auditSQL: String
+
+    init(name: String, columns: [String]) {
+      self.name = name
+      self.columns = columns
+      let list = columns.joined(separator: ", ")
+      insertSQL =
+        "INSERT INTO \(name) (\(list)) VALUES ("
+        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+      auditSQL = "SELECT \(list) FROM \(name) ORDER BY \(list)"
     }
   }
 

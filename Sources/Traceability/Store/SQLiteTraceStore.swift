@@ -114,63 +114,48 @@ public final class SQLiteTraceStore: TraceStore {
 
 /// Appends events after the chain's head, with their derived rows.
 ///
-/// Each body is chained and its derived rows written at once, while its signature is made
-/// on another core; ``finish()`` waits for the signatures and writes the events, in the
-/// same transaction. (Derived rows name their event by `event_seq`; the audit, not a
-/// foreign key, checks that they match it.)
+/// The derived rows are written at once; each event is sealed (encoded, chained, signed)
+/// on another core meanwhile, and ``finish()`` writes the sealed events in the same
+/// transaction. (Derived rows name their event by `event_seq`; the audit, not a foreign
+/// key, checks that they match it.)
 struct EventAppender {
   let db: Database
   let time: Timestamp
-  private let kid: String
-  private let signer: PipelinedSigner
-  private var pending: [(sequence: Int64, kind: EventKind, body: [UInt8], hash: [UInt8])] = []
+  private let sealer: EventSealer
   private(set) var headSequence: Int64
-  private(set) var headHash: [UInt8]
 
   init(db: Database, signer: IssuerKey, time: Timestamp) throws {
     self.db = db
     self.time = time
-    kid = signer.kid
-    self.signer = PipelinedSigner(key: signer)
-    if let row = try db.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") {
-      headSequence = row[0]
-      headHash = Array(row[1] as Data)
-    } else {
-      headSequence = 0
-      headHash = Event.genesisHash
-    }
+    let head = try db.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    headSequence = head?[0] ?? 0
+    sealer = EventSealer(
+      key: signer, time: time, previousHash: head.map { Array($0[1] as Data) } ?? Event.genesisHash)
   }
 
-  /// Chains one event and stores the rows derived from it; returns its sequence number.
+  /// Queues one event for sealing and stores the rows derived from it; returns its
+  /// sequence number.
   @discardableResult
   mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Int64 {
     let sequence = headSequence + 1
-    let body = Event.body(
-      sequence: sequence, kind: kind, data: data, at: time, kid: kid, previousHash: headHash)
-    signer.submit(Event.signaturePrefix + body)
-    let hash = Event.hash(body: body)
+    sealer.submit(sequence: sequence, kind: kind, data: data)
     for row in try Projection.rows(kind: kind, data: data, sequence: sequence, at: time) {
       let table = Projection.tables[row.table]
-      let statement = try db.cachedStatement(sql: table.insertSQL)
-      try statement.execute(arguments: StatementArguments(row.cells.map(\.databaseValue)))
+      try RawInsert.run(db.cachedStatement(sql: table.insertSQL), row.cells, in: db)
     }
-    pending.append((sequence, kind, body, hash))
     headSequence = sequence
-    headHash = hash
     return sequence
   }
 
-  /// Waits for every signature and writes the events.
-  mutating func finish() throws {
-    let signatures = try signer.finish()
+  /// Waits for every event to be sealed and writes them.
+  func finish() throws {
     let insert = try db.cachedStatement(
       sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)")
-    for (event, signature) in zip(pending, signatures) {
-      try insert.execute(arguments: [
-        event.sequence, event.kind.rawValue, Data(event.body), Data(signature), Data(event.hash),
-      ])
+    for event in try sealer.finish() {
+      try RawInsert.runEvent(
+        insert, sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+        signature: event.signature, hash: event.hash, in: db)
     }
-    pending = []
   }
 }
 
