@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .library(name: "GS1", targets: ["GS1"]),
     .library(name: "Traceability", targets: ["Traceability"]),
+    .library(name: "Label", targets: ["Label"]),
     .executable(name: "ocop", targets: ["ocop"]),
   ],
   dependencies: [
@@ -32,6 +33,14 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
+    // C libraries, one target each; each is called from exactly one Swift file of Label.
+    .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+    // libpng's classic writer behind a C function that catches its longjmp errors.
+    .target(name: "CPNGWrite", dependencies: ["CPNG"]),
+    // QR codes (libqrencode), print-sized PNG (libpng) and SVG, and read-back (libzbar).
+    .target(name: "Label", dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar"]),
     .executableTarget(
       name: "trace-benchmark",
       dependencies: ["Traceability", .product(name: "Crypto", package: "swift-crypto")],
@@ -51,6 +60,7 @@ let package = Package(
         "Traceability", "trace-benchmark", .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
+    .testTarget(name: "LabelTests", dependencies: ["Label"]),
     .testTarget(name: "OcopCommandTests", dependencies: ["ocop"]),
   ],
   swiftLanguageModes: [.v6]

@@ -38,6 +38,8 @@ final class EventSealer: Sendable {
   private let waiting = Mutex<[Request]>([])
   private let queue = DispatchQueue(label: "ocop-trace.event-sealer")
   private let signing = DispatchGroup()
+  /// Whether any chunk was handed to another thread.
+  private let handedOver = Mutex(false)
   private static let chunk = 16
 
   /// A sealer that continues the chain after `previousHash`.
@@ -56,12 +58,15 @@ final class EventSealer: Sendable {
       defer { waiting = [] }
       return waiting
     }
-    if let full { queue.async { [self] in seal(full) } }
+    if let full {
+      handedOver.withLock { $0 = true }
+      queue.async { [self] in seal(full, signHere: false) }
+    }
   }
 
   /// Writes and chains the bodies of `requests` (on the serial queue), then signs them on
   /// any core.
-  private func seal(_ requests: [Request]) {
+  private func seal(_ requests: [Request], signHere: Bool) {
     guard let first = requests.first else { return }
     var previous = chain.withLock { $0.previousHash }
     var chained: [(Request, [UInt8], [UInt8])] = []
@@ -74,7 +79,7 @@ final class EventSealer: Sendable {
       chained.append((request, body, previous))
     }
     chain.withLock { $0.previousHash = previous }
-    DispatchQueue.global().async(group: signing) { [self, chained] in
+    let sign: @Sendable () -> Void = { [self, chained] in
       do throws(TraceError) {
         let sealed = try chained.map { request, body, hash throws(TraceError) in
           Sealed(
@@ -86,17 +91,37 @@ final class EventSealer: Sendable {
         chain.withLock { $0.failure = error }
       }
     }
+    if signHere { sign() } else { DispatchQueue.global().async(group: signing, execute: sign) }
   }
 
-  /// Seals what is still queued and returns every sealed event, in order.
+  /// Takes the events sealed so far that follow on from `next` without a gap, so the
+  /// writer can store them while the rest are being sealed.
+  func takeReady(from next: Int64) -> [Sealed] {
+    chain.withLock { chain in
+      var ready: [Sealed] = []
+      var cursor = next
+      while let chunk = chain.sealed.removeValue(forKey: cursor) {
+        ready += chunk
+        cursor += Int64(chunk.count)
+      }
+      return ready
+    }
+  }
+
+  /// Seals what is still queued and returns every sealed event not yet taken, in order.
   func finish() throws(TraceError) -> [Sealed] {
     let rest = waiting.withLock { waiting -> [Request] in
       defer { waiting = [] }
       return waiting
     }
-    // The queue is serial: sealing the rest after waiting for it keeps the order.
-    queue.sync { seal(rest) }
-    signing.wait()
+    if !handedOver.withLock({ $0 }) {
+      // A small transaction: sealing here costs less than handing it over.
+      seal(rest, signHere: true)
+    } else {
+      // The queue is serial: sealing the rest after waiting for it keeps the order.
+      queue.sync { seal(rest, signHere: false) }
+      signing.wait()
+    }
     return try chain.withLock { chain throws(TraceError) -> [Sealed] in
       if let failure = chain.failure { throw failure }
       return chain.sealed.keys.sorted().flatMap { chain.sealed[$0] ?? [] }

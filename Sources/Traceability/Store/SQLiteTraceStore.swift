@@ -123,12 +123,15 @@ struct EventAppender {
   let time: Timestamp
   private let sealer: EventSealer
   private(set) var headSequence: Int64
+  /// The first event not yet written.
+  private var nextToWrite: Int64
 
   init(db: Database, signer: IssuerKey, time: Timestamp) throws {
     self.db = db
     self.time = time
     let head = try db.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
     headSequence = head?[0] ?? 0
+    nextToWrite = headSequence + 1
     sealer = EventSealer(
       key: signer, time: time, previousHash: head.map { Array($0[1] as Data) } ?? Event.genesisHash)
   }
@@ -144,18 +147,25 @@ struct EventAppender {
       try RawInsert.run(db.cachedStatement(sql: table.insertSQL), row.cells, in: db)
     }
     headSequence = sequence
+    try write(sealer.takeReady(from: nextToWrite))
     return sequence
   }
 
-  /// Waits for every event to be sealed and writes them.
-  func finish() throws {
+  /// Waits for every event to be sealed and writes those not yet written.
+  mutating func finish() throws {
+    try write(sealer.finish())
+  }
+
+  private mutating func write(_ events: [EventSealer.Sealed]) throws {
+    guard !events.isEmpty else { return }
     let insert = try db.cachedStatement(
       sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)")
-    for event in try sealer.finish() {
+    for event in events {
       try RawInsert.runEvent(
         insert, sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
         signature: event.signature, hash: event.hash, in: db)
     }
+    nextToWrite = events[events.count - 1].sequence + 1
   }
 }
 

@@ -1,0 +1,95 @@
+#include "png_write.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct buffer {
+  uint8_t *data;
+  size_t length;
+  size_t capacity;
+  int failed;
+};
+
+struct context {
+  jmp_buf jump;
+  char *error;
+  size_t error_length;
+};
+
+static void append(png_structp png, png_bytep data, png_size_t length) {
+  struct buffer *buffer = png_get_io_ptr(png);
+  if (buffer->failed) return;
+  if (buffer->length + length > buffer->capacity) {
+    size_t capacity = buffer->capacity ? buffer->capacity : 4096;
+    while (capacity < buffer->length + length) capacity *= 2;
+    uint8_t *grown = realloc(buffer->data, capacity);
+    if (!grown) {
+      buffer->failed = 1;
+      png_error(png, "out of memory");
+      return;
+    }
+    buffer->data = grown;
+    buffer->capacity = capacity;
+  }
+  memcpy(buffer->data + buffer->length, data, length);
+  buffer->length += length;
+}
+
+static void flush(png_structp png) { (void)png; }
+
+static void on_error(png_structp png, png_const_charp message) {
+  struct context *context = png_get_error_ptr(png);
+  if (context->error && context->error_length) {
+    strncpy(context->error, message ? message : "libpng error", context->error_length - 1);
+    context->error[context->error_length - 1] = 0;
+  }
+  longjmp(context->jump, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp message) {
+  (void)png;
+  (void)message;
+}
+
+int ocop_png_write_gray(const uint8_t *rows, uint32_t width, uint32_t height, size_t stride,
+                        int bit_depth, uint32_t pixels_per_metre, int compression_level,
+                        uint8_t **out, size_t *out_length, char *error, size_t error_length) {
+  struct context context = {.error = error, .error_length = error_length};
+  // Everything that changes between setjmp and a longjmp lives on the heap, behind
+  // pointers that are set before setjmp and never reassigned.
+  struct buffer *buffer = calloc(1, sizeof *buffer);
+  png_structp png = buffer ? png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning) : NULL;
+  if (!png) {
+    if (error && error_length) strncpy(error, "libpng could not start", error_length - 1);
+    free(buffer);
+    return -1;
+  }
+  png_infop info = png_create_info_struct(png);
+  if (!info || setjmp(context.jump)) {
+    png_destroy_write_struct(&png, info ? &info : NULL);
+    free(buffer->data);
+    free(buffer);
+    return -1;
+  }
+  png_set_write_fn(png, buffer, append, flush);
+  png_set_compression_level(png, compression_level);
+  png_set_IHDR(png, info, width, height, bit_depth, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (pixels_per_metre) {
+    png_set_pHYs(png, info, pixels_per_metre, pixels_per_metre, PNG_RESOLUTION_METER);
+  }
+  png_write_info(png, info);
+  for (uint32_t row = 0; row < height; row++) {
+    png_write_row(png, (png_const_bytep)(rows + (size_t)row * stride));
+  }
+  png_write_end(png, info);
+  png_destroy_write_struct(&png, &info);
+  *out = buffer->data;
+  *out_length = buffer->length;
+  free(buffer);
+  return 0;
+}
+
+void ocop_png_free(uint8_t *buffer) { free(buffer); }

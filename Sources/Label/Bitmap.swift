@@ -1,0 +1,73 @@
+/// A grayscale image in memory: one byte a pixel, 0 black to 255 white.
+public struct Bitmap: Hashable, Sendable {
+  /// Pixels across.
+  public let width: Int
+  /// Pixels down.
+  public let height: Int
+  /// Row-major pixels.
+  public var pixels: [UInt8]
+
+  /// A white image.
+  public init(width: Int, height: Int) {
+    self.width = width
+    self.height = height
+    pixels = [UInt8](repeating: 255, count: width * height)
+  }
+
+  /// The pixel at `x`, `y`.
+  public subscript(x: Int, y: Int) -> UInt8 {
+    get { pixels[y * width + x] }
+    set { pixels[y * width + x] = newValue }
+  }
+
+  /// Paints the rectangle black, clipped to the image.
+  public mutating func fillBlack(x: Int, y: Int, width w: Int, height h: Int) {
+    let x0 = max(0, x)
+    let x1 = min(width, x + w)
+    guard x0 < x1 else { return }
+    for row in max(0, y)..<min(height, y + h) {
+      let start = row * width
+      for column in x0..<x1 { pixels[start + column] = 0 }
+    }
+  }
+
+  /// Rows packed one bit a pixel, most significant bit first, 1 for white (PNG's
+  /// grayscale convention), pixels darker than mid-gray black.
+  public func packedOneBit() -> (rows: [UInt8], stride: Int) {
+    let stride = (width + 7) / 8
+    var rows = [UInt8](repeating: 0, count: stride * height)
+    for y in 0..<height {
+      let source = y * width
+      let target = y * stride
+      for x in 0..<width where pixels[source + x] >= 128 {
+        rows[target + x >> 3] |= 0x80 >> UInt8(x & 7)
+      }
+    }
+    return (rows, stride)
+  }
+}
+
+extension QRSymbol {
+  /// The symbol drawn at `dotsPerModule`, with a quiet zone of `quietZone` modules
+  /// (at least 4) on every side.
+  public func bitmap(dotsPerModule: Int, quietZone: Int = 4) throws(LabelError) -> Bitmap {
+    guard quietZone >= 4 else {
+      throw .invalidOption(
+        name: "quiet zone", value: "\(quietZone) modules", reason: "must be at least 4 modules")
+    }
+    guard dotsPerModule >= 1 else {
+      throw .invalidOption(
+        name: "module", value: "\(dotsPerModule) dots", reason: "must be at least 1 dot")
+    }
+    let side = (width + 2 * quietZone) * dotsPerModule
+    var image = Bitmap(width: side, height: side)
+    for row in 0..<width {
+      for column in 0..<width where isDark(row: row, column: column) {
+        image.fillBlack(
+          x: (column + quietZone) * dotsPerModule, y: (row + quietZone) * dotsPerModule,
+          width: dotsPerModule, height: dotsPerModule)
+      }
+    }
+    return image
+  }
+}

@@ -1,0 +1,48 @@
+import CPNGWrite
+
+/// PNG files through libpng. This file is the only one that calls it; libpng's errors are
+/// caught in C (its classic interface reports them by longjmp) and come back as
+/// ``LabelError`` values.
+public enum PNGEncoder {
+  /// The bit depth of the file.
+  public enum Depth: Int, Sendable {
+    /// Black and white: what a thermal label printer prints, and the smallest file.
+    case oneBit = 1
+    /// 256 grays: for screen previews with anti-aliased text.
+    case eightBit = 8
+  }
+
+  /// Encodes `bitmap` as a grayscale PNG with a pHYs chunk of `pixelsPerMetre`, so it
+  /// prints at its true size. The same input always gives the same bytes (no time chunk).
+  public static func encode(_ bitmap: Bitmap, depth: Depth, pixelsPerMetre: UInt32)
+    throws(LabelError) -> [UInt8]
+  {
+    guard bitmap.width > 0, bitmap.height > 0 else {
+      throw .invalidOption(
+        name: "image", value: "\(bitmap.width)×\(bitmap.height)", reason: "is empty")
+    }
+    let rows: [UInt8]
+    let stride: Int
+    switch depth {
+    case .oneBit: (rows, stride) = bitmap.packedOneBit()
+    case .eightBit: (rows, stride) = (bitmap.pixels, bitmap.width)
+    }
+    var output: UnsafeMutablePointer<UInt8>?
+    var length = 0
+    var message = [CChar](repeating: 0, count: 256)
+    let status = rows.withUnsafeBufferPointer { buffer in
+      ocop_png_write_gray(
+        buffer.baseAddress, UInt32(bitmap.width), UInt32(bitmap.height), stride,
+        Int32(depth.rawValue),
+        pixelsPerMetre, 9, &output, &length, &message, message.count)
+    }
+    defer { ocop_png_free(output) }
+    guard status == 0, let output else {
+      throw .library(
+        name: "libpng",
+        reason: String(
+          decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+    return Array(UnsafeBufferPointer(start: output, count: length))
+  }
+}
