@@ -30,12 +30,12 @@ public enum LabelError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// QR error-correction level: how much of the symbol may be damaged and still read.
 public enum ErrorCorrection: String, CaseIterable, Sendable {
-  /// About 7 % recoverable.
-  case L
-  /// About 15 %: the default, suited to packaging.
-  case M
-  /// About 25 %.
-  case Q
-  /// About 30 %.
-  case H
+  /// L: about 7 % recoverable.
+  case low = "L"
+  /// M: about 15 %; the default, suited to packaging.
+  case medium = "M"
+  /// Q: about 25 %.
+  case quartile = "Q"
+  /// H: about 30 %.
+  case high = "H"
 }

@@ -31,10 +31,10 @@ enum QREncoder {
 extension ErrorCorrection {
   var qrLevel: QRecLevel {
     switch self {
-    case .L: QR_ECLEVEL_L
-    case .M: QR_ECLEVEL_M
-    case .Q: QR_ECLEVEL_Q
-    case .H: QR_ECLEVEL_H
+    case .low: QR_ECLEVEL_L
+    case .medium: QR_ECLEVEL_M
+    case .quartile: QR_ECLEVEL_Q
+    case .high: QR_ECLEVEL_H
     }
   }
 }

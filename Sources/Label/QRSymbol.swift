@@ -17,7 +17,8 @@ public struct QRSymbol: Hashable, Sendable {
   /// Encodes `text` (case-sensitive) at `level` in the smallest version from
   /// `minimumVersion`, never above `maximumVersion`.
   public static func encode(
-    _ text: String, level: ErrorCorrection = .M, minimumVersion: Int = 1, maximumVersion: Int = 40
+    _ text: String, level: ErrorCorrection = .medium, minimumVersion: Int = 1,
+    maximumVersion: Int = 40
   ) throws(LabelError) -> QRSymbol {
     guard (1...40).contains(minimumVersion) else {
       throw .invalidOption(
@@ -73,7 +74,7 @@ public struct LinkSymbol: Hashable, Sendable {
   /// without changing the link's meaning, so both are tried and the smaller version wins
   /// (lower case on a tie, as people read it). Path and query are never touched.
   public static func smallest(
-    for link: DigitalLink, level: ErrorCorrection = .M, minimumVersion: Int = 1,
+    for link: DigitalLink, level: ErrorCorrection = .medium, minimumVersion: Int = 1,
     maximumVersion: Int = 40
   ) throws(LabelError) -> LinkSymbol {
     var best: LinkSymbol?

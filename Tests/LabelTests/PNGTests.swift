@@ -8,7 +8,9 @@ func pngChunks(_ bytes: [UInt8]) -> [(type: String, data: [UInt8])] {
   var chunks: [(String, [UInt8])] = []
   var offset = 8
   while offset + 8 <= bytes.count {
-    let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+    let length =
+      Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+      | Int(bytes[offset + 3])
     let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
     chunks.append((type, Array(bytes[(offset + 8)..<(offset + 8 + length)])))
     offset += 12 + length
@@ -56,7 +58,8 @@ struct PNGTests {
     let margin = 4 * 5
     #expect(image.width == (Self.symbol.width + 8) * 5)
     for y in 0..<image.height {
-      for x in 0..<image.width where x < margin || y < margin || x >= image.width - margin || y >= image.height - margin {
+      for x in 0..<image.width
+      where x < margin || y < margin || x >= image.width - margin || y >= image.height - margin {
         #expect(image[x, y] == 255)
       }
     }

@@ -5,12 +5,13 @@ import Testing
 
 @Suite("QR symbols")
 struct QRTests {
-  static let link = "https://truyxuat.angiang.example.vn/01/08936059000017/10/DTN-2611-01/21/1001?17=271101"
+  static let link =
+    "https://truyxuat.angiang.example.vn/01/08936059000017/10/DTN-2611-01/21/1001?17=271101"
 
   @Test func encodingIsCaseSensitiveAndReadsBack() throws {
     let symbol = try QRSymbol.encode(Self.link)
     #expect(symbol.width == 17 + 4 * symbol.version)
-    #expect(symbol.level == .M)
+    #expect(symbol.level == .medium)
     let image = try symbol.bitmap(dotsPerModule: 4)
     #expect(try ZBarDecoder.decode(image) == [Self.link])
   }
@@ -19,8 +20,8 @@ struct QRTests {
   func higherLevelsNeedNoSmallerSymbols(_ level: ErrorCorrection) throws {
     let symbol = try QRSymbol.encode(Self.link, level: level)
     #expect(try ZBarDecoder.decode(symbol.bitmap(dotsPerModule: 3)) == [Self.link])
-    if level != .L {
-      #expect(try symbol.version >= QRSymbol.encode(Self.link, level: .L).version)
+    if level != .low {
+      #expect(try symbol.version >= QRSymbol.encode(Self.link, level: .low).version)
     }
   }
 
@@ -30,14 +31,14 @@ struct QRTests {
 
   @Test func aStrictMaximumVersionIsEnforcedWithTheCapacity() throws {
     let error = #expect(throws: LabelError.self) {
-      try QRSymbol.encode(Self.link, level: .H, maximumVersion: 3)
+      try QRSymbol.encode(Self.link, level: .high, maximumVersion: 3)
     }
     guard case .tooLong(let bytes, let level, let capacity, let version) = error else {
       Issue.record("unexpected \(String(describing: error))")
       return
     }
     #expect(bytes == Self.link.utf8.count)
-    #expect(level == .H)
+    #expect(level == .high)
     #expect(version == 3)
     #expect(capacity == 24)  // QR version 3-H: 24 bytes (ISO/IEC 18004 table 7)
     #expect(error?.description.contains("the URL has \(Self.link.utf8.count) bytes") == true)
@@ -45,21 +46,24 @@ struct QRTests {
 
   @Test func textTooLongForAnySymbolSaysHowMuchFits() throws {
     let text = String(repeating: "x", count: 3000)
-    let error = #expect(throws: LabelError.self) { try QRSymbol.encode(text, level: .M) }
-    #expect(error == .tooLong(bytes: 3000, level: .M, capacity: 2331, maximumVersion: 40))
+    let error = #expect(throws: LabelError.self) { try QRSymbol.encode(text, level: .medium) }
+    #expect(error == .tooLong(bytes: 3000, level: .medium, capacity: 2331, maximumVersion: 40))
   }
 
   @Test func badOptionsAreRefused() {
     #expect(throws: LabelError.emptyText) { try QRSymbol.encode("") }
     #expect(throws: LabelError.self) { try QRSymbol.encode("A", minimumVersion: 0) }
-    #expect(throws: LabelError.self) { try QRSymbol.encode("A", minimumVersion: 5, maximumVersion: 4) }
+    #expect(throws: LabelError.self) {
+      try QRSymbol.encode("A", minimumVersion: 5, maximumVersion: 4)
+    }
   }
 
   @Test func upperCaseSchemeAndHostAreChosenWhenTheyGiveASmallerSymbol() throws {
-    let link = try DigitalLink(parsing: "https://truyxuat.angiang.example.vn/01/08936059000017/21/10012345678901234567")
-    let chosen = try LinkSymbol.smallest(for: link, level: .M)
-    let lower = try QRSymbol.encode(link.uri, level: .M)
-    let upper = try QRSymbol.encode(link.withSchemeAndHost(uppercased: true).uri, level: .M)
+    let link = try DigitalLink(
+      parsing: "https://truyxuat.angiang.example.vn/01/08936059000017/21/10012345678901234567")
+    let chosen = try LinkSymbol.smallest(for: link, level: .medium)
+    let lower = try QRSymbol.encode(link.uri, level: .medium)
+    let upper = try QRSymbol.encode(link.withSchemeAndHost(uppercased: true).uri, level: .medium)
     #expect(chosen.symbol.version == min(lower.version, upper.version))
     if upper.version < lower.version {
       #expect(chosen.uppercasedSchemeAndHost)
@@ -81,7 +85,8 @@ struct QRTests {
 @Suite("Print sizes")
 struct ModuleSizeTests {
   @Test(arguments: [
-    (0.5, 203, 4, "0.500"), (0.423, 300, 5, "0.423"), (0.4, 300, 5, "0.423"), (0.4, 600, 10, "0.423"),
+    (0.5, 203, 4, "0.500"), (0.423, 300, 5, "0.423"), (0.4, 300, 5, "0.423"),
+    (0.4, 600, 10, "0.423"),
     (0.396, 203, 4, "0.500"), (0.8, 300, 9, "0.762"), (0.99, 600, 23, "0.974"),
   ])
   func modulesSnapToWholeDots(millimetres: Double, dpi: Int, dots: Int, actual: String) throws {
