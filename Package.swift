@@ -38,10 +38,12 @@ let package = Package(
       name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+    .systemLibrary(
+      name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
     // libpng's classic writer behind a C function that catches its longjmp errors.
     .target(name: "CPNGWrite", dependencies: ["CPNG"]),
     // QR codes (libqrencode), print-sized PNG (libpng) and SVG, and read-back (libzbar).
-    .target(name: "Label", dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar"]),
+    .target(name: "Label", dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType"]),
     .executableTarget(
       name: "trace-benchmark",
       dependencies: ["Traceability", .product(name: "Crypto", package: "swift-crypto")],

@@ -1,0 +1,123 @@
+import CFreeType
+import Foundation
+
+/// A TrueType font rendered by FreeType, with its glyphs cached as Swift values. This file
+/// is the only one that calls FreeType; its handles never leave it.
+///
+/// A font is not shared between threads (FreeType faces are not thread-safe): each
+/// thread that renders labels opens its own.
+public final class Font {
+  /// DejaVu Sans from Debian's fonts-dejavu-core: every precomposed Vietnamese letter.
+  public static let defaultRegular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+  /// Its bold face.
+  public static let defaultBold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+  /// One rendered glyph: anti-aliased coverage, 0 none to 255 full.
+  struct Glyph {
+    let width: Int
+    let rows: Int
+    let left: Int
+    let top: Int
+    let advance: Int
+    let coverage: [UInt8]
+  }
+
+  private var library: FT_Library?
+  private var face: FT_Face?
+  private var size = 0
+  private var glyphs: [UInt32: Glyph] = [:]
+  /// The font file.
+  public let path: String
+
+  /// Opens the TrueType or OpenType font at `path`.
+  public init(path: String) throws(LabelError) {
+    self.path = path
+    guard FileManager.default.isReadableFile(atPath: path) else {
+      throw .invalidOption(name: "font", value: path, reason: "does not exist or cannot be read")
+    }
+    guard FT_Init_FreeType(&library) == 0, let library else {
+      throw .library(name: "FreeType", reason: "could not start")
+    }
+    guard FT_New_Face(library, path, 0, &face) == 0, face != nil else {
+      FT_Done_FreeType(library)
+      self.library = nil
+      throw .invalidOption(name: "font", value: path, reason: "is not a font FreeType can read")
+    }
+  }
+
+  deinit {
+    if let face { FT_Done_Face(face) }
+    if let library { FT_Done_FreeType(library) }
+  }
+
+  /// Sets the size: the em square in pixels.
+  func setSize(pixels: Int) throws(LabelError) {
+    guard pixels != size else { return }
+    guard let face, FT_Set_Pixel_Sizes(face, 0, UInt32(pixels)) == 0 else {
+      throw .library(name: "FreeType", reason: "cannot set \(path) to \(pixels) pixels")
+    }
+    size = pixels
+    glyphs = [:]
+  }
+
+  /// The line height at the current size, in pixels.
+  var lineHeight: Int {
+    guard let metrics = face?.pointee.size.pointee.metrics else { return size }
+    return Int((metrics.height + 63) >> 6)
+  }
+
+  /// The ascender at the current size, in pixels.
+  var ascender: Int {
+    guard let metrics = face?.pointee.size.pointee.metrics else { return size }
+    return Int((metrics.ascender + 63) >> 6)
+  }
+
+  /// Whether the font has a glyph for `scalar`.
+  func hasGlyph(_ scalar: Unicode.Scalar) -> Bool {
+    guard let face else { return false }
+    return FT_Get_Char_Index(face, FT_ULong(scalar.value)) != 0
+  }
+
+  /// The rendered glyph for `scalar` at the current size.
+  func glyph(_ scalar: Unicode.Scalar) throws(LabelError) -> Glyph {
+    if let cached = glyphs[scalar.value] { return cached }
+    guard let face else { throw .library(name: "FreeType", reason: "no face") }
+    let index = FT_Get_Char_Index(face, FT_ULong(scalar.value))
+    guard FT_Load_Glyph(face, index, ocop_ft_load_render()) == 0, let slot = face.pointee.glyph
+    else {
+      throw .library(
+        name: "FreeType",
+        reason: "cannot render U+\(String(scalar.value, radix: 16, uppercase: true))")
+    }
+    let bitmap = slot.pointee.bitmap
+    let width = Int(bitmap.width)
+    let rows = Int(bitmap.rows)
+    var coverage = [UInt8](repeating: 0, count: width * rows)
+    if let buffer = bitmap.buffer, width > 0 {
+      let pitch = Int(bitmap.pitch)
+      for row in 0..<rows {
+        for column in 0..<width { coverage[row * width + column] = buffer[row * pitch + column] }
+      }
+    }
+    let glyph = Glyph(
+      width: width, rows: rows, left: Int(slot.pointee.bitmap_left),
+      top: Int(slot.pointee.bitmap_top),
+      advance: Int((slot.pointee.advance.x + 32) >> 6), coverage: coverage)
+    glyphs[scalar.value] = glyph
+    return glyph
+  }
+
+  /// The kerning between two letters, in pixels.
+  func kerning(_ left: Unicode.Scalar, _ right: Unicode.Scalar) -> Int {
+    guard let face, ocop_ft_has_kerning(face) != 0 else { return 0 }
+    var vector = FT_Vector()
+    let first = FT_Get_Char_Index(face, FT_ULong(left.value))
+    let second = FT_Get_Char_Index(face, FT_ULong(right.value))
+    guard FT_Get_Kerning(face, first, second, UInt32(FT_KERNING_DEFAULT.rawValue), &vector) == 0
+    else { return 0 }
+    return Int((vector.x + 32) >> 6)
+  }
+}
+
+@available(*, unavailable)
+extension Font: Sendable {}

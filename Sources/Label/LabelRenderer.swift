@@ -1,0 +1,179 @@
+/// Lays out and draws package labels: the QR code with its quiet zone on the left, the
+/// element string under it, and the label text beside it.
+///
+/// Text is set in DejaVu Sans by default (any TTF by option), in Unicode NFC. Text that
+/// does not fit shrinks, all together, down to a legible minimum; below that the label is
+/// refused with the field that does not fit. Nothing is cut off, and no text enters the
+/// code's quiet zone.
+public final class LabelRenderer {
+  private let regular: Font
+  private let bold: Font
+  /// The largest text size, in points.
+  public let largestPoints = 8.0
+  /// The smallest legible text size, in points (about 1.8 mm).
+  public let smallestPoints = 5.0
+
+  /// A renderer with the given regular and bold fonts.
+  public init(regularFont: String = Font.defaultRegular, boldFont: String = Font.defaultBold)
+    throws(LabelError)
+  {
+    regular = try Font(path: regularFont)
+    bold = try Font(path: boldFont)
+  }
+
+  /// The drawn label, 8-bit gray at the module's resolution (anti-aliased text). Print it
+  /// as a 1-bit PNG for a thermal printer, as 8-bit for a screen preview.
+  public func render(
+    _ content: LabelContent, symbol: QRSymbol, module: ModuleSize, template: LabelTemplate
+  ) throws(LabelError) -> Bitmap {
+    let dpi = Double(module.dpi)
+    func pixels(_ millimetres: Double) -> Int { Int((millimetres * dpi / 25.4).rounded()) }
+    let width = pixels(template.widthMillimetres)
+    let height = pixels(template.heightMillimetres)
+    let margin = pixels(1.0)
+    var label = Bitmap(width: width, height: height)
+
+    // The code, quiet zone included, sits at the top left inside the margin.
+    let code = try symbol.bitmap(dotsPerModule: module.dots)
+    guard code.width + 2 * margin <= width, code.height + 2 * margin <= height else {
+      throw .invalidOption(
+        name: "label size", value: "\(template.name) mm",
+        reason:
+          "the QR code with its quiet zone is \(ModuleSize.format(Double(code.width) * 25.4 / dpi)) mm "
+          + "square and does not fit; use a larger label, a smaller module or a shorter URL")
+    }
+    for y in 0..<code.height {
+      for x in 0..<code.width where code[x, y] == 0 { label[margin + x, margin + y] = 0 }
+    }
+
+    // The element string under the code, as wide as the code (shrinking, then wrapping).
+    let hriTop = margin + code.height
+    let hriBottom = try drawElementString(
+      content.elementString, x: margin, top: hriTop, width: code.width, maxBottom: height - margin,
+      dpi: dpi, into: &label)
+    _ = hriBottom
+
+    // The text column to the right of the code's quiet zone.
+    let columnX = margin + code.width + pixels(0.5)
+    let columnWidth = width - columnX - margin
+    try drawFields(
+      content, x: columnX, top: margin, width: columnWidth, bottom: height - margin, dpi: dpi,
+      template: template, into: &label)
+    return label
+  }
+
+  private func drawElementString(
+    _ text: String, x: Int, top: Int, width: Int, maxBottom: Int, dpi: Double,
+    into label: inout Bitmap
+  ) throws(LabelError) -> Int {
+    let renderer = TextRenderer(font: regular)
+    var points = 6.0
+    while points >= 4.0 {
+      try regular.setSize(pixels: Self.pixels(points: points, dpi: dpi))
+      // Break after AI values: "(01)…(10)…" wraps before a "(" when it must.
+      let lines = try wrapElementString(text, width: width, renderer: renderer)
+      let lineHeight = regular.lineHeight
+      if let lines, top + lines.count * lineHeight <= maxBottom {
+        var baseline = top + regular.ascender
+        for line in lines {
+          try renderer.draw(line, x: x, baseline: baseline, into: &label)
+          baseline += lineHeight
+        }
+        return top + lines.count * lineHeight
+      }
+      points -= 0.5
+    }
+    throw .invalidOption(name: "element string", value: text, reason: "does not fit under the code")
+  }
+
+  private func wrapElementString(_ text: String, width: Int, renderer: TextRenderer)
+    throws(LabelError) -> [String]?
+  {
+    var pieces: [String] = []
+    var current = ""
+    for character in text {
+      if character == "(", !current.isEmpty {
+        pieces.append(current)
+        current = ""
+      }
+      current.append(character)
+    }
+    if !current.isEmpty { pieces.append(current) }
+    var lines: [String] = []
+    var line = ""
+    for piece in pieces {
+      if try renderer.width(of: line + piece) <= width {
+        line += piece
+      } else {
+        guard try renderer.width(of: piece) <= width else { return nil }
+        lines.append(line)
+        line = piece
+      }
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
+  }
+
+  private func drawFields(
+    _ content: LabelContent, x: Int, top: Int, width: Int, bottom: Int, dpi: Double,
+    template: LabelTemplate, into label: inout Bitmap
+  ) throws(LabelError) {
+    let fields = content.fields
+    for field in fields {
+      let missing = TextRenderer(font: field.bold ? bold : regular).missingGlyphs(in: field.text)
+      if let first = missing.first {
+        throw .invalidOption(
+          name: field.name, value: field.text,
+          reason: "the font \((field.bold ? bold : regular).path) has no glyph for U+"
+            + String(first.value, radix: 16, uppercase: true))
+      }
+    }
+    var points = largestPoints
+    var failure: String?
+    var failedField: (name: String, text: String)?
+    while points >= smallestPoints - 1e-9 {
+      let size = Self.pixels(points: points, dpi: dpi)
+      try regular.setSize(pixels: size)
+      try bold.setSize(pixels: size)
+      var laidOut: [(text: String, bold: Bool, baseline: Int)] = []
+      var y = top
+      failure = nil
+      for field in fields {
+        let font = field.bold ? bold : regular
+        let renderer = TextRenderer(font: font)
+        guard let lines = try renderer.wrap(field.text, width: width) else {
+          failure = "has a word wider than the \(template.name) label's text column"
+          failedField = (field.name, field.text)
+          break
+        }
+        for line in lines {
+          guard y + font.lineHeight <= bottom else {
+            failure =
+              "does not fit on the \(template.name) label, even at \(Int(smallestPoints)) pt"
+            failedField = (field.name, field.text)
+            break
+          }
+          laidOut.append((line, field.bold, y + font.ascender))
+          y += font.lineHeight
+        }
+        if failure != nil { break }
+      }
+      if failure == nil {
+        for line in laidOut {
+          try TextRenderer(font: line.bold ? bold : regular).draw(
+            line.text, x: x, baseline: line.baseline, into: &label)
+        }
+        return
+      }
+      points -= 0.5
+    }
+    throw .invalidOption(
+      name: failedField?.name ?? "label text", value: failedField?.text ?? "",
+      reason: failure ?? "does not fit")
+  }
+
+  static func pixels(points: Double, dpi: Double) -> Int { Int((points / 72 * dpi).rounded()) }
+}
+
+@available(*, unavailable)
+extension LabelRenderer: Sendable {}

@@ -1,0 +1,136 @@
+import Foundation
+import GS1
+import Testing
+
+@testable import Label
+
+@Suite("Labels")
+struct LabelRenderTests {
+  static let url =
+    "https://truyxuat.angiang.example.vn/01/08936059000017/10/DTN-2611-01/21/1001?17=271101"
+
+  static func content(address: String = "Ấp Tà Lọt, Xã Lê Trì, Tỉnh An Giang", stars: Int? = 4)
+    -> LabelContent
+  {
+    LabelContent(
+      productName: "Đường thốt nốt Tri Tôn", ocopStars: stars, lot: "DTN-2611-01",
+      productionDate: try! GS1Date(iso: "2026-11-02"), expiryDate: try! GS1Date(iso: "2027-11-01"),
+      netQuantity: "500 g", producerName: "HTX Thốt Nốt Tri Tôn", producerAddress: address,
+      origin: "Tri Tôn, An Giang, Việt Nam",
+      elementString: "(01)08936059000017(10)DTN-2611-01(21)1001(17)271101")
+  }
+
+  static func render(
+    _ content: LabelContent = content(), template: LabelTemplate = .size50x30, dpi: Int = 300
+  ) throws -> (Bitmap, QRSymbol, ModuleSize) {
+    let module = try ModuleSize(millimetres: 0.423, dpi: dpi)
+    let symbol = try QRSymbol.encode(url)
+    let label = try LabelRenderer().render(
+      content, symbol: symbol, module: module, template: template)
+    return (label, symbol, module)
+  }
+
+  @Test(arguments: LabelTemplate.standard)
+  func everyTemplateRendersTheDecreeFieldsAndReadsBack(_ template: LabelTemplate) throws {
+    // The smallest label holds a shorter address; the default 50×30 and larger hold it all.
+    let content =
+      template == .size40x30 ? Self.content(address: "Xã Lê Trì, An Giang") : Self.content()
+    let (label, _, module) = try Self.render(content, template: template)
+    #expect(label.width == Int((template.widthMillimetres * 300 / 25.4).rounded()))
+    #expect(try ZBarDecoder.decode(label) == [Self.url])
+    let png = try PNGEncoder.encode(label, depth: .oneBit, pixelsPerMetre: module.pixelsPerMetre)
+    if template == .size50x30 {
+      let preview = try PNGEncoder.encode(
+        label, depth: .eightBit, pixelsPerMetre: module.pixelsPerMetre)
+      // Kept for people to look at.
+      try Data(preview).write(
+        to: URL(fileURLWithPath: NSTemporaryDirectory() + "ocop-label-50x30-preview.png"))
+      try Data(png).write(
+        to: URL(fileURLWithPath: NSTemporaryDirectory() + "ocop-label-50x30-print.png"))
+    }
+  }
+
+  @Test func textNeverEntersTheQuietZone() throws {
+    let (label, symbol, module) = try Self.render()
+    let margin = Int((1.0 * 300 / 25.4).rounded())
+    let side = (symbol.width + 8) * module.dots
+    let quiet = 4 * module.dots
+    for y in margin..<(margin + side) {
+      for x in margin..<(margin + side) {
+        let inQuietZone =
+          x < margin + quiet || y < margin + quiet || x >= margin + side - quiet
+          || y >= margin + side - quiet
+        if inQuietZone { #expect(label[x, y] == 255, "dark pixel at \(x),\(y) in the quiet zone") }
+      }
+    }
+    // The text column to the right has ink.
+    let columnStart = margin + side
+    #expect(
+      label.pixels.enumerated().contains {
+        $0.offset % label.width > columnStart && $0.element < 128
+      })
+  }
+
+  @Test func decomposedVietnameseRendersLikeComposed() throws {
+    var decomposed = Self.content()
+    decomposed.productName = "Đường thốt nốt Tri Tôn".decomposedStringWithCanonicalMapping
+    #expect(
+      decomposed.productName.unicodeScalars.count > Self.content().productName.unicodeScalars.count)
+    #expect(try Self.render(decomposed).0 == Self.render().0)
+  }
+
+  @Test func theSameLabelGivesTheSameBytes() throws {
+    let (first, _, module) = try Self.render()
+    let (second, _, _) = try Self.render()
+    #expect(
+      try PNGEncoder.encode(first, depth: .oneBit, pixelsPerMetre: module.pixelsPerMetre)
+        == PNGEncoder.encode(second, depth: .oneBit, pixelsPerMetre: module.pixelsPerMetre))
+  }
+
+  @Test func starsAppearOnlyWhenGiven() {
+    #expect(Self.content(stars: 4).fields.contains { $0.text == "★★★★ OCOP" })
+    #expect(!Self.content(stars: nil).fields.contains { $0.name == "OCOP stars" })
+  }
+
+  @Test func longTextShrinksToFit() throws {
+    let long = "Số 12, Tổ 3, Ấp Tà Lọt, Xã Lê Trì, Huyện Tri Tôn, Tỉnh An Giang, Việt Nam"
+    let (label, _, _) = try Self.render(Self.content(address: long), template: .size60x40)
+    #expect(try ZBarDecoder.decode(label) == [Self.url])
+  }
+
+  @Test func textThatCannotFitIsRefusedByField() throws {
+    let endless = Array(repeating: "Ấp Tà Lọt", count: 40).joined(separator: ", ")
+    let error = #expect(throws: LabelError.self) { try Self.render(Self.content(address: endless)) }
+    guard case .invalidOption(let name, _, let reason) = error else {
+      Issue.record("unexpected \(String(describing: error))")
+      return
+    }
+    #expect(name == "producer address")
+    #expect(reason.contains("does not fit on the 50x30 label"))
+  }
+
+  @Test func aMissingFontIsNamed() {
+    #expect(
+      throws: LabelError.invalidOption(
+        name: "font", value: "/nonexistent/font.ttf", reason: "does not exist or cannot be read")
+    ) {
+      try LabelRenderer(regularFont: "/nonexistent/font.ttf")
+    }
+  }
+
+  @Test func aCodeTooBigForTheLabelIsRefused() throws {
+    let module = try ModuleSize(millimetres: 0.99, dpi: 300)
+    let symbol = try QRSymbol.encode(Self.url)
+    #expect(throws: LabelError.self) {
+      try LabelRenderer().render(
+        Self.content(), symbol: symbol, module: module, template: .size40x30)
+    }
+  }
+
+  @Test func templatesByName() throws {
+    #expect(try LabelTemplate.named("50x30") == .size50x30)
+    #expect(try LabelTemplate.named("70x37").widthMillimetres == 70)
+    #expect(throws: LabelError.self) { try LabelTemplate.named("huge") }
+    #expect(throws: LabelError.self) { try LabelTemplate.named("5x5") }
+  }
+}
