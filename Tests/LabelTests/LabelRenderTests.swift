@@ -134,3 +134,48 @@ struct LabelRenderTests {
     #expect(throws: LabelError.self) { try LabelTemplate.named("5x5") }
   }
 }
+
+@Suite("Sheets and read-back")
+struct SheetTests {
+  @Test func a4WithThreeByEightLabelsOf70x37() throws {
+    let layout = try SheetLayout(
+      columns: 3, rows: 8, label: LabelTemplate.custom(width: 70, height: 37))
+    #expect(layout.perPage == 24)
+    #expect(ModuleSize.format(layout.marginTop) == "0.500")
+    let label = try LabelRenderer().render(
+      LabelRenderTests.content(), symbol: QRSymbol.encode(LabelRenderTests.url),
+      module: ModuleSize(millimetres: 0.423, dpi: 300), template: layout.label)
+    let pages = try layout.pages(Array(repeating: label, count: 30), dpi: 300)
+    #expect(pages.count == 2)
+    #expect(pages[0].width == 2480)
+    #expect(pages[0].height == 3508)
+    // All 24 codes on the first page read back.
+    #expect(try ZBarDecoder.decode(pages[0]).count == 24)
+    #expect(try ZBarDecoder.decode(pages[1]).count == 6)
+  }
+
+  @Test func aGridLargerThanThePageIsRefused() throws {
+    #expect(throws: LabelError.self) {
+      try SheetLayout(columns: 4, rows: 8, label: LabelTemplate.custom(width: 70, height: 37))
+    }
+    #expect(throws: LabelError.self) {
+      try SheetLayout(
+        columns: 3, rows: 8, label: LabelTemplate.custom(width: 70, height: 37), gapY: 1)
+    }
+  }
+
+  @Test func readBackNamesTheLabelThatDoesNotCarryItsURL() throws {
+    let symbol = try QRSymbol.encode(LabelRenderTests.url)
+    let image = try symbol.bitmap(dotsPerModule: 4)
+    try ReadBack.check(image, label: "lot A #1", expected: LabelRenderTests.url)
+    #expect(
+      throws: LabelError.readBack(
+        label: "lot A #2", expected: "https://x.vn/other", found: [LabelRenderTests.url])
+    ) {
+      try ReadBack.check(image, label: "lot A #2", expected: "https://x.vn/other")
+    }
+    #expect(throws: LabelError.readBack(label: "blank", expected: "https://x.vn", found: [])) {
+      try ReadBack.check(Bitmap(width: 50, height: 50), label: "blank", expected: "https://x.vn")
+    }
+  }
+}
