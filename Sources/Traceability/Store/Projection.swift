@@ -8,8 +8,10 @@ enum Projection {
     let columns: [String]
     /// The statement that inserts one row; made once, since it is on the hot path.
     let insertSQL: String
-    /// Rows in the order the audit compares them: by every column, as SQLite orders
-    /// them (NULL, then integers, then text by its UTF-8 bytes).
+    /// Rows in the order they were written, which is the order of their events and, within
+    /// an event, the order ``Projection/rows(for:)`` gives: read straight off the table, so
+    /// the audit needs no sort and its memory stays bounded. A row added or moved by any
+    /// other means shows up out of place, and is reported.
     let auditSQL: String
 
     init(name: String, columns: [String]) {
@@ -19,7 +21,7 @@ enum Projection {
       insertSQL =
         "INSERT INTO \(name) (\(list)) VALUES ("
         + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-      auditSQL = "SELECT \(list) FROM \(name) ORDER BY \(list)"
+      auditSQL = "SELECT \(list) FROM \(name) ORDER BY rowid"
     }
   }
 
