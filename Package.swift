@@ -44,6 +44,11 @@ let package = Package(
     .target(name: "CPNGWrite", dependencies: ["CPNG"]),
     // QR codes (libqrencode), print-sized PNG (libpng) and SVG, and read-back (libzbar).
     .target(name: "Label", dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType"]),
+    .target(
+      name: "LabelReference", dependencies: ["CQREncode", "CPNG"], path: "Benchmarks/LabelReference"),
+    .executableTarget(
+      name: "label-benchmark", dependencies: ["Label", "GS1", "LabelReference"],
+      path: "Benchmarks/LabelBenchmark"),
     .executableTarget(
       name: "trace-benchmark",
       dependencies: ["Traceability", .product(name: "Crypto", package: "swift-crypto")],

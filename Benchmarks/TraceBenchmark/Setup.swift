@@ -91,3 +91,24 @@ enum AuditRun {
     }
   }
 }
+
+/// Fills a new store with `--events` batches, for audits of large stores.
+enum Fill {
+  static func run() {
+    guard let path = option("--store"), let keyPath = option("--key"),
+      let count = option("--events").flatMap(Int.init)
+    else { fail("fill needs --store, --key and --events") }
+    do {
+      let key = try IssuerKey.generate(name: "benchmark")
+      try key.write(to: keyPath)
+      let store = try SQLiteTraceStore(path: path, signer: key, create: true)
+      try Setup.register(store)
+      for start in stride(from: 0, to: count - 2, by: 5000) {
+        _ = try store.apply(
+          (start..<min(start + 5000, count - 2)).map { .issueBatch(try Setup.request("M\($0)")) })
+      }
+    } catch {
+      fail("\(error)")
+    }
+  }
+}

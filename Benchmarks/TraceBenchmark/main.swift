@@ -25,5 +25,6 @@ func fail(_ message: String) -> Never {
 switch arguments.first {
 case "worker": Worker.run()
 case "audit": AuditRun.run()
+case "fill": Fill.run()
 default: Benchmark.run()
 }

@@ -71,3 +71,40 @@ extension QRSymbol {
     return image
   }
 }
+
+extension QRSymbol {
+  /// The symbol as a print-ready 1-bit PNG: `module` dots per module, a quiet zone of
+  /// `quietZone` modules, pHYs at the module's resolution. Rows are packed straight from
+  /// the modules, without an 8-bit image in between.
+  public func png(module: ModuleSize, quietZone: Int = 4) throws(LabelError) -> [UInt8] {
+    guard quietZone >= 4 else {
+      throw .invalidOption(
+        name: "quiet zone", value: "\(quietZone) modules", reason: "must be at least 4 modules")
+    }
+    let dots = module.dots
+    let side = (width + 2 * quietZone) * dots
+    let stride = (side + 7) / 8
+    // White is 1; the bits that pad a row to whole bytes stay 0, as in packedOneBit().
+    let padding = UInt8(truncatingIfNeeded: 0xFF << (8 - (side % 8 == 0 ? 8 : side % 8)))
+    var blank = [UInt8](repeating: 0xFF, count: stride)
+    blank[stride - 1] = padding
+    var rows = [UInt8]()
+    rows.reserveCapacity(stride * side)
+    for _ in 0..<side { rows += blank }
+    var moduleRow = blank
+    for row in 0..<width {
+      moduleRow.replaceSubrange(0..<stride, with: blank)
+      for column in 0..<width where isDark(row: row, column: column) {
+        let start = (column + quietZone) * dots
+        for x in start..<(start + dots) { moduleRow[x >> 3] &= ~(0x80 >> UInt8(x & 7)) }
+      }
+      let first = (row + quietZone) * dots
+      for line in first..<(first + dots) {
+        rows.replaceSubrange((line * stride)..<(line * stride + stride), with: moduleRow)
+      }
+    }
+    return try PNGEncoder.encode(
+      rows: rows, width: side, height: side, stride: stride, depth: .oneBit,
+      pixelsPerMetre: module.pixelsPerMetre)
+  }
+}

@@ -27,12 +27,26 @@ public enum PNGEncoder {
     case .oneBit: (rows, stride) = bitmap.packedOneBit()
     case .eightBit: (rows, stride) = (bitmap.pixels, bitmap.width)
     }
+    return try encode(
+      rows: rows, width: bitmap.width, height: bitmap.height, stride: stride, depth: depth,
+      pixelsPerMetre: pixelsPerMetre)
+  }
+
+  /// Encodes rows already packed for `depth` (1-bit rows: most significant bit first,
+  /// 1 for white).
+  public static func encode(
+    rows: [UInt8], width: Int, height: Int, stride: Int, depth: Depth, pixelsPerMetre: UInt32
+  ) throws(LabelError) -> [UInt8] {
+    guard width > 0, height > 0, rows.count >= stride * height else {
+      throw .invalidOption(
+        name: "image", value: "\(width)×\(height)", reason: "is empty or incomplete")
+    }
     var output: UnsafeMutablePointer<UInt8>?
     var length = 0
     var message = [CChar](repeating: 0, count: 256)
     let status = rows.withUnsafeBufferPointer { buffer in
       ocop_png_write_gray(
-        buffer.baseAddress, UInt32(bitmap.width), UInt32(bitmap.height), stride,
+        buffer.baseAddress, UInt32(width), UInt32(height), stride,
         Int32(depth.rawValue),
         pixelsPerMetre, 9, &output, &length, &message, message.count)
     }

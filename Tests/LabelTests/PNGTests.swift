@@ -97,3 +97,16 @@ struct PNGTests {
     #expect(covered == Self.symbol.dark.filter { $0 }.count)
   }
 }
+
+@Suite("Print-ready code PNG")
+struct CodePNGTests {
+  @Test func packedCodeMatchesTheDrawnBitmap() throws {
+    let symbol = try QRSymbol.encode(QRTests.link)
+    let module = try ModuleSize(millimetres: 0.423, dpi: 300)
+    let direct = try symbol.png(module: module)
+    let drawn = try PNGEncoder.encode(
+      symbol.bitmap(dotsPerModule: module.dots), depth: .oneBit,
+      pixelsPerMetre: module.pixelsPerMetre)
+    #expect(direct == drawn)
+  }
+}
