@@ -44,8 +44,12 @@ let package = Package(
     .target(name: "CPNGWrite", dependencies: ["CPNG"]),
     // QR codes (libqrencode), print-sized PNG (libpng) and SVG, and read-back (libzbar).
     .target(name: "Label", dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType"]),
+    // The label benchmark's reference: a plain C loop over libqrencode and libpng.
     .target(
-      name: "LabelReference", dependencies: ["CQREncode", "CPNG"], path: "Benchmarks/LabelReference"),
+      name: "LabelReference",
+      dependencies: ["CQREncode", "CPNG"],
+      path: "Benchmarks/LabelReference"
+    ),
     .executableTarget(
       name: "label-benchmark", dependencies: ["Label", "GS1", "LabelReference"],
       path: "Benchmarks/LabelBenchmark"),

@@ -146,7 +146,7 @@ for _ in 0..<3 {
   let reference = time {
     referenceBytes = 0
     let cStrings = urls.map { strdup($0) }
-    defer { cStrings.forEach { free($0) } }
+    defer { for string in cStrings { free(string) } }
     cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
       referenceWritten = ocop_reference_write(
         buffer.baseAddress, count, Int32(module.dots), Int32(module.dpi), theirs, &referenceBytes)
