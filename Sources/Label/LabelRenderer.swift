@@ -21,65 +21,81 @@ public final class LabelRenderer {
     bold = try Font(path: boldFont)
   }
 
-  /// The drawn label, 8-bit gray at the module's resolution (anti-aliased text). Print it
-  /// as a 1-bit PNG for a thermal printer, as 8-bit for a screen preview.
-  public func render(
+  /// Where everything on a label goes, in printer dots: the code and every line of text.
+  public func layout(
     _ content: LabelContent, symbol: QRSymbol, module: ModuleSize, template: LabelTemplate
-  ) throws(LabelError) -> Bitmap {
+  ) throws(LabelError) -> LabelLayout {
     let dpi = Double(module.dpi)
     func pixels(_ millimetres: Double) -> Int { Int((millimetres * dpi / 25.4).rounded()) }
     let width = pixels(template.widthMillimetres)
     let height = pixels(template.heightMillimetres)
     let margin = pixels(1.0)
-    var label = Bitmap(width: width, height: height)
-
     // The code, quiet zone included, sits at the top left inside the margin.
-    let code = try symbol.bitmap(dotsPerModule: module.dots)
-    guard code.width + 2 * margin <= width, code.height + 2 * margin <= height else {
+    let codeSide = (symbol.width + 8) * module.dots
+    guard codeSide + 2 * margin <= width, codeSide + 2 * margin <= height else {
       throw .invalidOption(
         name: "label size", value: "\(template.name) mm",
         reason:
-          "the QR code with its quiet zone is \(ModuleSize.format(Double(code.width) * 25.4 / dpi)) mm "
+          "the QR code with its quiet zone is \(ModuleSize.format(Double(codeSide) * 25.4 / dpi)) mm "
           + "square and does not fit; use a larger label, a smaller module or a shorter URL")
     }
-    for y in 0..<code.height {
-      for x in 0..<code.width where code[x, y] == 0 { label[margin + x, margin + y] = 0 }
-    }
-
     // The element string under the code, as wide as the code (shrinking, then wrapping).
-    let hriTop = margin + code.height
-    let hriBottom = try drawElementString(
-      content.elementString, x: margin, top: hriTop, width: code.width, maxBottom: height - margin,
-      dpi: dpi, into: &label)
-    _ = hriBottom
-
+    var lines = try layOutElementString(
+      content.elementString, x: margin, top: margin + codeSide, width: codeSide,
+      maxBottom: height - margin, dpi: dpi)
     // The text column to the right of the code's quiet zone.
-    let columnX = margin + code.width + pixels(0.5)
-    let columnWidth = width - columnX - margin
-    try drawFields(
-      content, x: columnX, top: margin, width: columnWidth, bottom: height - margin, dpi: dpi,
-      template: template, into: &label)
+    let columnX = margin + codeSide + pixels(0.5)
+    lines += try layOutFields(
+      content, x: columnX, top: margin, width: width - columnX - margin, bottom: height - margin,
+      dpi: dpi, template: template)
+    return LabelLayout(
+      width: width, height: height, dpi: module.dpi, symbol: symbol, dotsPerModule: module.dots,
+      codeX: margin, codeY: margin, lines: lines)
+  }
+
+  /// The drawn label, 8-bit gray at the module's resolution (anti-aliased text). Print it
+  /// as a 1-bit PNG for a thermal printer, as 8-bit for a screen preview.
+  public func render(
+    _ content: LabelContent, symbol: QRSymbol, module: ModuleSize, template: LabelTemplate
+  ) throws(LabelError) -> Bitmap {
+    try draw(layout(content, symbol: symbol, module: module, template: template))
+  }
+
+  /// Draws a layout.
+  public func draw(_ layout: LabelLayout) throws(LabelError) -> Bitmap {
+    var label = Bitmap(width: layout.width, height: layout.height)
+    let code = try layout.symbol.bitmap(dotsPerModule: layout.dotsPerModule)
+    for y in 0..<code.height {
+      for x in 0..<code.width where code[x, y] == 0 {
+        label[layout.codeX + x, layout.codeY + y] = 0
+      }
+    }
+    for line in layout.lines {
+      let font = line.bold ? bold : regular
+      try font.setSize(pixels: line.size)
+      try TextRenderer(font: font).draw(line.text, x: line.x, baseline: line.baseline, into: &label)
+    }
     return label
   }
 
-  private func drawElementString(
-    _ text: String, x: Int, top: Int, width: Int, maxBottom: Int, dpi: Double,
-    into label: inout Bitmap
-  ) throws(LabelError) -> Int {
+  private func layOutElementString(
+    _ text: String, x: Int, top: Int, width: Int, maxBottom: Int, dpi: Double
+  ) throws(LabelError) -> [LabelLayout.Line] {
     let renderer = TextRenderer(font: regular)
     var points = 6.0
     while points >= 4.0 {
-      try regular.setSize(pixels: Self.pixels(points: points, dpi: dpi))
-      // Break after AI values: "(01)…(10)…" wraps before a "(" when it must.
+      let size = Self.pixels(points: points, dpi: dpi)
+      try regular.setSize(pixels: size)
+      // Break before an AI: "(01)…(10)…" wraps before a "(" when it must.
       let lines = try wrapElementString(text, width: width, renderer: renderer)
       let lineHeight = regular.lineHeight
       if let lines, top + lines.count * lineHeight <= maxBottom {
-        var baseline = top + regular.ascender
-        for line in lines {
-          try renderer.draw(line, x: x, baseline: baseline, into: &label)
-          baseline += lineHeight
+        let ascender = regular.ascender
+        return lines.enumerated().map { index, line in
+          LabelLayout.Line(
+            text: line, bold: false, size: size, x: x, baseline: top + ascender + index * lineHeight
+          )
         }
-        return top + lines.count * lineHeight
       }
       points -= 0.5
     }
@@ -114,34 +130,33 @@ public final class LabelRenderer {
     return lines
   }
 
-  private func drawFields(
+  private func layOutFields(
     _ content: LabelContent, x: Int, top: Int, width: Int, bottom: Int, dpi: Double,
-    template: LabelTemplate, into label: inout Bitmap
-  ) throws(LabelError) {
+    template: LabelTemplate
+  ) throws(LabelError) -> [LabelLayout.Line] {
     let fields = content.fields
     for field in fields {
-      let missing = TextRenderer(font: field.bold ? bold : regular).missingGlyphs(in: field.text)
-      if let first = missing.first {
+      let font = field.bold ? bold : regular
+      if let first = TextRenderer(font: font).missingGlyphs(in: field.text).first {
         throw .invalidOption(
           name: field.name, value: field.text,
-          reason: "the font \((field.bold ? bold : regular).path) has no glyph for U+"
+          reason: "the font \(font.path) has no glyph for U+"
             + String(first.value, radix: 16, uppercase: true))
       }
     }
     var points = largestPoints
-    var failure: String?
+    var failure = "does not fit"
     var failedField: (name: String, text: String)?
     while points >= smallestPoints - 1e-9 {
       let size = Self.pixels(points: points, dpi: dpi)
       try regular.setSize(pixels: size)
       try bold.setSize(pixels: size)
-      var laidOut: [(text: String, bold: Bool, baseline: Int)] = []
+      var laidOut: [LabelLayout.Line] = []
       var y = top
-      failure = nil
-      for field in fields {
+      failedField = nil
+      fieldLoop: for field in fields {
         let font = field.bold ? bold : regular
-        let renderer = TextRenderer(font: font)
-        guard let lines = try renderer.wrap(field.text, width: width) else {
+        guard let lines = try TextRenderer(font: font).wrap(field.text, width: width) else {
           failure = "has a word wider than the \(template.name) label's text column"
           failedField = (field.name, field.text)
           break
@@ -151,25 +166,19 @@ public final class LabelRenderer {
             failure =
               "does not fit on the \(template.name) label, even at \(Int(smallestPoints)) pt"
             failedField = (field.name, field.text)
-            break
+            break fieldLoop
           }
-          laidOut.append((line, field.bold, y + font.ascender))
+          laidOut.append(
+            LabelLayout.Line(
+              text: line, bold: field.bold, size: size, x: x, baseline: y + font.ascender))
           y += font.lineHeight
         }
-        if failure != nil { break }
       }
-      if failure == nil {
-        for line in laidOut {
-          try TextRenderer(font: line.bold ? bold : regular).draw(
-            line.text, x: x, baseline: line.baseline, into: &label)
-        }
-        return
-      }
+      if failedField == nil { return laidOut }
       points -= 0.5
     }
     throw .invalidOption(
-      name: failedField?.name ?? "label text", value: failedField?.text ?? "",
-      reason: failure ?? "does not fit")
+      name: failedField?.name ?? "label text", value: failedField?.text ?? "", reason: failure)
   }
 
   static func pixels(points: Double, dpi: Double) -> Int { Int((points / 72 * dpi).rounded()) }

@@ -41,4 +41,45 @@ public enum SVGWriter {
     }
     return commands.joined()
   }
+
+  /// A whole label in millimetres: the code as one path, each line of text as a text
+  /// element in `fontFamily` (DejaVu Sans by default), placed where the PNG draws it.
+  public static func label(_ layout: LabelLayout, fontFamily: String = "DejaVu Sans") -> String {
+    let scale = 25.4 / Double(layout.dpi)
+    func mm(_ dots: Int) -> String { ModuleSize.format(Double(dots) * scale) }
+    let module = Double(layout.dotsPerModule) * scale
+    var svg = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(mm(layout.width))mm" height="\(mm(layout.height))mm" \
+      viewBox="0 0 \(mm(layout.width)) \(mm(layout.height))">
+      <rect width="100%" height="100%" fill="#fff"/>
+      <path fill="#000" shape-rendering="crispEdges" \
+      transform="translate(\(mm(layout.codeX)) \(mm(layout.codeY))) scale(\(ModuleSize.format(module)))" \
+      d="\(path(layout.symbol, offset: 4))"/>
+
+      """
+    for line in layout.lines {
+      let weight = line.bold ? " font-weight=\"bold\"" : ""
+      svg +=
+        "<text x=\"\(mm(line.x))\" y=\"\(mm(line.baseline))\" font-family=\"\(escape(fontFamily))\" "
+        + "font-size=\"\(mm(line.size))\"\(weight)>\(escape(TextRenderer.normalized(line.text)))</text>\n"
+    }
+    return svg + "</svg>\n"
+  }
+
+  /// Text safe inside an XML element or attribute.
+  static func escape(_ text: String) -> String {
+    var out = ""
+    for character in text {
+      switch character {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&apos;"
+      default: out.append(character)
+      }
+    }
+    return out
+  }
 }

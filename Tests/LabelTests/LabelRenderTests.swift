@@ -179,3 +179,29 @@ struct SheetTests {
     }
   }
 }
+
+@Suite("Label SVG")
+struct LabelSVGTests {
+  @Test func theSVGPlacesTheSameTextAsThePNGInMillimetres() throws {
+    let renderer = try LabelRenderer()
+    var content = LabelRenderTests.content()
+    content.producerName = "HTX <Thốt Nốt> & Co"
+    let layout = try renderer.layout(
+      content, symbol: QRSymbol.encode(LabelRenderTests.url),
+      module: ModuleSize(millimetres: 0.423, dpi: 300),
+      template: .size50x30)
+    let svg = SVGWriter.label(layout)
+    #expect(svg.contains("width=\"50.038mm\""))
+    #expect(svg.components(separatedBy: "<path").count == 2)
+    #expect(svg.components(separatedBy: "<text").count == layout.lines.count + 1)
+    #expect(svg.contains(">Đường thốt nốt Tri Tôn</text>"))
+    #expect(svg.contains("HTX &lt;Thốt Nốt&gt; &amp; Co"))
+    #expect(!svg.contains("<Thốt"))
+    #expect(
+      try renderer.draw(layout)
+        == renderer.render(
+          content, symbol: QRSymbol.encode(LabelRenderTests.url),
+          module: ModuleSize(millimetres: 0.423, dpi: 300),
+          template: .size50x30))
+  }
+}
