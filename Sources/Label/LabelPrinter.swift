@@ -1,0 +1,241 @@
+import Foundation
+import Synchronization
+
+/// One label of a print run: the URL its code carries, what it shows, and its file name.
+public struct PrintJob: Hashable, Sendable {
+  /// The file name without extension, such as `DTN-2611-01-000001`.
+  public let name: String
+  /// The exact text the code carries.
+  public let url: String
+  /// The label's text; nil for the code alone.
+  public let content: LabelContent?
+
+  /// A job.
+  public init(name: String, url: String, content: LabelContent?) {
+    self.name = name
+    self.url = url
+    self.content = content
+  }
+}
+
+/// How a print run draws and writes its labels.
+public struct PrintOptions: Hashable, Sendable {
+  /// What files to write.
+  public enum Output: String, Hashable, Sendable, CaseIterable {
+    /// 1-bit PNG at the printer's dots.
+    case print
+    /// 8-bit PNG with anti-aliased text, for screens.
+    case preview
+    /// SVG in millimetres.
+    case svg
+  }
+
+  public var template: LabelTemplate
+  public var module: ModuleSize
+  public var level: ErrorCorrection
+  public var output: Output
+  /// Decode every label again and compare it with its URL (on by default).
+  public var readBack: Bool
+  /// Lay labels out on pages instead of one file each.
+  public var sheet: SheetLayout?
+  /// Threads to render on; 0 for every core.
+  public var threads: Int
+
+  /// Options; by default 50×30 mm labels, ECC M, 1-bit PNG, read back, every core.
+  public init(
+    template: LabelTemplate = .size50x30, module: ModuleSize, level: ErrorCorrection = .medium,
+    output: Output = .print, readBack: Bool = true, sheet: SheetLayout? = nil, threads: Int = 0
+  ) {
+    self.template = template
+    self.module = module
+    self.level = level
+    self.output = output
+    self.readBack = readBack
+    self.sheet = sheet
+    self.threads = threads
+  }
+}
+
+/// Writes a print run into a folder: all of it, or nothing. Files are written into a
+/// hidden folder beside the destination, which takes the destination's name only when
+/// every label has been drawn, read back and written.
+public enum LabelPrinter {
+  /// What a finished print run wrote.
+  public struct Report: Hashable, Sendable {
+    /// The folder.
+    public let folder: String
+    /// The files, in job order.
+    public let files: [String]
+    /// Total bytes written.
+    public let bytes: Int
+  }
+
+  /// Prints `jobs` into `folder`, which must not exist yet. `progress` is called after
+  /// each label with the number done so far.
+  public static func print(
+    _ jobs: [PrintJob], to folder: String, options: PrintOptions,
+    progress: (@Sendable (Int) -> Void)? = nil
+  ) throws(LabelError) -> Report {
+    let manager = FileManager.default
+    guard !manager.fileExists(atPath: folder) else {
+      throw .invalidOption(
+        name: "output folder", value: folder, reason: "already exists; choose a new folder")
+    }
+    let parent = (folder as NSString).deletingLastPathComponent
+    let staging = (parent.isEmpty ? "." : parent) + "/.ocop-print-" + UUID().uuidString
+    do {
+      try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
+    } catch {
+      throw .invalidOption(
+        name: "output folder", value: folder,
+        reason: "cannot be created (\(error.localizedDescription))")
+    }
+    do throws(LabelError) {
+      let files = try render(jobs, into: staging, options: options, progress: progress)
+      guard rename(staging, folder) == 0 else {
+        throw LabelError.invalidOption(
+          name: "output folder", value: folder,
+          reason: "cannot be created (\(String(cString: strerror(errno))))")
+      }
+      let bytes = files.reduce(0) { total, file in
+        total + ((try? manager.attributesOfItem(atPath: folder + "/" + file)[.size] as? Int) ?? 0)
+      }
+      return Report(folder: folder, files: files, bytes: bytes)
+    } catch {
+      try? manager.removeItem(atPath: staging)
+      throw error
+    }
+  }
+
+  private static func render(
+    _ jobs: [PrintJob], into staging: String, options: PrintOptions,
+    progress: (@Sendable (Int) -> Void)?
+  ) throws(LabelError) -> [String] {
+    let threads =
+      options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+    let failures = Failures()
+    let done = Counter()
+    let extensionName = options.output == .svg ? "svg" : "png"
+    if let sheet = options.sheet {
+      // Sheets: labels are drawn in parallel, then laid out page by page in order.
+      let bitmaps = Slots<Bitmap>(count: jobs.count)
+      DispatchQueue.concurrentPerform(iterations: threads) { part in
+        do {
+          let renderer = try LabelRenderer()
+          for index in stride(from: part, to: jobs.count, by: threads) where !failures.any {
+            bitmaps[index] = try drawBitmap(jobs[index], renderer: renderer, options: options)
+            progress?(done.increment())
+          }
+        } catch {
+          failures.record(error)
+        }
+      }
+      if let failure = failures.first { throw failure }
+      var files: [String] = []
+      for (number, page) in try sheet.pages(bitmaps.values, dpi: options.module.dpi).enumerated() {
+        let name = "page-\(String(format: "%03d", number + 1)).png"
+        try write(
+          PNGEncoder.encode(
+            page, depth: options.output == .preview ? .eightBit : .oneBit,
+            pixelsPerMetre: options.module.pixelsPerMetre),
+          to: staging + "/" + name)
+        files.append(name)
+      }
+      return files
+    }
+    DispatchQueue.concurrentPerform(iterations: threads) { part in
+      do {
+        let renderer = try LabelRenderer()
+        for index in stride(from: part, to: jobs.count, by: threads) where !failures.any {
+          let job = jobs[index]
+          let bytes: [UInt8]
+          if options.output == .svg {
+            let symbol = try QRSymbol.encode(job.url, level: options.level)
+            if options.readBack {
+              try ReadBack.check(
+                symbol.bitmap(dotsPerModule: options.module.dots), label: job.name,
+                expected: job.url)
+            }
+            let svg: String
+            if let content = job.content {
+              svg = SVGWriter.label(
+                try renderer.layout(
+                  content, symbol: symbol, module: options.module, template: options.template))
+            } else {
+              svg = try SVGWriter.qr(symbol, moduleMillimetres: options.module.millimetres)
+            }
+            bytes = Array(svg.utf8)
+          } else if job.content == nil && options.output == .print && !options.readBack {
+            bytes = try QRSymbol.encode(job.url, level: options.level).png(module: options.module)
+          } else {
+            let bitmap = try drawBitmap(job, renderer: renderer, options: options)
+            bytes = try PNGEncoder.encode(
+              bitmap, depth: options.output == .preview ? .eightBit : .oneBit,
+              pixelsPerMetre: options.module.pixelsPerMetre)
+          }
+          try write(bytes, to: staging + "/" + job.name + "." + extensionName)
+          progress?(done.increment())
+        }
+      } catch {
+        failures.record(error)
+      }
+    }
+    if let failure = failures.first { throw failure }
+    return jobs.map { $0.name + "." + extensionName }
+  }
+
+  private static func drawBitmap(_ job: PrintJob, renderer: LabelRenderer, options: PrintOptions)
+    throws(LabelError)
+    -> Bitmap
+  {
+    let symbol = try QRSymbol.encode(job.url, level: options.level)
+    let bitmap: Bitmap
+    if let content = job.content {
+      bitmap = try renderer.render(
+        content, symbol: symbol, module: options.module, template: options.template)
+    } else {
+      bitmap = try symbol.bitmap(dotsPerModule: options.module.dots)
+    }
+    if options.readBack { try ReadBack.check(bitmap, label: job.name, expected: job.url) }
+    return bitmap
+  }
+
+  private static func write(_ bytes: [UInt8], to path: String) throws(LabelError) {
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+      throw .invalidOption(name: "file", value: path, reason: "cannot be written")
+    }
+  }
+}
+
+/// The first error any rendering thread met.
+private final class Failures: Sendable {
+  private let state = Mutex<LabelError?>(nil)
+  var any: Bool { state.withLock { $0 != nil } }
+  var first: LabelError? { state.withLock { $0 } }
+  func record(_ error: any Error) {
+    let labelError = (error as? LabelError) ?? .library(name: "print run", reason: "\(error)")
+    state.withLock { if $0 == nil { $0 = labelError } }
+  }
+}
+
+/// Labels done so far.
+private final class Counter: Sendable {
+  private let state = Mutex(0)
+  func increment() -> Int {
+    state.withLock {
+      $0 += 1
+      return $0
+    }
+  }
+}
+
+/// One slot per label, filled by whichever thread draws it.
+private final class Slots<Value: Sendable>: Sendable {
+  private let state: Mutex<[Value?]>
+  init(count: Int) { state = Mutex([Value?](repeating: nil, count: count)) }
+  subscript(index: Int) -> Value? {
+    get { state.withLock { $0[index] } }
+    set { state.withLock { $0[index] = newValue } }
+  }
+  var values: [Value] { state.withLock { $0.compactMap { $0 } } }
+}
