@@ -112,3 +112,12 @@ enum Fill {
     }
   }
 }
+
+/// This process's peak resident memory, from /proc (VmHWM). Not getrusage's ru_maxrss,
+/// which Linux carries over from the parent across exec.
+func peakKiB() -> Int {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+  else { return -1 }
+  return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+}

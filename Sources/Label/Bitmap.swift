@@ -32,15 +32,16 @@ public struct Bitmap: Hashable, Sendable {
   }
 
   /// Rows packed one bit a pixel, most significant bit first, 1 for white (PNG's
-  /// grayscale convention), pixels darker than mid-gray black.
+  /// grayscale convention), pixels darker than mid-gray black. The bits that pad a row to
+  /// whole bytes are white too: runs of white compress best.
   public func packedOneBit() -> (rows: [UInt8], stride: Int) {
     let stride = (width + 7) / 8
-    var rows = [UInt8](repeating: 0, count: stride * height)
+    var rows = [UInt8](repeating: 0xFF, count: stride * height)
     for y in 0..<height {
       let source = y * width
       let target = y * stride
-      for x in 0..<width where pixels[source + x] >= 128 {
-        rows[target + x >> 3] |= 0x80 >> UInt8(x & 7)
+      for x in 0..<width where pixels[source + x] < 128 {
+        rows[target + x >> 3] &= ~(0x80 >> UInt8(x & 7))
       }
     }
     return (rows, stride)
@@ -84,10 +85,8 @@ extension QRSymbol {
     let dots = module.dots
     let side = (width + 2 * quietZone) * dots
     let stride = (side + 7) / 8
-    // White is 1; the bits that pad a row to whole bytes stay 0, as in packedOneBit().
-    let padding = UInt8(truncatingIfNeeded: 0xFF << (8 - (side % 8 == 0 ? 8 : side % 8)))
-    var blank = [UInt8](repeating: 0xFF, count: stride)
-    blank[stride - 1] = padding
+    // White is 1, and so are the bits that pad a row to whole bytes, as in packedOneBit().
+    let blank = [UInt8](repeating: 0xFF, count: stride)
     var rows = [UInt8]()
     rows.reserveCapacity(stride * side)
     for _ in 0..<side { rows += blank }

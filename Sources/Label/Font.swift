@@ -25,7 +25,10 @@ public final class Font {
   private var library: FT_Library?
   private var face: FT_Face?
   private var size = 0
-  private var glyphs: [UInt32: Glyph] = [:]
+  /// Rendered glyphs and kerning by size: a print run sets the same few sizes on every
+  /// label, and rasterising (with hinting) is the costly part.
+  private var glyphs: [Int: [UInt32: Glyph]] = [:]
+  private var kernings: [Int: [UInt64: Int]] = [:]
   /// The font file.
   public let path: String
 
@@ -57,7 +60,6 @@ public final class Font {
       throw .library(name: "FreeType", reason: "cannot set \(path) to \(pixels) pixels")
     }
     size = pixels
-    glyphs = [:]
   }
 
   /// The line height at the current size, in pixels.
@@ -80,7 +82,7 @@ public final class Font {
 
   /// The rendered glyph for `scalar` at the current size.
   func glyph(_ scalar: Unicode.Scalar) throws(LabelError) -> Glyph {
-    if let cached = glyphs[scalar.value] { return cached }
+    if let cached = glyphs[size]?[scalar.value] { return cached }
     guard let face else { throw .library(name: "FreeType", reason: "no face") }
     let index = FT_Get_Char_Index(face, FT_ULong(scalar.value))
     guard FT_Load_Glyph(face, index, ocop_ft_load_render()) == 0, let slot = face.pointee.glyph
@@ -103,12 +105,20 @@ public final class Font {
       width: width, rows: rows, left: Int(slot.pointee.bitmap_left),
       top: Int(slot.pointee.bitmap_top),
       advance: Int((slot.pointee.advance.x + 32) >> 6), coverage: coverage)
-    glyphs[scalar.value] = glyph
+    glyphs[size, default: [:]][scalar.value] = glyph
     return glyph
   }
 
   /// The kerning between two letters, in pixels.
   func kerning(_ left: Unicode.Scalar, _ right: Unicode.Scalar) -> Int {
+    let key = UInt64(left.value) << 32 | UInt64(right.value)
+    if let cached = kernings[size]?[key] { return cached }
+    let value = uncachedKerning(left, right)
+    kernings[size, default: [:]][key] = value
+    return value
+  }
+
+  private func uncachedKerning(_ left: Unicode.Scalar, _ right: Unicode.Scalar) -> Int {
     guard let face, ocop_ft_has_kerning(face) != 0 else { return 0 }
     var vector = FT_Vector()
     let first = FT_Get_Char_Index(face, FT_ULong(left.value))

@@ -200,9 +200,17 @@ public enum LabelPrinter {
     return bitmap
   }
 
+  /// Writes a new file in one call: the staging folder is the run's own, so no temporary
+  /// file and rename per label are needed.
   private static func write(_ bytes: [UInt8], to path: String) throws(LabelError) {
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-      throw .invalidOption(name: "file", value: path, reason: "cannot be written")
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw .invalidOption(name: "file", value: path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+    guard written == bytes.count else {
+      throw .invalidOption(name: "file", value: path, reason: "could not be written completely")
     }
   }
 }

@@ -48,7 +48,7 @@ public enum PNGEncoder {
       ocop_png_write_gray(
         buffer.baseAddress, UInt32(width), UInt32(height), stride,
         Int32(depth.rawValue),
-        pixelsPerMetre, 9, &output, &length, &message, message.count)
+        pixelsPerMetre, 6, &output, &length, &message, message.count)
     }
     defer { ocop_png_free(output) }
     guard status == 0, let output else {

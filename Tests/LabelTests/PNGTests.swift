@@ -74,7 +74,7 @@ struct PNGTests {
     image.fillBlack(x: 9, y: 0, width: 1, height: 1)
     let packed = image.packedOneBit()
     #expect(packed.stride == 2)
-    #expect(packed.rows == [0b0111_1111, 0b1000_0000])
+    #expect(packed.rows == [0b0111_1111, 0b1011_1111])
   }
 
   @Test func anEmptyImageIsRefused() {
