@@ -53,20 +53,49 @@ struct TextRenderer {
     }
   }
 
+  /// The width of already-normalised scalars, with their kerning.
+  private func width(of scalars: Substring.UnicodeScalarView) throws(LabelError) -> Int {
+    var width = 0
+    var previous: Unicode.Scalar?
+    for scalar in scalars {
+      if let previous { width += font.kerning(previous, scalar) }
+      width += try font.glyph(scalar).advance
+      previous = scalar
+    }
+    return width
+  }
+
   /// Breaks `text` into lines no wider than `width` pixels, at spaces; nil if a single word
-  /// is wider than that.
+  /// is wider than that. Each word is measured once; a line grows by the space and the
+  /// word with the kerning at both joins, so the widths are exact.
   func wrap(_ text: String, width: Int) throws(LabelError) -> [String]? {
+    let space: Unicode.Scalar = " "
+    let spaceAdvance = try font.glyph(space).advance
     var lines: [String] = []
     var current = ""
+    var currentWidth = 0
+    var last: Unicode.Scalar?
     for word in Self.normalized(text).split(separator: " ", omittingEmptySubsequences: true) {
-      let candidate = current.isEmpty ? String(word) : current + " " + word
-      if try self.width(of: candidate) <= width {
-        current = candidate
+      let scalars = word.unicodeScalars
+      let wordWidth = try self.width(of: scalars)
+      guard wordWidth <= width, let first = scalars.first else { return nil }
+      if let last {
+        let joined =
+          currentWidth + font.kerning(last, space) + spaceAdvance + font.kerning(space, first)
+          + wordWidth
+        if joined <= width {
+          current += " " + word
+          currentWidth = joined
+        } else {
+          lines.append(current)
+          current = String(word)
+          currentWidth = wordWidth
+        }
       } else {
-        guard try self.width(of: String(word)) <= width else { return nil }
-        if !current.isEmpty { lines.append(current) }
         current = String(word)
+        currentWidth = wordWidth
       }
+      last = scalars.last
     }
     if !current.isEmpty { lines.append(current) }
     return lines
