@@ -64,10 +64,14 @@ public final class LabelRenderer {
   /// Draws a layout.
   public func draw(_ layout: LabelLayout) throws(LabelError) -> Bitmap {
     var label = Bitmap(width: layout.width, height: layout.height)
-    let code = try layout.symbol.bitmap(dotsPerModule: layout.dotsPerModule)
-    for y in 0..<code.height {
-      for x in 0..<code.width where code[x, y] == 0 {
-        label[layout.codeX + x, layout.codeY + y] = 0
+    // Dark modules straight onto the label; the quiet zone is the label's white.
+    let dots = layout.dotsPerModule
+    let symbol = layout.symbol
+    for row in 0..<symbol.width {
+      for column in 0..<symbol.width where symbol.isDark(row: row, column: column) {
+        label.fillBlack(
+          x: layout.codeX + (column + 4) * dots, y: layout.codeY + (row + 4) * dots, width: dots,
+          height: dots)
       }
     }
     for line in layout.lines {
