@@ -27,6 +27,8 @@ struct LabelRenderTests {
     let symbol = try QRSymbol.encode(url)
     let label = try LabelRenderer().render(
       content, symbol: symbol, module: module, template: template)
+    // Every label the tests render must read back to its URL.
+    #expect(try ZBarDecoder.decode(label) == [url])
     return (label, symbol, module)
   }
 
