@@ -37,11 +37,20 @@ public struct Bitmap: Hashable, Sendable {
   public func packedOneBit() -> (rows: [UInt8], stride: Int) {
     let stride = (width + 7) / 8
     var rows = [UInt8](repeating: 0xFF, count: stride * height)
-    for y in 0..<height {
-      let source = y * width
-      let target = y * stride
-      for x in 0..<width where pixels[source + x] < 128 {
-        rows[target + x >> 3] &= ~(0x80 >> UInt8(x & 7))
+    pixels.withUnsafeBufferPointer { source in
+      rows.withUnsafeMutableBufferPointer { target in
+        for y in 0..<height {
+          var input = y * width
+          let rowStart = y * stride
+          // Eight pixels at a time; the last byte's unused bits stay white.
+          for byteIndex in 0..<stride {
+            let count = min(8, width - byteIndex * 8)
+            var byte: UInt8 = 0xFF
+            for bit in 0..<count where source[input + bit] < 128 { byte &= ~(0x80 >> UInt8(bit)) }
+            target[rowStart + byteIndex] = byte
+            input += count
+          }
+        }
       }
     }
     return (rows, stride)
