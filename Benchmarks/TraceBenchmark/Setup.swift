@@ -78,9 +78,11 @@ enum AuditRun {
     do {
       let key = try IssuerKey.load(from: keyPath)
       let store = try SQLiteTraceStore(path: path, signer: nil)
+      let sampler = ResidentSampler()
       let start = Date()
       let report = try store.audit(trustList: Setup.trustList(key))
       let seconds = Date().timeIntervalSince(start)
+      let sampled = sampler.stop()
       var usage = rusage()
       getrusage(RUSAGE_SELF.rawValue, &usage)
       print(
@@ -120,4 +122,37 @@ func peakKiB() -> Int {
     let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
   else { return -1 }
   return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+}
+
+/// Samples this process's resident memory (VmRSS) every 20 ms on a thread of its own and
+/// keeps the largest: a peak that nothing before the process can have raised.
+final class ResidentSampler: @unchecked Sendable {
+  private let lock = NSLock()
+  private var peak = 0
+  private var running = true
+  private let done = DispatchSemaphore(value: 0)
+
+  init() {
+    Thread.detachNewThread { [self] in
+      while lock.withLock({ running }) {
+        let current = Self.residentKiB()
+        lock.withLock { peak = max(peak, current) }
+        usleep(20_000)
+      }
+      done.signal()
+    }
+  }
+
+  func stop() -> Int {
+    lock.withLock { running = false }
+    done.wait()
+    return lock.withLock { max(peak, Self.residentKiB()) }
+  }
+
+  static func residentKiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
 }
