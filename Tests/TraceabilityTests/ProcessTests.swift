@@ -119,11 +119,21 @@ struct ProcessTests {
       "worker", "--store", shared.path, "--key", shared.keyPath, "--name", "K", "--batches",
       "100000",
     ])
-    usleep(UInt32(150_000 + delayMilliseconds * 1000))
+    // Wait until the writer has committed its first batch (however slow this machine is),
+    // then let it run on for the seeded delay and kill it mid-stream.
+    var received = Data()
+    while !received.contains(UInt8(ascii: "\n")) {
+      // Blocks until the worker writes; empty means it ended.
+      let more = output.fileHandleForReading.availableData
+      if more.isEmpty { break }
+      received += more
+    }
+    usleep(UInt32(delayMilliseconds * 1000))
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
     #expect(process.terminationReason == .uncaughtSignal)
-    let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    received += output.fileHandleForReading.readDataToEndOfFile()
+    let printed = String(decoding: received, as: UTF8.self)
       .split(separator: "\n").map { String($0.dropFirst("issued ".count)) }
     #expect(try shared.integrityCheck() == "ok")
     #expect(try shared.store.audit(trustList: shared.trustList).passed)
