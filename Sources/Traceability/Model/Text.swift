@@ -55,13 +55,6 @@ enum Field {
     }
     return value
   }
-
-  static func array(_ json: CanonicalJSON, _ name: String) throws(TraceError) -> [CanonicalJSON] {
-    guard let value = json[name]?.arrayValue else {
-      throw .malformed(what: "record", reason: "field \(name) is missing or not an array")
-    }
-    return value
-  }
 }
 
 extension Optional where Wrapped == String {
