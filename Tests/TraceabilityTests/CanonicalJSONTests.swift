@@ -17,6 +17,28 @@ struct CanonicalJSONTests {
     #expect(Array(value.encoded()) == Array("\"a\\\"b\\\\c\\u000a\\u0001/é\u{7F}\"".utf8))
   }
 
+  @Test func memberNamesAreNormalisedBeforeTheyAreSorted() {
+    var members = CanonicalMembers()
+    let first = members.insert("o\u{302}", .integer(1))  // "ô" typed with a combining mark
+    let second = members.insert("p", .integer(2))
+    let again = members.insert("ô", .integer(3))
+    #expect(first && second)
+    #expect(!again, "the same name once composed")
+    #expect(members["ô"] == .integer(1))
+    let value = CanonicalJSON.object(members)
+    #expect(String(decoding: value.encoded(), as: UTF8.self) == #"{"p":2,"ô":1}"#)
+    #expect(throws: CanonicalJSONError.self) {
+      try CanonicalJSON(canonical: Array(#"{"o\#u{302}":1,"ô":2}"#.utf8))
+    }
+  }
+
+  @Test func longTextIsEscapedInRuns() {
+    let text = String(repeating: "Mỗi xã một sản phẩm \"OCOP\"\t", count: 40)
+    let expected =
+      "\"" + String(repeating: #"Mỗi xã một sản phẩm \"OCOP\"\u0009"#, count: 40) + "\""
+    #expect(CanonicalJSON.string(text).encoded() == Array(expected.utf8))
+  }
+
   @Test func textIsWrittenInNFC() {
     let decomposed = "Đo\u{302}\u{301}c"  // "Đốc" typed with combining marks
     let composed = "Đốc"

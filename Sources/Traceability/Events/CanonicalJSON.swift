@@ -16,7 +16,7 @@ public enum CanonicalJSON: Hashable, Sendable {
   case integer(Int64)
   case string(String)
   case array([CanonicalJSON])
-  case object([String: CanonicalJSON])
+  case object(CanonicalMembers)
 
   /// The canonical bytes.
   public func encoded() -> [UInt8] {
@@ -41,15 +41,29 @@ public enum CanonicalJSON: Hashable, Sendable {
       out.append(UInt8(ascii: "]"))
     case .object(let members):
       out.append(UInt8(ascii: "{"))
-      let sorted = members.map { (Self.nfc($0.key), $0.value) }
-        .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-      for (index, member) in sorted.enumerated() {
+      for (index, member) in members.enumerated() {
         if index > 0 { out.append(UInt8(ascii: ",")) }
-        Self.encodeString(utf8: member.0.utf8, into: &out)
+        Self.encodeString(normalized: member.name, into: &out)
         out.append(UInt8(ascii: ":"))
-        member.1.encode(into: &out)
+        member.value.encode(into: &out)
       }
       out.append(UInt8(ascii: "}"))
+    }
+  }
+
+  /// Whether `a` sorts before `b` by their UTF-8 bytes.
+  static func precedes(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let common = min(x.count, y.count)
+        if common > 0 {
+          let order = memcmp(x.baseAddress!, y.baseAddress!, common)
+          if order != 0 { return order < 0 }
+        }
+        return x.count < y.count
+      }
     }
   }
 
@@ -58,35 +72,112 @@ public enum CanonicalJSON: Hashable, Sendable {
   /// is already NFC (no character there has an NFC quick-check value other than Yes) and
   /// is returned as it is; anything else goes through Foundation's normalisation.
   static func nfc(_ text: String) -> String {
-    if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+    var copy = text
+    if copy.withUTF8({ Self.isASCII($0) }) { return text }
     let alreadyComposed = text.unicodeScalars.allSatisfy { scalar in
       scalar.value < 0x300 || (0x1E00...0x1EFF).contains(scalar.value)
     }
     return alreadyComposed ? text : text.precomposedStringWithCanonicalMapping
   }
 
+  /// Whether every byte is below 0x80, eight bytes at a time.
+  private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    var index = 0
+    let raw = UnsafeRawPointer(base)
+    while index + 8 <= bytes.count {
+      if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+        return false
+      }
+      index += 8
+    }
+    while index < bytes.count {
+      if base[index] >= 0x80 { return false }
+      index += 1
+    }
+    return true
+  }
+
   private static func encodeString(_ value: String, into out: inout [UInt8]) {
-    encodeString(utf8: nfc(value).utf8, into: &out)
+    encodeString(normalized: nfc(value), into: &out)
   }
 
   private static let hex = Array("0123456789abcdef".utf8)
 
-  private static func encodeString(utf8 bytes: String.UTF8View, into out: inout [UInt8]) {
+  /// Writes `text`, already in NFC, as a JSON string: bytes that need no escape are copied
+  /// in runs.
+  private static func encodeString(normalized text: String, into out: inout [UInt8]) {
+    var text = text
     out.append(UInt8(ascii: "\""))
-    for byte in bytes {
-      switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-        out.append(UInt8(ascii: "\\"))
-        out.append(byte)
-      case 0..<0x20:
-        out.append(contentsOf: "\\u00".utf8)
-        out.append(hex[Int(byte >> 4)])
-        out.append(hex[Int(byte & 0xF)])
-      default: out.append(byte)
+    text.withUTF8 { bytes in
+      var start = 0
+      for (index, byte) in bytes.enumerated()
+      where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        start = index + 1
+        if byte < 0x20 {
+          out.append(contentsOf: "\\u00".utf8)
+          out.append(hex[Int(byte >> 4)])
+          out.append(hex[Int(byte & 0xF)])
+        } else {
+          out.append(UInt8(ascii: "\\"))
+          out.append(byte)
+        }
       }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
     out.append(UInt8(ascii: "\""))
   }
+}
+
+/// An object's members, kept in canonical order: names in NFC, sorted by their UTF-8
+/// bytes, each name once. Sorting when the object is made, not each time it is written,
+/// keeps encoding a straight walk.
+public struct CanonicalMembers: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
+  public struct Member: Hashable, Sendable {
+    public let name: String
+    public let value: CanonicalJSON
+  }
+
+  private var members: [Member] = []
+
+  public init() {}
+
+  /// Members from a literal; like a dictionary literal, a name given twice is a programming
+  /// error.
+  public init(dictionaryLiteral elements: (String, CanonicalJSON)...) {
+    members.reserveCapacity(elements.count)
+    for (name, value) in elements {
+      precondition(insert(name, value), "duplicate member \(name)")
+    }
+  }
+
+  /// Members from a dictionary.
+  public init(_ dictionary: [String: CanonicalJSON]) {
+    members.reserveCapacity(dictionary.count)
+    for (name, value) in dictionary { _ = insert(name, value) }
+  }
+
+  /// Adds a member in its place; false, and nothing changed, when the name is taken.
+  @discardableResult
+  public mutating func insert(_ name: String, _ value: CanonicalJSON) -> Bool {
+    let name = CanonicalJSON.nfc(name)
+    var index = members.count
+    while index > 0, CanonicalJSON.precedes(name, members[index - 1].name) { index -= 1 }
+    if index > 0, members[index - 1].name.utf8.elementsEqual(name.utf8) { return false }
+    members.insert(Member(name: name, value: value), at: index)
+    return true
+  }
+
+  /// The value of the member `name`, or nil.
+  public subscript(name: String) -> CanonicalJSON? {
+    for member in members where member.name == name { return member.value }
+    return nil
+  }
+
+  public var count: Int { members.count }
+  public var isEmpty: Bool { members.isEmpty }
+  public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 }
 
 extension CanonicalJSON {
@@ -194,7 +285,7 @@ private struct Parser {
       }
     case UInt8(ascii: "{"):
       index += 1
-      var members: [String: CanonicalJSON] = [:]
+      var members = CanonicalMembers()
       if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
         index += 1
         return .object(members)
@@ -205,7 +296,7 @@ private struct Parser {
         }
         let name = try string()
         try expect(":")
-        guard members.updateValue(try value(depth: depth + 1), forKey: name) == nil else {
+        guard members.insert(name, try value(depth: depth + 1)) else {
           throw error("duplicate member \(name)")
         }
         guard index < bytes.count else { throw error("unterminated object") }

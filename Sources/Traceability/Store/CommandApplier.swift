@@ -87,8 +87,9 @@ struct CommandApplier {
   }
 
   private func batchExists(_ lot: LotReference) throws -> Bool {
-    try db.int("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot])
-      != nil
+    try RawInsert.exists(
+      db.cachedStatement(sql: "SELECT 1 FROM batches WHERE gtin = ? AND lot = ?"),
+      [lot.gtin.digits, lot.lot], in: db)
   }
 
   private func recallReason(_ lot: LotReference) throws -> String? {

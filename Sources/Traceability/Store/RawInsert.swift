@@ -1,7 +1,7 @@
 import GRDB
 import GRDBSQLite
 
-/// Inserts rows through SQLite's C interface on a statement GRDB prepared and caches.
+/// Inserts rows (and asks whether one exists) through SQLite's C interface on a statement GRDB prepared and caches.
 ///
 /// The derived rows are the store's hot path, and binding twenty values one by one
 /// straight to SQLite costs a fraction of going through `StatementArguments`. This file is
@@ -28,6 +28,29 @@ enum RawInsert {
       try check(code, statement, db)
     }
     try finish(handle, statement, db)
+  }
+
+  /// Binds `texts` to a query and says whether it returns a row.
+  static func exists(_ statement: Statement, _ texts: [String], in db: Database) throws -> Bool {
+    let handle = statement.sqliteStatement
+    sqlite3_reset(handle)
+    for (offset, var text) in texts.enumerated() {
+      try check(
+        text.withUTF8 {
+          sqlite3_bind_text(handle, Int32(offset + 1), $0.baseAddress, Int32($0.count), transient)
+        }, statement, db)
+    }
+    let code = sqlite3_step(handle)
+    sqlite3_reset(handle)
+    sqlite3_clear_bindings(handle)
+    switch code {
+    case SQLITE_ROW: return true
+    case SQLITE_DONE: return false
+    default:
+      throw DatabaseError(
+        resultCode: ResultCode(rawValue: code),
+        message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+    }
   }
 
   /// Binds an event row (sequence, kind, body, signature, hash) and runs it once.
