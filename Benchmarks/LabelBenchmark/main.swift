@@ -6,12 +6,20 @@ import LabelReference
 // label-benchmark: our label pipeline against a plain C loop over libqrencode and libpng,
 // in one run, printed as one table.
 //
-//   label-benchmark [--count N]          the table (N distinct ~90-character links)
-//   label-benchmark memory --count N     N full labels on all cores, then peak memory
+//   label-benchmark [--count N] [--dir D]      the table (N distinct ~90-character links)
+//   label-benchmark memory --count N [--dir D] N full labels on all cores, then peak memory
+//   label-benchmark labels --count N --threads T  full labels only (for a profiler)
+//
+// Files go under D: by default /dev/shm (memory), so that the table measures the pipeline
+// and not how the disk's file system allocates thousands of inodes; `--dir /tmp` measures
+// both together.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let module = try! ModuleSize(millimetres: 0.423, dpi: 300)
 let cores = ProcessInfo.processInfo.activeProcessorCount
+let outputRoot =
+  option("--dir")
+  ?? (FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
 
 func option(_ name: String) -> String? {
   guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
@@ -47,7 +55,7 @@ func content(for url: String) -> LabelContent {
 }
 
 func folder() -> String {
-  let path = NSTemporaryDirectory() + "ocop-label-bench-" + UUID().uuidString
+  let path = outputRoot + "/ocop-label-bench-" + UUID().uuidString
   try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   return path
 }
@@ -90,6 +98,19 @@ func row(_ name: String, _ count: Int, _ seconds: Double, _ reference: Double?, 
   print(line + "  " + target)
 }
 
+if arguments.first == "labels" {
+  // Full labels only, for profiling: label-benchmark labels --count N --threads T
+  let count = option("--count").flatMap(Int.init) ?? 1000
+  let threads = option("--threads").flatMap(Int.init) ?? 1
+  let run = Run(links(count), labels: true)
+  let seconds = time { run.print(readBack: false, threads: threads) }
+  run.discard()
+  print(
+    String(
+      format: "labels=%d threads=%d %.1f µs each", count, threads, seconds / Double(count) * 1e6))
+  exit(0)
+}
+
 if arguments.first == "memory" {
   let count = option("--count").flatMap(Int.init) ?? 100_000
   let run = Run(links(count), labels: true)
@@ -107,6 +128,7 @@ let urls = links(count)
 print(
   "label benchmark: \(count) distinct links of \(urls[0].utf8.count) characters, \(module), \(cores) cores"
 )
+print("files written under \(outputRoot)")
 print(String(repeating: "-", count: 100))
 print(
   "operation".padding(toLength: 46, withPad: " ", startingAt: 0)

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 struct buffer {
   uint8_t *data;
@@ -54,7 +55,7 @@ static void on_warning(png_structp png, png_const_charp message) {
 }
 
 int ocop_png_write_gray(const uint8_t *rows, uint32_t width, uint32_t height, size_t stride,
-                        int bit_depth, uint32_t pixels_per_metre, int compression_level,
+                        int bit_depth, uint32_t pixels_per_metre, int run_length,
                         uint8_t **out, size_t *out_length, char *error, size_t error_length) {
   struct context context = {.error = error, .error_length = error_length};
   // Everything that changes between setjmp and a longjmp lives on the heap, behind
@@ -74,7 +75,14 @@ int ocop_png_write_gray(const uint8_t *rows, uint32_t width, uint32_t height, si
     return -1;
   }
   png_set_write_fn(png, buffer, append, flush);
-  png_set_compression_level(png, compression_level);
+  if (run_length) {
+    // Each row as its difference from the row above, deflated as runs only: labels are
+    // mostly runs of white and rows that repeat, and this is several times faster than
+    // searching for matches, for files about a tenth larger.
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+    png_set_compression_strategy(png, Z_RLE);
+  }
+  png_set_compression_level(png, 6);
   png_set_IHDR(png, info, width, height, bit_depth, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (pixels_per_metre) {

@@ -37,18 +37,27 @@ public struct Bitmap: Hashable, Sendable {
   public func packedOneBit() -> (rows: [UInt8], stride: Int) {
     let stride = (width + 7) / 8
     var rows = [UInt8](repeating: 0xFF, count: stride * height)
-    pixels.withUnsafeBufferPointer { source in
+    let whole = width / 8
+    pixels.withUnsafeBytes { source in
       rows.withUnsafeMutableBufferPointer { target in
         for y in 0..<height {
-          var input = y * width
+          let input = y * width
           let rowStart = y * stride
-          // Eight pixels at a time; the last byte's unused bits stay white.
-          for byteIndex in 0..<stride {
-            let count = min(8, width - byteIndex * 8)
+          // Eight pixels at a time: a pixel is white when its top bit is set, and one
+          // multiplication gathers the eight top bits, first pixel highest.
+          for byteIndex in 0..<whole {
+            let word = source.loadUnaligned(fromByteOffset: input + byteIndex * 8, as: UInt64.self)
+            let tops = (UInt64(littleEndian: word) >> 7) & 0x0101_0101_0101_0101
+            target[rowStart + byteIndex] = UInt8(
+              truncatingIfNeeded: (tops &* 0x8040_2010_0804_0201) >> 56)
+          }
+          // The last pixels of a row; the byte's unused bits stay white.
+          if whole < stride {
             var byte: UInt8 = 0xFF
-            for bit in 0..<count where source[input + bit] < 128 { byte &= ~(0x80 >> UInt8(bit)) }
-            target[rowStart + byteIndex] = byte
-            input += count
+            for bit in 0..<(width - whole * 8) where source[input + whole * 8 + bit] < 128 {
+              byte &= ~(0x80 >> UInt8(bit))
+            }
+            target[rowStart + whole] = byte
           }
         }
       }

@@ -27,6 +27,8 @@ public struct LabelLayout: Hashable, Sendable {
   /// The top-left corner of the code's quiet zone, in dots.
   public let codeX: Int
   public let codeY: Int
-  /// Every line of text.
+  /// Every line of text: first the element string's under the code, then the text column.
   public let lines: [Line]
+  /// How many of ``lines`` are the element string's.
+  public let codeTextLines: Int
 }

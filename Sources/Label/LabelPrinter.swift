@@ -137,7 +137,7 @@ public enum LabelPrinter {
         try write(
           PNGEncoder.encode(
             page, depth: options.output == .preview ? .eightBit : .oneBit,
-            pixelsPerMetre: options.module.pixelsPerMetre),
+            pixelsPerMetre: options.module.pixelsPerMetre, packing: .runs),
           to: staging + "/" + name)
         files.append(name)
       }
@@ -167,11 +167,25 @@ public enum LabelPrinter {
             bytes = Array(svg.utf8)
           } else if job.content == nil && options.output == .print && !options.readBack {
             bytes = try QRSymbol.encode(job.url, level: options.level).png(module: options.module)
+          } else if let content = job.content, options.output == .print {
+            // Print labels are made in their one-bit form directly; the read-back decodes
+            // the code's square from exactly the bits the file holds.
+            let layout = try renderer.layout(
+              content, symbol: QRSymbol.encode(job.url, level: options.level),
+              module: options.module, template: options.template)
+            let label = try renderer.drawPacked(layout)
+            if options.readBack {
+              try ReadBack.check(label.codeBitmap(), label: job.name, expected: job.url)
+            }
+            bytes = try PNGEncoder.encode(
+              rows: label.rows, width: label.width, height: label.height, stride: label.stride,
+              depth: .oneBit, pixelsPerMetre: options.module.pixelsPerMetre, packing: .runs)
           } else {
             let bitmap = try drawBitmap(job, renderer: renderer, options: options)
             bytes = try PNGEncoder.encode(
               bitmap, depth: options.output == .preview ? .eightBit : .oneBit,
-              pixelsPerMetre: options.module.pixelsPerMetre)
+              pixelsPerMetre: options.module.pixelsPerMetre,
+              packing: job.content == nil ? .compact : .runs)
           }
           try write(bytes, to: staging + "/" + job.name + "." + extensionName)
           progress?(done.increment())

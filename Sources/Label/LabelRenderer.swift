@@ -12,6 +12,23 @@ public final class LabelRenderer {
   public let largestPoints = 8.0
   /// The smallest legible text size, in points (about 1.8 mm).
   public let smallestPoints = 5.0
+  /// The last text column laid out, and the last one drawn: the labels of a print run
+  /// share every field but the code and its element string, so each is set once per run.
+  private var fieldCache: (key: FieldKey, lines: [LabelLayout.Line])?
+  private var drawnCache: (key: DrawnKey, bitmap: Bitmap)?
+  private var packedCache: (key: DrawnKey, label: PackedLabel)?
+
+  private struct FieldKey: Equatable {
+    let fields: [String]
+    let x, top, width, bottom: Int
+    let dpi: Double
+    let template: String
+  }
+
+  private struct DrawnKey: Equatable {
+    let width, height: Int
+    let lines: ArraySlice<LabelLayout.Line>
+  }
 
   /// A renderer with the given regular and bold fonts.
   public init(regularFont: String = Font.defaultRegular, boldFont: String = Font.defaultBold)
@@ -45,12 +62,22 @@ public final class LabelRenderer {
       maxBottom: height - margin, dpi: dpi)
     // The text column to the right of the code's quiet zone.
     let columnX = margin + codeSide + pixels(0.5)
-    lines += try layOutFields(
-      content, x: columnX, top: margin, width: width - columnX - margin, bottom: height - margin,
-      dpi: dpi, template: template)
+    let codeTextLines = lines.count
+    let key = FieldKey(
+      fields: content.fields.map { ($0.bold ? "b:" : "r:") + $0.text }, x: columnX, top: margin,
+      width: width - columnX - margin, bottom: height - margin, dpi: dpi, template: template.name)
+    if let cached = fieldCache, cached.key == key {
+      lines += cached.lines
+    } else {
+      let fields = try layOutFields(
+        content, x: key.x, top: key.top, width: key.width, bottom: key.bottom, dpi: dpi,
+        template: template)
+      fieldCache = (key, fields)
+      lines += fields
+    }
     return LabelLayout(
       width: width, height: height, dpi: module.dpi, symbol: symbol, dotsPerModule: module.dots,
-      codeX: margin, codeY: margin, lines: lines)
+      codeX: margin, codeY: margin, lines: lines, codeTextLines: codeTextLines)
   }
 
   /// The drawn label, 8-bit gray at the module's resolution (anti-aliased text). Print it
@@ -63,7 +90,18 @@ public final class LabelRenderer {
 
   /// Draws a layout.
   public func draw(_ layout: LabelLayout) throws(LabelError) -> Bitmap {
-    var label = Bitmap(width: layout.width, height: layout.height)
+    // The text column on its own, drawn once and copied for each label that shares it.
+    let key = DrawnKey(
+      width: layout.width, height: layout.height,
+      lines: layout.lines[layout.codeTextLines...])
+    var label: Bitmap
+    if let cached = drawnCache, cached.key == key {
+      label = cached.bitmap
+    } else {
+      label = Bitmap(width: layout.width, height: layout.height)
+      try drawLines(key.lines, into: &label)
+      drawnCache = (key, label)
+    }
     // Dark modules straight onto the label; the quiet zone is the label's white.
     let dots = layout.dotsPerModule
     let symbol = layout.symbol
@@ -74,12 +112,40 @@ public final class LabelRenderer {
           height: dots)
       }
     }
-    for line in layout.lines {
+    try drawLines(layout.lines[..<layout.codeTextLines], into: &label)
+    return label
+  }
+
+  /// The text column of `layout` alone, packed one bit a pixel: drawn once for the labels
+  /// that share it.
+  func packedColumn(_ layout: LabelLayout) throws(LabelError) -> PackedLabel {
+    let key = DrawnKey(
+      width: layout.width, height: layout.height,
+      lines: layout.lines[layout.codeTextLines...])
+    let codeSide = (layout.symbol.width + 8) * layout.dotsPerModule
+    if let cached = packedCache, cached.key == key, cached.label.codeX == layout.codeX,
+      cached.label.codeY == layout.codeY, cached.label.codeSide == codeSide
+    {
+      return cached.label
+    }
+    var column = Bitmap(width: layout.width, height: layout.height)
+    try drawLines(key.lines, into: &column)
+    let (rows, stride) = column.packedOneBit()
+    let label = PackedLabel(
+      width: layout.width, height: layout.height, stride: stride, rows: rows, codeX: layout.codeX,
+      codeY: layout.codeY, codeSide: codeSide)
+    packedCache = (key, label)
+    return label
+  }
+
+  func drawLines(_ lines: ArraySlice<LabelLayout.Line>, into label: inout Bitmap)
+    throws(LabelError)
+  {
+    for line in lines {
       let font = line.bold ? bold : regular
       try font.setSize(pixels: line.size)
       try TextRenderer(font: font).draw(line.text, x: line.x, baseline: line.baseline, into: &label)
     }
-    return label
   }
 
   private func layOutElementString(

@@ -6,7 +6,14 @@ struct TextRenderer {
   let font: Font
 
   /// `text` in NFC, as it will be drawn.
-  static func normalized(_ text: String) -> String { text.precomposedStringWithCanonicalMapping }
+  /// Text whose every character lies below U+0300 or among the precomposed Vietnamese
+  /// letters (U+1E00–U+1EFF) is already NFC and is returned as it is.
+  static func normalized(_ text: String) -> String {
+    let composed = text.unicodeScalars.allSatisfy {
+      $0.value < 0x300 || (0x1E00...0x1EFF).contains($0.value)
+    }
+    return composed ? text : text.precomposedStringWithCanonicalMapping
+  }
 
   /// The width of `text` in pixels at the font's current size.
   func width(of text: String) throws(LabelError) -> Int {

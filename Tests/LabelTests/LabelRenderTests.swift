@@ -89,6 +89,45 @@ struct LabelRenderTests {
         == PNGEncoder.encode(second, depth: .oneBit, pixelsPerMetre: module.pixelsPerMetre))
   }
 
+  @Test func oneRendererForManyLabelsDrawsEachAsAFreshOneWould() throws {
+    // A renderer keeps the last text column it set and drew; labels that differ in any
+    // field, or only in their code, must come out as a fresh renderer draws them.
+    let module = try ModuleSize(millimetres: 0.423, dpi: 300)
+    var other = Self.content(stars: nil)
+    other.lot = "DTN-2611-02"
+    let cases: [(LabelContent, String)] = [
+      (Self.content(), Self.url), (Self.content(), Self.url + "1"), (other, Self.url),
+      (Self.content(), Self.url),
+    ]
+    let shared = try LabelRenderer()
+    for (content, url) in cases {
+      let symbol = try QRSymbol.encode(url)
+      let reused = try shared.render(content, symbol: symbol, module: module, template: .size50x30)
+      let fresh = try LabelRenderer().render(
+        content, symbol: symbol, module: module, template: .size50x30)
+      #expect(reused == fresh)
+      #expect(try ZBarDecoder.decode(reused) == [url])
+    }
+  }
+
+  @Test(arguments: LabelTemplate.standard)
+  func packedLabelsAreTheGrayLabelsThresholded(_ template: LabelTemplate) throws {
+    let module = try ModuleSize(millimetres: 0.423, dpi: 300)
+    let content =
+      template == .size40x30 ? Self.content(address: "Xã Lê Trì, An Giang") : Self.content()
+    let renderer = try LabelRenderer()
+    for url in [Self.url, Self.url + "9", Self.url] {
+      let layout = try renderer.layout(
+        content, symbol: QRSymbol.encode(url), module: module, template: template)
+      let gray = try LabelRenderer().draw(layout)
+      let packed = try renderer.drawPacked(layout)
+      let expected = gray.packedOneBit()
+      #expect(packed.stride == expected.stride)
+      #expect(packed.rows == expected.rows)
+      #expect(try ZBarDecoder.decode(packed.codeBitmap()) == [url])
+    }
+  }
+
   @Test func starsAppearOnlyWhenGiven() {
     #expect(Self.content(stars: 4).fields.contains { $0.text == "★★★★ OCOP" })
     #expect(!Self.content(stars: nil).fields.contains { $0.name == "OCOP stars" })

@@ -77,6 +77,32 @@ struct PNGTests {
     #expect(packed.rows == [0b0111_1111, 0b1011_1111])
   }
 
+  @Test(arguments: [1, 7, 8, 9, 16, 23, 591])
+  func oneBitPackingMatchesAPixelByPixelThreshold(width: Int) {
+    // Grays around the threshold, from a fixed seed, at widths around whole bytes.
+    var image = Bitmap(width: width, height: 5)
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(width)
+    for y in 0..<5 {
+      for x in 0..<width {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        image[x, y] = [0, 126, 127, 128, 129, 255][Int(state >> 61) % 6]
+      }
+    }
+    let packed = image.packedOneBit()
+    for y in 0..<5 {
+      for byteIndex in 0..<packed.stride {
+        var expected: UInt8 = 0
+        for bit in 0..<8 {
+          let x = byteIndex * 8 + bit
+          let white = x >= width || image[x, y] >= 128
+          if white { expected |= 0x80 >> UInt8(bit) }
+        }
+        #expect(
+          packed.rows[y * packed.stride + byteIndex] == expected, "row \(y) byte \(byteIndex)")
+      }
+    }
+  }
+
   @Test func anEmptyImageIsRefused() {
     #expect(throws: LabelError.self) {
       try PNGEncoder.encode(Bitmap(width: 0, height: 0), depth: .oneBit, pixelsPerMetre: 0)

@@ -12,7 +12,7 @@
 /// sets `*out` (free it with `ocop_png_free`) and `*out_length`; on failure returns -1
 /// and writes libpng's message into `error` (at most `error_length` bytes, terminated).
 int ocop_png_write_gray(const uint8_t *rows, uint32_t width, uint32_t height, size_t stride,
-                        int bit_depth, uint32_t pixels_per_metre, int compression_level,
+                        int bit_depth, uint32_t pixels_per_metre, int run_length,
                         uint8_t **out, size_t *out_length, char *error, size_t error_length);
 
 /// Frees a buffer returned by `ocop_png_write_gray`.
