@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "GS1", targets: ["GS1"]),
     .library(name: "Traceability", targets: ["Traceability"]),
     .library(name: "Label", targets: ["Label"]),
+    .library(name: "Exchange", targets: ["Exchange"]),
     .executable(name: "ocop", targets: ["ocop"]),
   ],
   dependencies: [
@@ -58,10 +59,12 @@ let package = Package(
       dependencies: ["Traceability", .product(name: "Crypto", package: "swift-crypto")],
       path: "Benchmarks/TraceBenchmark"
     ),
+    // Imports and exports: CSV in English or Vietnamese, signed bundles, EPCIS 2.0.
+    .target(name: "Exchange", dependencies: ["GS1", "Traceability"]),
     .executableTarget(
       name: "ocop",
       dependencies: [
-        "GS1",
+        "GS1", "Traceability", "Label", "Exchange",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -73,6 +76,7 @@ let package = Package(
       ]
     ),
     .testTarget(name: "LabelTests", dependencies: ["Label"]),
+    .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "Traceability", "GS1"]),
     .testTarget(name: "OcopCommandTests", dependencies: ["ocop"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A GS1 date (AI 11, 13, 15, 16, 17…): six digits `YYMMDD`, where day `00` means the
 /// last day of the month.
 public struct GS1Date: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -78,6 +80,51 @@ public struct GS1Date: Hashable, Sendable, Comparable, CustomStringConvertible {
     let newMonth = index % 12 + 1
     let newDay = Swift.min(day, Linter.daysIn(month: newMonth, leap: Self.isLeap(newYear)))
     return GS1Date(unchecked: newYear, newMonth, newDay)
+  }
+
+  /// The day `days` later (earlier when negative).
+  public func adding(days: Int) -> GS1Date {
+    var year = year
+    var month = month
+    var remaining = days
+    var day = self.day
+    while remaining > 0 {
+      let length = Linter.daysIn(month: month, leap: Self.isLeap(year))
+      if day + remaining <= length {
+        day += remaining
+        remaining = 0
+      } else {
+        remaining -= length - day + 1
+        day = 1
+        month += 1
+        if month > 12 {
+          month = 1
+          year += 1
+        }
+      }
+    }
+    while remaining < 0 {
+      if day + remaining >= 1 {
+        day += remaining
+        remaining = 0
+      } else {
+        remaining += day
+        month -= 1
+        if month < 1 {
+          month = 12
+          year -= 1
+        }
+        day = Linter.daysIn(month: month, leap: Self.isLeap(year))
+      }
+    }
+    return GS1Date(unchecked: year, month, day)
+  }
+
+  /// Today, in the machine's calendar.
+  public static func today() -> GS1Date {
+    let parts = Calendar(identifier: .gregorian).dateComponents(
+      [.year, .month, .day], from: Date())
+    return GS1Date(unchecked: parts.year ?? 2000, parts.month ?? 1, parts.day ?? 1)
   }
 
   private init(unchecked year: Int, _ month: Int, _ day: Int) {

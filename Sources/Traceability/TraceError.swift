@@ -18,6 +18,20 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
   case key(path: String, reason: String)
   /// A trust list, signed link or record could not be read.
   case malformed(what: String, reason: String)
+  /// In a list of commands applied together, the one at `index` (from 0) was refused.
+  indirect case command(index: Int, error: TraceError)
+
+  /// The error itself, without the command it came from.
+  public var underlying: TraceError {
+    if case .command(_, let error) = self { return error.underlying }
+    return self
+  }
+
+  /// The index of the refused command, when the error came from a list of them.
+  public var commandIndex: Int? {
+    if case .command(let index, _) = self { return index }
+    return nil
+  }
 
   public var description: String {
     switch self {
@@ -31,6 +45,7 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
     case .store(let path, let reason): return "store \(path): \(reason)"
     case .key(let path, let reason): return "issuer key \(path): \(reason)"
     case .malformed(let what, let reason): return "\(what): \(reason)"
+    case .command(_, let error): return error.description
     }
   }
 }

@@ -14,6 +14,9 @@ struct Ocop: ParsableCommand {
       Exit status: 0 when every input is accepted, 1 when an input is rejected (the
       reason is on standard error), 64 when the command line itself is wrong.
       """,
-    subcommands: [GTINCommand.self, LinkCommand.self]
+    subcommands: [
+      InitCommand.self, ImportCommand.self, ProducerCommand.self, ProductCommand.self,
+      BatchCommand.self, ReportCommand.self, GTINCommand.self, LinkCommand.self,
+    ]
   )
 }

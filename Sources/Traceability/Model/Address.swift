@@ -28,7 +28,8 @@ public struct Address: Hashable, Sendable {
     [detail, commune, district, province].compactMap { $0 }.joined(separator: ", ")
   }
 
-  var json: CanonicalJSON {
+  /// The record as canonical JSON, as its event holds it.
+  public var json: CanonicalJSON {
     .object([
       "detail": detail.map(CanonicalJSON.string) ?? .null, "commune": .string(commune),
       "district": district.map(CanonicalJSON.string) ?? .null, "province": .string(province),

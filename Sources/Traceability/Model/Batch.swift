@@ -25,7 +25,8 @@ public struct LotReference: Hashable, Sendable, Comparable, CustomStringConverti
     (lhs.gtin.digits, lhs.lot) < (rhs.gtin.digits, rhs.lot)
   }
 
-  var json: CanonicalJSON { .object(["gtin": .string(gtin.digits), "lot": .string(lot)]) }
+  /// The record as canonical JSON, as its event holds it.
+  public var json: CanonicalJSON { .object(["gtin": .string(gtin.digits), "lot": .string(lot)]) }
 
   init(json: CanonicalJSON) throws(TraceError) {
     try self.init(gtin: GTIN.checked(Field.string(json, "gtin")), lot: Field.string(json, "lot"))
@@ -94,7 +95,8 @@ public struct Origin: Hashable, Sendable {
     self.harvestEnd = harvestEnd
   }
 
-  var json: CanonicalJSON {
+  /// The record as canonical JSON, as its event holds it.
+  public var json: CanonicalJSON {
     .object([
       "area": .string(areaName), "address": address.json,
       "latitude": coordinates.map { .string($0.latitude) } ?? .null,
@@ -193,4 +195,17 @@ public struct Batch: Hashable, Sendable {
 
   /// The lot.
   public var lot: LotReference { request.lot }
+}
+
+extension Batch {
+  /// The batch as canonical JSON: its commissioning data and the OCOP rating it was issued
+  /// under.
+  public var json: CanonicalJSON {
+    .object([
+      "lot": lot.json, "productionDate": .string(request.productionDate.iso),
+      "expiryDate": .string(request.expiryDate.iso), "quantity": request.quantity.json,
+      "origin": request.origin.json, "inputs": .array(request.inputs.map(\.json)),
+      "rating": rating?.json ?? .null, "event": .integer(eventSequence),
+    ])
+  }
 }

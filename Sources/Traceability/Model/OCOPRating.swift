@@ -99,7 +99,8 @@ public struct OCOPRating: Hashable, Sendable {
     return end.previousDay
   }
 
-  var json: CanonicalJSON {
+  /// The record as canonical JSON, as its event holds it.
+  public var json: CanonicalJSON {
     .object([
       "stars": stars.map { .integer(Int64($0)) } ?? .null, "status": .string(status.rawValue),
       "decision": .string(decision.number), "decisionDate": .string(decision.date.iso),

@@ -52,7 +52,8 @@ public struct Producer: Hashable, Sendable {
     self.gln = gln
   }
 
-  var json: CanonicalJSON {
+  /// The record as canonical JSON, as its event holds it.
+  public var json: CanonicalJSON {
     .object([
       "taxCode": .string(taxCode), "kind": .string(kind.rawValue), "name": .string(name),
       "address": address.json, "gln": gln.map { .string($0.digits) } ?? .null,

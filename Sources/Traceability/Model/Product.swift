@@ -59,7 +59,8 @@ public struct Product: Hashable, Sendable {
     self.usage = try Text.optional(usage, record: record, field: "usage", maxLength: 1000)
   }
 
-  var json: CanonicalJSON {
+  /// The record as canonical JSON, as its event holds it.
+  public var json: CanonicalJSON {
     .object([
       "gtin": .string(gtin.digits), "producer": .string(producerTaxCode),
       "nameVi": .string(nameVietnamese), "nameEn": nameEnglish.json,

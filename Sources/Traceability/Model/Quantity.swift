@@ -31,7 +31,10 @@ public struct Quantity: Hashable, Sendable, CustomStringConvertible {
 
   public var description: String { "\(amount) \(unit.rawValue)" }
 
-  var json: CanonicalJSON { .object(["amount": .string(amount), "unit": .string(unit.rawValue)]) }
+  /// The record as canonical JSON, as its event holds it.
+  public var json: CanonicalJSON {
+    .object(["amount": .string(amount), "unit": .string(unit.rawValue)])
+  }
 
   init(json: CanonicalJSON) throws(TraceError) {
     try self.init(

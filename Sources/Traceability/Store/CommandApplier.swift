@@ -182,7 +182,8 @@ struct CommandApplier {
 }
 
 extension RatingAtProduction {
-  var json: CanonicalJSON {
+  /// The rating as canonical JSON.
+  public var json: CanonicalJSON {
     .object([
       "stars": .integer(Int64(stars)), "decision": .string(decision),
       "decisionDate": .string(decisionDate.iso), "validUntil": .string(validUntil.iso),

@@ -26,12 +26,17 @@ public final class SQLiteTraceStore: TraceStore {
     var configuration = Configuration()
     configuration.foreignKeysEnabled = true
     configuration.busyMode = .timeout(30)
-    configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA synchronous = FULL")
-    }
     do {
       pool = try DatabasePool(path: path, configuration: configuration)
-      try Schema.migrator.migrate(pool)
+      // GRDB sets WAL mode with synchronous NORMAL, where a commit may be lost to a power
+      // cut; FULL waits for the disk at every commit, on the one writing connection.
+      try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+      // Migrating writes to the file even when there is nothing to do, so a store that is
+      // up to date is only read: opening it changes no byte.
+      let migrator = Schema.migrator
+      if try !pool.read({ try migrator.hasCompletedMigrations($0) }) {
+        try migrator.migrate(pool)
+      }
     } catch {
       throw Self.storeError(error, path: path)
     }
@@ -103,8 +108,12 @@ public final class SQLiteTraceStore: TraceStore {
       var log = try EventAppender(db: db, signer: signer, time: time)
       var applier = CommandApplier(db: db, store: self)
       var receipts: [TraceReceipt] = []
-      for command in commands {
-        receipts.append(try applier.apply(command, log: &log))
+      for (index, command) in commands.enumerated() {
+        do {
+          receipts.append(try applier.apply(command, log: &log))
+        } catch let error as TraceError where commands.count > 1 {
+          throw TraceError.command(index: index, error: error)
+        }
       }
       try log.finish()
       return receipts

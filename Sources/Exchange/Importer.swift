@@ -1,0 +1,362 @@
+import Foundation
+import GS1
+import Traceability
+
+/// Turns an import file into the commands that record it: every row checked, each problem
+/// named by file, line and column. The commands are applied together, so one bad row
+/// means nothing from the file is stored.
+public struct ImportPlan: Sendable {
+  /// What the file holds.
+  public let kind: ImportKind
+  /// The file, as given.
+  public let file: String
+  /// One command per row, in file order.
+  public let commands: [TraceCommand]
+  /// The line each command came from.
+  public let lines: [Int]
+  /// The header as written, by column key, to name columns in messages.
+  let headerNames: [String: String]
+
+  /// Reads `table` as a file of `kind`.
+  public init(_ table: CSVTable, kind: ImportKind) throws(ImportError) {
+    self.kind = kind
+    file = table.file
+    let positions = try kind.mapHeader(table.header, file: table.file)
+    var names: [String: String] = [:]
+    for (key, index) in positions { names[key] = table.header[index] }
+    headerNames = names
+    var commands: [TraceCommand] = []
+    var lines: [Int] = []
+    var seen: [String: Int] = [:]
+    for record in table.records {
+      let row = Row(
+        file: table.file, line: record.line, cells: record.cells, positions: positions,
+        names: names)
+      let (command, identity) = try Self.command(kind, row)
+      if let identity {
+        if let earlier = seen[identity.key] {
+          throw row.error(
+            identity.column, "\(identity.key) is already on line \(earlier) of this file")
+        }
+        seen[identity.key] = record.line
+      }
+      commands.append(command)
+      lines.append(record.line)
+    }
+    guard !commands.isEmpty else {
+      throw ImportError(file: table.file, problem: "has a header but no rows")
+    }
+    self.commands = commands
+    self.lines = lines
+  }
+
+  /// The problem of a refused command, placed on its row and, where it can tell, column.
+  public func locate(_ error: TraceError) -> ImportError {
+    guard let index = error.commandIndex ?? (commands.count == 1 ? 0 : nil) else {
+      return ImportError(file: file, problem: error.description)
+    }
+    let inner = error.underlying
+    var column = ""
+    switch inner {
+    case .notFound(let kind, _):
+      switch kind {
+      case "producer": column = "producer"
+      case "input lot": column = "inputs"
+      default: column = kind == "lot" ? "lot" : "gtin"
+      }
+    case .alreadyExists(let kind, _):
+      column = kind == "lot" ? "lot" : kind == "producer" ? "tax_code" : "gtin"
+    case .recalled: column = "inputs"
+    default: break
+    }
+    return ImportError(
+      file: file, line: lines[index], column: headerNames[column] ?? "",
+      problem: inner.description)
+  }
+
+  private static func command(_ kind: ImportKind, _ row: Row) throws(ImportError)
+    -> (TraceCommand, (key: String, column: String)?)
+  {
+    switch kind {
+    case .producers:
+      let taxCode = try row.required("tax_code")
+      let address = try row.address(
+        detail: "address", commune: "commune", district: "district", province: "province")
+      let kind = try row.producerKind("kind")
+      let name = try row.required("name")
+      let gln = try row.gln("gln")
+      let producer = try row.build(["tax code": "tax_code", "name": "name"]) {
+        () throws(TraceError) in
+        try Producer(taxCode: taxCode, kind: kind, name: name, address: address, gln: gln)
+      }
+      return (.registerProducer(producer), ("producer \(taxCode)", "tax_code"))
+
+    case .products:
+      let gtin = try row.gtin("gtin")
+      let net = try row.quantity(amount: "net_amount", unit: "net_unit")
+      let producer = try row.required("producer")
+      let name = try row.required("name_vi")
+      let group = try row.group("group")
+      let product = try row.build([
+        "Vietnamese name": "name_vi", "English name": "name_en", "ingredients": "ingredients",
+        "storage": "storage", "usage": "usage",
+      ]) { () throws(TraceError) in
+        try Product(
+          gtin: gtin, producerTaxCode: producer, nameVietnamese: name,
+          nameEnglish: row.optional("name_en"), group: group, netContent: net,
+          ingredients: row.optional("ingredients"),
+          storage: row.optional("storage"), usage: row.optional("usage"))
+      }
+      return (.registerProduct(product), ("product \(gtin.digits)", "gtin"))
+
+    case .ratings:
+      let gtin = try row.gtin("gtin")
+      let decisionDate = try row.date("decision_date")
+      let number = try row.required("decision")
+      let level = try row.level("level")
+      let decision = try row.build(["number": "decision"]) { () throws(TraceError) in
+        try Decision(number: number, date: decisionDate, level: level)
+      }
+      let stars = try row.integer("stars", in: 1...5)
+      let status = try row.status("status")
+      let until = try row.optionalDate("valid_until")
+      let rating = try row.build(["stars": "stars", "valid until": "valid_until"]) {
+        () throws(TraceError) in
+        try OCOPRating(stars: stars, status: status, decision: decision, validUntil: until)
+      }
+      return (.recordRating(gtin: gtin, rating: rating), nil)
+
+    case .batches:
+      let gtin = try row.gtin("gtin")
+      let lotText = try row.required("lot")
+      let lot = try row.build(["lot": "lot"]) { () throws(TraceError) in
+        try LotReference(gtin: gtin, lot: lotText)
+      }
+      let production = try row.date("production_date")
+      let expiry = try row.date("expiry_date")
+      let quantity = try row.quantity(amount: "quantity", unit: "unit")
+      let address = try row.address(
+        detail: "origin_address", commune: "origin_commune", district: "origin_district",
+        province: "origin_province")
+      var coordinates: Coordinates?
+      if row.optional("latitude") != nil || row.optional("longitude") != nil {
+        let latitude = try row.required("latitude")
+        let longitude = try row.required("longitude")
+        coordinates = try row.build(["latitude": "latitude", "longitude": "longitude"]) {
+          () throws(TraceError) in
+          try Coordinates(latitude: latitude, longitude: longitude)
+        }
+      }
+      let harvestStart = try row.optionalDate("harvest_start")
+      let harvestEnd = try row.optionalDate("harvest_end")
+      let area = try row.required("origin_area")
+      let origin = try row.build(["area name": "origin_area", "harvest end": "harvest_end"]) {
+        () throws(TraceError) in
+        try Origin(
+          areaName: area, address: address, coordinates: coordinates,
+          harvestStart: harvestStart, harvestEnd: harvestEnd)
+      }
+      let inputs = try row.lots("inputs")
+      let request = try row.build(["expiry date": "expiry_date", "input lots": "inputs"]) {
+        () throws(TraceError) in
+        try BatchRequest(
+          lot: lot, productionDate: production, expiryDate: expiry, quantity: quantity,
+          origin: origin, inputs: inputs)
+      }
+      return (.issueBatch(request), ("lot \(lot)", "lot"))
+    }
+  }
+}
+
+/// One row of an import file, with typed readers that name the cell when they refuse it.
+struct Row {
+  let file: String
+  let line: Int
+  let cells: [String]
+  let positions: [String: Int]
+  let names: [String: String]
+
+  func error(_ key: String, _ problem: String) -> ImportError {
+    ImportError(file: file, line: line, column: names[key] ?? key, problem: problem)
+  }
+
+  /// The cell, trimmed; nil when the column is absent or the cell empty.
+  func optional(_ key: String) -> String? {
+    guard let index = positions[key] else { return nil }
+    let value = cells[index].trimmingCharacters(in: .whitespaces)
+    return value.isEmpty ? nil : value
+  }
+
+  func required(_ key: String) throws(ImportError) -> String {
+    guard let value = optional(key) else { throw error(key, "must not be empty") }
+    return value
+  }
+
+  /// Runs a model constructor; a refused field becomes an error on its column.
+  func build<T>(_ columns: [String: String], _ body: () throws(TraceError) -> T)
+    throws(ImportError) -> T
+  {
+    do {
+      return try body()
+    } catch {
+      if case .invalidField(_, let field, let value, let reason) = error, let key = columns[field] {
+        let shown = value.isEmpty ? "(empty)" : "\"\(value)\""
+        throw self.error(key, "\(shown) \(reason)")
+      }
+      if case .gs1(let failure) = error, columns.count == 1, let key = columns.values.first {
+        throw self.error(key, failure.description)
+      }
+      throw ImportError(file: file, line: line, problem: error.description)
+    }
+  }
+
+  func gtin(_ key: String) throws(ImportError) -> GTIN {
+    let text = try required(key)
+    do { return try GTIN(text) } catch { throw self.error(key, error.description) }
+  }
+
+  func gln(_ key: String) throws(ImportError) -> GLN? {
+    guard let text = optional(key) else { return nil }
+    do { return try GLN(text) } catch { throw self.error(key, error.description) }
+  }
+
+  /// A date as `YYYY-MM-DD` or, as Vietnamese spreadsheets write it, `DD/MM/YYYY`.
+  func date(_ key: String) throws(ImportError) -> GS1Date {
+    let text = try required(key)
+    var iso = text
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    if parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count),
+      (1...2).contains(parts[1].count)
+    {
+      func pad(_ part: Substring) -> String { part.count == 1 ? "0" + part : String(part) }
+      iso = "\(parts[2])-\(pad(parts[1]))-\(pad(parts[0]))"
+    }
+    do {
+      return try GS1Date(iso: iso)
+    } catch {
+      throw self.error(key, "\"\(text)\" is not a date (write 2026-11-02 or 02/11/2026)")
+    }
+  }
+
+  func optionalDate(_ key: String) throws(ImportError) -> GS1Date? {
+    optional(key) == nil ? nil : try date(key)
+  }
+
+  func integer(_ key: String, in range: ClosedRange<Int>) throws(ImportError) -> Int? {
+    guard let text = optional(key) else { return nil }
+    guard let value = Int(text), range.contains(value) else {
+      throw error(
+        key, "\"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+    }
+    return value
+  }
+
+  /// A quantity; a decimal comma (`0,5`) is read as a point.
+  func quantity(amount: String, unit: String) throws(ImportError) -> Quantity {
+    var number = try required(amount)
+    if !number.contains("."), number.filter({ $0 == "," }).count == 1 {
+      number = number.replacingOccurrences(of: ",", with: ".")
+    }
+    let code = try required(unit)
+    let unitCode: UnitCode
+    do { unitCode = try UnitCode(code.uppercased()) } catch {
+      throw self.error(
+        unit,
+        "\"\(code)\" is not a known UN/ECE unit code (\(UnitCode.known.keys.sorted().joined(separator: ", ")))"
+      )
+    }
+    return try build(["amount": amount]) { () throws(TraceError) in
+      try Quantity(amount: number, unit: unitCode)
+    }
+  }
+
+  func address(detail: String, commune: String, district: String, province: String)
+    throws(ImportError) -> Address
+  {
+    try build(["detail": detail, "commune": commune, "district": district, "province": province]) {
+      () throws(TraceError) in
+      try Address(
+        detail: optional(detail), commune: optional(commune) ?? "",
+        district: optional(district), province: optional(province) ?? "")
+    }
+  }
+
+  /// Input lots: `GTIN/LOT`, several joined with `|`.
+  func lots(_ key: String) throws(ImportError) -> [LotReference] {
+    guard let text = optional(key) else { return [] }
+    var lots: [LotReference] = []
+    for part in text.split(separator: "|") {
+      let item = part.trimmingCharacters(in: .whitespaces)
+      guard let slash = item.firstIndex(of: "/") else {
+        throw error(key, "\"\(item)\" must be GTIN/LOT, several joined with |")
+      }
+      do {
+        lots.append(
+          try LotReference(
+            gtin: GTIN(String(item[..<slash])), lot: String(item[item.index(after: slash)...])))
+      } catch let failure as GS1Error {
+        throw error(key, "\"\(item)\": \(failure.description)")
+      } catch let failure as TraceError {
+        throw error(key, "\"\(item)\": \(failure.description)")
+      } catch {
+        throw self.error(key, "\"\(item)\": \(error)")
+      }
+    }
+    return lots
+  }
+
+  func producerKind(_ key: String) throws(ImportError) -> ProducerKind {
+    try choice(
+      key,
+      [
+        "household": .household, "ho_kinh_doanh": .household, "ho_san_xuat": .household,
+        "ho_san_xuat_kinh_doanh": .household, "cooperative": .cooperative,
+        "hop_tac_xa": .cooperative, "htx": .cooperative, "enterprise": .enterprise,
+        "doanh_nghiep": .enterprise, "cong_ty": .enterprise,
+      ], expected: "household, cooperative or enterprise (hộ kinh doanh, hợp tác xã, doanh nghiệp)")
+  }
+
+  func group(_ key: String) throws(ImportError) -> ProductGroup {
+    var choices: [String: ProductGroup] = [:]
+    for group in ProductGroup.allCases {
+      choices[group.rawValue] = group
+      choices[ImportKind.fold(group.vietnamese)] = group
+    }
+    choices["du_lich"] = .tourism
+    choices["duoc_lieu"] = .herbal
+    return try choice(
+      key, choices, expected: ProductGroup.allCases.map(\.rawValue).joined(separator: ", "))
+  }
+
+  func status(_ key: String) throws(ImportError) -> RatingStatus {
+    var choices: [String: RatingStatus] = [:]
+    for status in RatingStatus.allCases { choices[ImportKind.fold(status.rawValue)] = status }
+    choices["cong_nhan"] = .certified
+    choices["dat"] = .certified
+    choices["de_nghi_trung_uong"] = .proposedCentral
+    choices["het_han"] = .expired
+    choices["thu_hoi"] = .revoked
+    choices["khong_dat"] = .notRated
+    return try choice(
+      key, choices, expected: RatingStatus.allCases.map(\.rawValue).joined(separator: ", "))
+  }
+
+  func level(_ key: String) throws(ImportError) -> DecisionLevel {
+    try choice(
+      key,
+      [
+        "provincial": .provincial, "tinh": .provincial, "central": .central, "trung_uong": .central,
+      ],
+      expected: "provincial or central (tỉnh, trung ương)")
+  }
+
+  private func choice<T>(_ key: String, _ choices: [String: T], expected: String)
+    throws(ImportError) -> T
+  {
+    let text = try required(key)
+    guard let value = choices[ImportKind.fold(text)] else {
+      throw error(key, "\"\(text)\" must be \(expected)")
+    }
+    return value
+  }
+}

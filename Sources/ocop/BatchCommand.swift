@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import GS1
+import Traceability
+
+struct BatchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "batch", abstract: "Issue batches (lots) with their origin, and look them up.",
+    subcommands: [Issue.self, List.self, Show.self])
+
+  struct Issue: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Issue a batch: a signed commissioning record with its origin.",
+      discussion: """
+        The batch carries the OCOP rating in force on its production date, or none (the
+        record says so). Input lots are GTIN/LOT, repeated.
+
+        Example:
+          ocop batch issue --gtin 8932301001016 --lot DTN-2611-01 \\
+            --produced 2026-11-02 --expires 2027-11-01 --quantity 1200 --unit KGM \\
+            --area "Vùng thốt nốt Ô Lâm" --commune "Xã Ô Lâm" --district "Tri Tôn" \\
+            --province "An Giang" --input 8935481001012/NTN-2610-03
+        """)
+    @Option(help: "The product's GTIN.") var gtin: String
+    @Option(help: "Lot code (GS1 AI 10).") var lot: String
+    @Option(help: "Production date (NSX).") var produced: String
+    @Option(help: "Expiry date (HSD).") var expires: String
+    @Option(help: "Quantity in the lot.") var quantity: String
+    @Option(help: "UN/ECE unit code.") var unit: String
+    @Option(help: "Raw-material area name.") var area: String
+    @Option(help: "Area address detail.") var address: String?
+    @Option(help: "Area commune.") var commune: String
+    @Option(help: "Area district (before July 2025).") var district: String?
+    @Option(help: "Area province.") var province: String
+    @Option(help: "Latitude, decimal degrees.") var latitude: String?
+    @Option(help: "Longitude, decimal degrees.") var longitude: String?
+    @Option(help: "First day of harvest or catch.") var harvestStart: String?
+    @Option(help: "Last day of harvest or catch.") var harvestEnd: String?
+    @Option(name: .customLong("input"), help: "An input lot, GTIN/LOT (repeat for several).")
+    var inputs: [String] = []
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let code = try GTIN(gtin)
+        var coordinates: Coordinates?
+        if latitude != nil || longitude != nil {
+          guard let latitude, let longitude else {
+            throw CLIError("--latitude and --longitude go together")
+          }
+          coordinates = try Coordinates(latitude: latitude, longitude: longitude)
+        }
+        let request = try BatchRequest(
+          lot: LotReference(gtin: code, lot: lot),
+          productionDate: parseDate(produced, option: "--produced"),
+          expiryDate: parseDate(expires, option: "--expires"),
+          quantity: Quantity(amount: quantity, unit: UnitCode(unit)),
+          origin: Origin(
+            areaName: area,
+            address: Address(
+              detail: address, commune: commune, district: district, province: province),
+            coordinates: coordinates,
+            harvestStart: harvestStart.map { try parseDate($0, option: "--harvest-start") },
+            harvestEnd: harvestEnd.map { try parseDate($0, option: "--harvest-end") }),
+          inputs: inputs.map(parseLot))
+        let workspace = try Workspace.open(location.path, writing: true)
+        let batch = try workspace.store.issueBatch(request)
+        if output.json {
+          printRecord(batch.json)
+        } else {
+          let rating = batch.rating.map { "\($0.stars)★ OCOP (\($0.decision))" } ?? "no OCOP rating"
+          print("issued lot \(batch.lot) (event \(batch.eventSequence)), \(rating)")
+        }
+      }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List batches.")
+    @Option(help: "Only this product's.") var gtin: String?
+    @Option(help: "Only this producer's (tax code).") var producer: String?
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: false)
+        var batches: [Batch] = []
+        if let gtin {
+          batches = try workspace.store.batches(of: GTIN(gtin))
+        } else if let producer {
+          batches = try workspace.store.batches(ofProducer: producer)
+        } else {
+          for product in try workspace.store.products() {
+            batches += try workspace.store.batches(of: product.gtin)
+          }
+        }
+        let recalled = Set(try workspace.store.recalls().map(\.lot))
+        for batch in batches {
+          if output.json {
+            printRecord(
+              .object(["batch": batch.json, "recalled": .bool(recalled.contains(batch.lot))]))
+            continue
+          }
+          let stars = batch.rating.map { String(repeating: "★", count: $0.stars) } ?? "-"
+          print(
+            Output.pad(batch.lot.gtin.digits, 16) + Output.pad(batch.lot.lot, 22)
+              + "NSX " + vietnamese(batch.request.productionDate) + "  HSD "
+              + vietnamese(batch.request.expiryDate) + "  " + Output.pad(stars, 6)
+              + (recalled.contains(batch.lot) ? "RECALLED" : ""))
+        }
+      }
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a batch with its origin.")
+    @Argument(help: "GTIN/LOT.") var lot: String
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let reference = try parseLot(lot)
+        let workspace = try Workspace.open(location.path, writing: false)
+        guard let batch = try workspace.store.batch(reference) else {
+          throw TraceError.notFound(kind: "lot", key: reference.description)
+        }
+        let recall = try workspace.store.recall(reference)
+        let ranges = try workspace.store.serialRanges(reference)
+        if output.json {
+          printRecord(
+            .object([
+              "batch": batch.json,
+              "recall": recall.map {
+                .object(["reason": .string($0.reason), "recordedAt": .string($0.recordedAt.text)])
+              } ?? .null,
+              "serialRanges": .array(
+                ranges.map {
+                  .object([
+                    "first": .integer($0.first), "last": .integer($0.last),
+                    "run": $0.printRun.map(CanonicalJSON.string) ?? .null,
+                  ])
+                }),
+            ]))
+          return
+        }
+        let request = batch.request
+        print("lot \(batch.lot)")
+        print("  NSX       \(vietnamese(request.productionDate))")
+        print("  HSD       \(vietnamese(request.expiryDate))")
+        print("  quantity  \(request.quantity.amount) \(request.quantity.unit.symbol)")
+        print("  origin    \(request.origin.areaName), \(fullAddress(request.origin.address))")
+        if let point = request.origin.coordinates {
+          print("            \(point.latitude), \(point.longitude)")
+        }
+        if let rating = batch.rating {
+          print(
+            "  OCOP      \(rating.stars)★ (\(rating.decision) of \(vietnamese(rating.decisionDate)), valid until \(vietnamese(rating.validUntil)))"
+          )
+        } else {
+          print("  OCOP      none in force on the production date")
+        }
+        for input in request.inputs { print("  input     \(input)") }
+        for range in ranges {
+          print(
+            "  serials   \(range.first)–\(range.last)\(range.printRun.map { " (\($0))" } ?? "")")
+        }
+        if let recall { print("  RECALLED  \(recall.reason) (\(recall.recordedAt.text))") }
+      }
+    }
+  }
+}
+
+/// Reads `GTIN/LOT`.
+func parseLot(_ text: String) throws -> LotReference {
+  guard let slash = text.firstIndex(of: "/") else {
+    throw CLIError("\"\(text)\" must be GTIN/LOT, e.g. 8932301001016/DTN-2611-01")
+  }
+  return try LotReference(
+    gtin: GTIN(String(text[..<slash])), lot: String(text[text.index(after: slash)...]))
+}

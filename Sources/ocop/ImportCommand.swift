@@ -1,0 +1,91 @@
+import ArgumentParser
+import Exchange
+import Foundation
+import Traceability
+
+/// `ocop import`: producers, products, ratings and batches from CSV files.
+struct ImportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Import producers, products, OCOP ratings or batches from CSV.",
+    discussion: """
+      KIND is producers, products, ratings or batches; `all` takes a folder holding
+      producers.csv, products.csv, ratings.csv and batches.csv (those present) and imports
+      them in that order. Files are UTF-8 CSV, with or without the byte order mark a
+      spreadsheet writes; header names in English or Vietnamese (with or without
+      diacritics): tax_code or "Mã số thuế", production_date or "Ngày sản xuất"…
+      Dates as 2026-11-02 or 02/11/2026; input lots as GTIN/LOT joined with |.
+
+      Every row is checked first, then everything is stored in one transaction: one bad row
+      and nothing is stored. Errors name the file, line, column and problem.
+
+      Examples:
+        ocop import producers producers.csv
+        ocop import all Fixtures/an-giang
+      """)
+
+  @Argument(help: "producers, products, ratings, batches or all.")
+  var kind: String
+  @Argument(help: ArgumentHelp("The CSV file (a folder for `all`).", valueName: "path"))
+  var path: String
+  @OptionGroup var location: StoreOptions
+  @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard kind == "all" || ImportKind(rawValue: kind) != nil else {
+      throw ValidationError("KIND must be producers, products, ratings, batches or all")
+    }
+  }
+
+  func run() throws {
+    try runReporting {
+      var plans: [ImportPlan] = []
+      if let single = ImportKind(rawValue: kind) {
+        plans.append(try ImportPlan(CSVTable(path: path), kind: single))
+      } else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
+          isFolder.boolValue
+        else { throw CLIError("\(path) is not a folder (`import all` takes a folder)") }
+        for kind in ImportKind.allCases {
+          let file = (path as NSString).appendingPathComponent("\(kind.rawValue).csv")
+          if FileManager.default.fileExists(atPath: file) {
+            plans.append(try ImportPlan(CSVTable(path: file), kind: kind))
+          }
+        }
+        guard !plans.isEmpty else {
+          throw CLIError(
+            "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv")
+        }
+      }
+      let workspace = try Workspace.open(location.path, writing: true)
+      let commands = plans.flatMap(\.commands)
+      do {
+        _ = try workspace.store.apply(commands)
+      } catch let error as TraceError {
+        // Place the refusal on its file and row.
+        var index = error.commandIndex ?? 0
+        for plan in plans {
+          if index < plan.commands.count {
+            let located =
+              error.commandIndex == nil && commands.count > 1
+              ? ImportError(file: plan.file, problem: error.description)
+              : plan.locate(.command(index: index, error: error.underlying))
+            throw located
+          }
+          index -= plan.commands.count
+        }
+        throw error
+      }
+      for plan in plans {
+        if output.json {
+          Output.printJSON([
+            "file": plan.file, "kind": plan.kind.rawValue, "rows": "\(plan.commands.count)",
+          ])
+        } else {
+          print("imported \(plan.commands.count) \(plan.kind.rawValue) from \(plan.file)")
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import GS1
+import Traceability
+
+/// `ocop init`: a new store with its issuer key and config.
+struct InitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "init",
+    abstract: "Create a store, an issuer key and the config beside them.",
+    discussion: """
+      Writes four files: the store (SQLite), <store>.json (resolver and company prefix),
+      <store>.key (the Ed25519 issuer key, readable by you only) and <store>.trust.json
+      (the trust list, holding this issuer). Nothing is overwritten.
+
+      Example:
+        ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example.vn \\
+          --prefix 8932301 --issuer "Sở KH&CN An Giang"
+      """)
+
+  @OptionGroup var location: StoreOptions
+  @Option(help: ArgumentHelp("Base URL of trace links (https://…).", valueName: "url"))
+  var resolver: String
+  @Option(help: ArgumentHelp("GS1 company prefix, 7 to 10 digits.", valueName: "digits"))
+  var prefix: String
+  @Option(help: ArgumentHelp("The issuer's name, shown in trust lists.", valueName: "name"))
+  var issuer: String = "OCOP producer"
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    try runReporting {
+      let store = location.path
+      let configFile = Workspace.configPath(store)
+      let keyFile = Workspace.sibling(of: store, ".key")
+      let trustFile = Workspace.trustPath(store)
+      for file in [store, configFile, keyFile, trustFile]
+      where FileManager.default.fileExists(atPath: file) {
+        throw CLIError("\(file) already exists; init writes only new files")
+      }
+      // Both checked before anything is written.
+      _ = try GTIN.allocate(
+        companyPrefix: prefix, itemReference: prefix.utf8.count == 12 ? "" : "0")
+      _ = try DigitalLink.Base(resolver)
+      let key = try IssuerKey.generate(name: issuer)
+      var written: [String] = []
+      do {
+        try key.write(to: keyFile)
+        written.append(keyFile)
+        let config = WorkspaceConfig(
+          resolver: resolver, companyPrefix: prefix,
+          key: URL(fileURLWithPath: keyFile).lastPathComponent)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(config).write(to: URL(fileURLWithPath: configFile))
+        written.append(configFile)
+        try TrustList([key.trustedIssuer(validFrom: Timestamp.now())]).json()
+          .write(to: URL(fileURLWithPath: trustFile))
+        written.append(trustFile)
+        written.append(store)
+        _ = try SQLiteTraceStore(path: store, signer: key, create: true)
+      } catch {
+        for file in written {
+          try? FileManager.default.removeItem(atPath: file)
+          for suffix in ["-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: file + suffix)
+          }
+        }
+        throw error
+      }
+      if output.json {
+        Output.printJSON([
+          "store": store, "config": configFile, "key": keyFile, "trustList": trustFile,
+          "kid": key.kid, "resolver": resolver, "companyPrefix": prefix,
+        ])
+      } else {
+        print("created store \(store)")
+        print("  config      \(configFile) (resolver \(resolver), company prefix \(prefix))")
+        print("  issuer key  \(keyFile) (kid \(key.kid), mode 0600: keep it private)")
+        print("  trust list  \(trustFile)")
+      }
+    }
+  }
+}

@@ -1,0 +1,322 @@
+import ArgumentParser
+import Foundation
+import GS1
+import Traceability
+
+/// Prints canonical JSON on one line.
+func printRecord(_ value: CanonicalJSON) {
+  print(String(decoding: value.encoded(), as: UTF8.self))
+}
+
+/// Reads a date as `2026-11-02` or `02/11/2026`.
+func parseDate(_ text: String, option: String) throws -> GS1Date {
+  let parts = text.split(separator: "/")
+  let iso =
+    parts.count == 3 && parts[2].count == 4
+    ? "\(parts[2])-\(parts[1].count == 1 ? "0" : "")\(parts[1])-\(parts[0].count == 1 ? "0" : "")\(parts[0])"
+    : text
+  do { return try GS1Date(iso: iso) } catch {
+    throw CLIError("\(option) \"\(text)\" is not a date (write 2026-11-02 or 02/11/2026)")
+  }
+}
+
+/// dd/mm/yyyy, as Vietnamese labels write dates.
+func vietnamese(_ date: GS1Date) -> String {
+  let parts = date.iso.split(separator: "-")
+  return "\(parts[2])/\(parts[1])/\(parts[0])"
+}
+
+// MARK: - producer
+
+struct ProducerCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "producer", abstract: "Register and look up producers (chủ thể OCOP).",
+    subcommands: [Add.self, List.self, Show.self])
+
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Register a producer.",
+      discussion: """
+        Example:
+          ocop producer add --tax-code 1600642064 --kind cooperative \\
+            --name "Hợp tác xã Thốt nốt Tri Tôn" --commune "Xã Lê Trì" --district "Tri Tôn" \\
+            --province "An Giang"
+        """)
+    @Option(help: "Tax code (mã số thuế): 10 digits, or 10-3 for a branch.") var taxCode: String
+    @Option(help: "household, cooperative or enterprise.") var kind: String
+    @Option(help: "Registered name, in Vietnamese.") var name: String
+    @Option(help: "Street, hamlet or house number.") var address: String?
+    @Option(help: "Commune or ward.") var commune: String
+    @Option(help: "District (addresses written before July 2025).") var district: String?
+    @Option(help: "Province.") var province: String
+    @Option(help: "GS1 Global Location Number of the site.") var gln: String?
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        guard let kind = ProducerKind(rawValue: kind) else {
+          throw CLIError("--kind \"\(kind)\" must be household, cooperative or enterprise")
+        }
+        let producer = try Producer(
+          taxCode: taxCode, kind: kind, name: name,
+          address: Address(
+            detail: address, commune: commune, district: district, province: province),
+          gln: gln.map { try GLN($0) })
+        let workspace = try Workspace.open(location.path, writing: true)
+        _ = try workspace.store.apply([.registerProducer(producer)])
+        if output.json {
+          printRecord(producer.json)
+        } else {
+          print("registered producer \(producer.taxCode) \(producer.name)")
+        }
+      }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List producers.")
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: false)
+        for producer in try workspace.store.producers() {
+          if output.json {
+            printRecord(producer.json)
+            continue
+          }
+          print(
+            Output.pad(producer.taxCode, 15) + Output.pad(producer.kind.rawValue, 13)
+              + producer.name + " (" + place(producer.address) + ")")
+        }
+      }
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a producer and its products.")
+    @Argument(help: "Tax code.") var taxCode: String
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: false)
+        guard let producer = try workspace.store.producer(taxCode: taxCode) else {
+          throw TraceError.notFound(kind: "producer", key: taxCode)
+        }
+        let products = try workspace.store.products().filter { $0.producerTaxCode == taxCode }
+        if output.json {
+          printRecord(
+            .object([
+              "producer": producer.json, "products": .array(products.map(\.json)),
+            ]))
+          return
+        }
+        print("\(producer.name) (\(producer.kind.vietnamese))")
+        print("  tax code  \(producer.taxCode)")
+        print("  address   \(fullAddress(producer.address))")
+        if let gln = producer.gln { print("  GLN       \(gln.digits)") }
+        for product in products {
+          print("  product   \(product.gtin.digits) \(product.nameVietnamese)")
+        }
+      }
+    }
+  }
+}
+
+func place(_ address: Address) -> String {
+  [address.commune, address.district, address.province].compactMap { $0 }.joined(separator: ", ")
+}
+
+func fullAddress(_ address: Address) -> String {
+  [address.detail, address.commune, address.district, address.province].compactMap { $0 }
+    .joined(separator: ", ")
+}
+
+// MARK: - product
+
+struct ProductCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "product", abstract: "Register products and record their OCOP ratings.",
+    subcommands: [Add.self, List.self, Show.self, Rate.self])
+
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Register a product; --gtin next allocates the next GTIN under the prefix.",
+      discussion: """
+        Example:
+          ocop product add --gtin next --producer 1600642064 \\
+            --name "Đường thốt nốt Tri Tôn" --group food --net 500 --unit GRM
+        """)
+    @Option(help: "The GTIN, or `next` for the next free one under the configured prefix.")
+    var gtin: String
+    @Option(help: "The producer's tax code.") var producer: String
+    @Option(help: "Name in Vietnamese.") var name: String
+    @Option(help: "Name in English.") var nameEn: String?
+    @Option(help: "food, drinks, herbal, handicrafts, ornamental or tourism.") var group: String
+    @Option(help: "Net content amount: 500, 0.5.") var net: String
+    @Option(help: "UN/ECE unit code: GRM, KGM, MLT, LTR, H87…") var unit: String
+    @Option(help: "Ingredients.") var ingredients: String?
+    @Option(help: "Storage instructions.") var storage: String?
+    @Option(help: "Instructions for use.") var usage: String?
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        guard let group = ProductGroup(rawValue: group) else {
+          throw CLIError(
+            "--group \"\(group)\" must be one of "
+              + ProductGroup.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let workspace = try Workspace.open(location.path, writing: true)
+        let code: GTIN
+        if gtin == "next" {
+          code = try nextGTIN(workspace)
+        } else {
+          code = try GTIN(gtin)
+        }
+        let product = try Product(
+          gtin: code, producerTaxCode: producer, nameVietnamese: name, nameEnglish: nameEn,
+          group: group, netContent: Quantity(amount: net, unit: UnitCode(unit)),
+          ingredients: ingredients, storage: storage, usage: usage)
+        _ = try workspace.store.apply([.registerProduct(product)])
+        if output.json {
+          printRecord(product.json)
+        } else {
+          print("registered product \(product.gtin.digits) \(product.nameVietnamese)")
+        }
+      }
+    }
+
+    /// The lowest item reference under the prefix not yet used by a product.
+    func nextGTIN(_ workspace: Workspace) throws -> GTIN {
+      let prefix = workspace.config.companyPrefix
+      let used = Set(try workspace.store.products().map(\.gtin))
+      let room = 12 - prefix.utf8.count
+      let limit = room == 0 ? 1 : Int(pow(10, Double(room)))
+      for item in 0..<limit {
+        let candidate = try GTIN.allocate(
+          companyPrefix: prefix, itemReference: room == 0 ? "" : String(item))
+        if !used.contains(candidate) { return candidate }
+      }
+      throw CLIError("company prefix \(prefix) has no free item reference left")
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List products with their rating.")
+    @Option(help: "Day the rating in force is shown for (default today).") var on: String?
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: false)
+        let day = try on.map { try parseDate($0, option: "--on") } ?? GS1Date.today()
+        for product in try workspace.store.products() {
+          let rating = try workspace.store.ratingHistory(product.gtin).inForce(on: day)
+          if output.json {
+            printRecord(.object(["product": product.json, "ratingInForce": rating?.json ?? .null]))
+            continue
+          }
+          let stars = rating?.stars.map { String(repeating: "★", count: $0) } ?? "-"
+          print(Output.pad(product.gtin.digits, 16) + Output.pad(stars, 7) + product.nameVietnamese)
+        }
+      }
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a product and its OCOP rating history.")
+    @Argument(help: "GTIN.") var gtin: String
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: false)
+        let code = try GTIN(gtin)
+        guard let product = try workspace.store.product(code) else {
+          throw TraceError.notFound(kind: "product", key: code.digits)
+        }
+        let history = try workspace.store.ratingHistory(code)
+        let today = GS1Date.today()
+        if output.json {
+          printRecord(
+            .object([
+              "product": product.json, "ratings": .array(history.entries.map(\.json)),
+              "ratingInForce": history.inForce(on: today)?.json ?? .null,
+            ]))
+          return
+        }
+        print("\(product.nameVietnamese)\(product.nameEnglish.map { " (\($0))" } ?? "")")
+        print("  GTIN      \(product.gtin.digits)")
+        print("  producer  \(product.producerTaxCode)")
+        print("  group     \(product.group.vietnamese)")
+        print("  net       \(product.netContent.amount) \(product.netContent.unit.symbol)")
+        for rating in history.entries {
+          let stars = rating.stars.map { "\($0)★ " } ?? ""
+          let until = rating.validUntil.map { ", valid until \(vietnamese($0))" } ?? ""
+          print(
+            "  rating    \(stars)\(rating.status.rawValue), \(rating.decision.number) of \(vietnamese(rating.decision.date))\(until)"
+          )
+        }
+        if let current = history.inForce(on: today), let stars = current.stars {
+          print("  in force  \(stars)★ today (\(current.decision.number))")
+        } else {
+          print("  in force  no OCOP certificate today")
+        }
+      }
+    }
+  }
+
+  struct Rate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record an OCOP rating decision for a product.",
+      discussion: """
+        Example:
+          ocop product rate 8932301001016 --stars 4 --status certified \\
+            --decision 112/QĐ-UBND --date 16/01/2024 --level provincial
+        """)
+    @Argument(help: "GTIN.") var gtin: String
+    @Option(help: "3, 4 or 5 (none for not-rated, expired, revoked).") var stars: Int?
+    @Option(help: "certified, proposed-central, expired, revoked or not-rated.") var status: String
+    @Option(help: "Decision number: 112/QĐ-UBND.") var decision: String
+    @Option(help: "Decision date.") var date: String
+    @Option(help: "provincial or central.") var level: String
+    @Option(help: "Last valid day (default: 36 months less a day).") var validUntil: String?
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        guard let status = RatingStatus(rawValue: status) else {
+          throw CLIError(
+            "--status \"\(status)\" must be one of "
+              + RatingStatus.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard let level = DecisionLevel(rawValue: level) else {
+          throw CLIError("--level \"\(level)\" must be provincial or central")
+        }
+        let rating = try OCOPRating(
+          stars: stars, status: status,
+          decision: Decision(
+            number: decision, date: parseDate(date, option: "--date"), level: level),
+          validUntil: validUntil.map { try parseDate($0, option: "--valid-until") })
+        let code = try GTIN(gtin)
+        let workspace = try Workspace.open(location.path, writing: true)
+        _ = try workspace.store.apply([.recordRating(gtin: code, rating: rating)])
+        if output.json {
+          printRecord(rating.json)
+        } else {
+          print("recorded \(status.rawValue) \(stars.map { "\($0)★ " } ?? "")for \(code.digits)")
+        }
+      }
+    }
+  }
+}
