@@ -29,6 +29,14 @@ public final class Font {
   /// label, and rasterising (with hinting) is the costly part.
   private var glyphs: [Int: [UInt32: Glyph]] = [:]
   private var kernings: [Int: [UInt64: Int]] = [:]
+  /// ASCII glyphs and kerning at the current size, by index: element strings, lot codes
+  /// and dates are ASCII, and a table is faster than two dictionary lookups a letter.
+  private final class ASCIITable {
+    var glyphs = [Glyph?](repeating: nil, count: 128)
+    var kerning = [Int16](repeating: .min, count: 128 * 128)
+  }
+  private var asciiTables: [Int: ASCIITable] = [:]
+  private var ascii = ASCIITable()
   /// The font file.
   public let path: String
 
@@ -60,6 +68,12 @@ public final class Font {
       throw .library(name: "FreeType", reason: "cannot set \(path) to \(pixels) pixels")
     }
     size = pixels
+    if let table = asciiTables[pixels] {
+      ascii = table
+    } else {
+      ascii = ASCIITable()
+      asciiTables[pixels] = ascii
+    }
   }
 
   /// The line height at the current size, in pixels.
@@ -82,6 +96,7 @@ public final class Font {
 
   /// The rendered glyph for `scalar` at the current size.
   func glyph(_ scalar: Unicode.Scalar) throws(LabelError) -> Glyph {
+    if scalar.value < 128, let cached = ascii.glyphs[Int(scalar.value)] { return cached }
     if let cached = glyphs[size]?[scalar.value] { return cached }
     guard let face else { throw .library(name: "FreeType", reason: "no face") }
     let index = FT_Get_Char_Index(face, FT_ULong(scalar.value))
@@ -106,11 +121,20 @@ public final class Font {
       top: Int(slot.pointee.bitmap_top),
       advance: Int((slot.pointee.advance.x + 32) >> 6), coverage: coverage)
     glyphs[size, default: [:]][scalar.value] = glyph
+    if scalar.value < 128 { ascii.glyphs[Int(scalar.value)] = glyph }
     return glyph
   }
 
   /// The kerning between two letters, in pixels.
   func kerning(_ left: Unicode.Scalar, _ right: Unicode.Scalar) -> Int {
+    if left.value < 128 && right.value < 128 {
+      let index = Int(left.value) << 7 | Int(right.value)
+      let cached = ascii.kerning[index]
+      if cached != .min { return Int(cached) }
+      let value = uncachedKerning(left, right)
+      ascii.kerning[index] = Int16(clamping: value)
+      return value
+    }
     let key = UInt64(left.value) << 32 | UInt64(right.value)
     if let cached = kernings[size]?[key] { return cached }
     let value = uncachedKerning(left, right)

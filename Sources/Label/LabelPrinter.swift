@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One label of a print run: the URL its code carries, what it shows, and its file name.
 public struct PrintJob: Hashable, Sendable {
   /// The file name without extension, such as `DTN-2611-01-000001`.
@@ -72,10 +76,31 @@ public enum LabelPrinter {
 
   /// Prints `jobs` into `folder`, which must not exist yet. `progress` is called after
   /// each label with the number done so far.
+  /// A print run frees and allocates the same few buffers for every label. glibc would
+  /// hand the freed ones back to the system each time, and on several cores each return
+  /// interrupts every other core to flush its address cache, which costs more than the
+  /// label. So, once per process, freed memory is kept for reuse (up to 256 MiB) and only
+  /// allocations over 32 MiB are mapped on their own.
+  private static let keepFreedMemory: Void = {
+    #if canImport(Glibc)
+      // mallopt(3) from <malloc.h>, which Swift's Glibc module does not import.
+      typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+      guard let symbol = dlsym(nil, "mallopt") else { return }
+      let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+      _ = mallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
+      _ = mallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD
+    #endif
+  }()
+
+  /// How many labels a run writes in one folder; a longer run is written in folders of this
+  /// many, named by the range they hold.
+  public static let folderSize = 1000
+
   public static func print(
     _ jobs: [PrintJob], to folder: String, options: PrintOptions,
     progress: (@Sendable (Int) -> Void)? = nil
   ) throws(LabelError) -> Report {
+    _ = keepFreedMemory
     let manager = FileManager.default
     guard !manager.fileExists(atPath: folder) else {
       throw .invalidOption(
@@ -143,10 +168,37 @@ public enum LabelPrinter {
       }
       return files
     }
-    DispatchQueue.concurrentPerform(iterations: threads) { part in
+    // A run of more than `folderSize` labels is written in folders of that many, named by
+    // the range they hold (`00001-01000/`). Each thread takes whole folders in turn, so no
+    // two threads create files in one folder at once (creating a file locks its folder); a
+    // run of one folder is shared out label by label.
+    let folders = jobs.count > folderSize ? (jobs.count + folderSize - 1) / folderSize : 1
+    let digits = max(5, String(jobs.count).count)
+    func padded(_ number: Int) -> String {
+      let text = String(number)
+      return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+    let folderNames = (0..<folders).map { folder in
+      folders == 1
+        ? ""
+        : padded(folder * folderSize + 1) + "-"
+          + padded(min(jobs.count, (folder + 1) * folderSize)) + "/"
+    }
+    for name in folderNames where !name.isEmpty {
       do {
+        try FileManager.default.createDirectory(
+          atPath: staging + "/" + name, withIntermediateDirectories: false)
+      } catch {
+        throw .invalidOption(
+          name: "output folder", value: staging,
+          reason: "cannot be written (\(error.localizedDescription))")
+      }
+    }
+    let nextFolder = Atomic(0)
+    DispatchQueue.concurrentPerform(iterations: threads) { part in
+      do throws(LabelError) {
         let renderer = try LabelRenderer()
-        for index in stride(from: part, to: jobs.count, by: threads) where !failures.any {
+        func make(_ index: Int) throws(LabelError) {
           let job = jobs[index]
           let bytes: [UInt8]
           if options.output == .svg {
@@ -187,15 +239,34 @@ public enum LabelPrinter {
               pixelsPerMetre: options.module.pixelsPerMetre,
               packing: job.content == nil ? .compact : .runs)
           }
-          try write(bytes, to: staging + "/" + job.name + "." + extensionName)
+          try write(
+            bytes,
+            to: staging + "/" + folderNames[index / folderSize % max(1, folders)] + job.name + "."
+              + extensionName)
           progress?(done.increment())
+        }
+        if folders >= threads {
+          while !failures.any {
+            let folder = nextFolder.add(1, ordering: .relaxed).oldValue
+            guard folder < folders else { break }
+            for index in folder * folderSize..<min(jobs.count, (folder + 1) * folderSize)
+            where !failures.any {
+              try make(index)
+            }
+          }
+        } else {
+          for index in stride(from: part, to: jobs.count, by: threads) where !failures.any {
+            try make(index)
+          }
         }
       } catch {
         failures.record(error)
       }
     }
     if let failure = failures.first { throw failure }
-    return jobs.map { $0.name + "." + extensionName }
+    return jobs.enumerated().map { index, job in
+      folderNames[folders == 1 ? 0 : index / folderSize] + job.name + "." + extensionName
+    }
   }
 
   private static func drawBitmap(_ job: PrintJob, renderer: LabelRenderer, options: PrintOptions)

@@ -185,15 +185,25 @@ public final class LabelRenderer {
       current.append(character)
     }
     if !current.isEmpty { pieces.append(current) }
+    // Each piece measured once; a line grows by the piece and the kerning at the join.
     var lines: [String] = []
     var line = ""
+    var lineWidth = 0
     for piece in pieces {
-      if try renderer.width(of: line + piece) <= width {
+      let pieceWidth = try renderer.width(of: piece)
+      let joined =
+        line.isEmpty
+        ? pieceWidth
+        : lineWidth + regular.kerning(line.unicodeScalars.last!, piece.unicodeScalars.first!)
+          + pieceWidth
+      if joined <= width {
         line += piece
+        lineWidth = joined
       } else {
-        guard try renderer.width(of: piece) <= width else { return nil }
+        guard pieceWidth <= width else { return nil }
         lines.append(line)
         line = piece
+        lineWidth = pieceWidth
       }
     }
     if !line.isEmpty { lines.append(line) }

@@ -13,61 +13,6 @@ public struct PackedLabel: Hashable, Sendable {
   public let codeY: Int
   public let codeSide: Int
 
-  /// Blackens `count` pixels of row `y` from `x`.
-  mutating func clear(row y: Int, from x: Int, count: Int) {
-    guard count > 0 else { return }
-    rows.withUnsafeMutableBufferPointer { rows in
-      let start = y * stride
-      var x = x
-      let end = x + count
-      // Leading bits up to a byte boundary, whole bytes, then trailing bits.
-      while x < end && x % 8 != 0 {
-        rows[start + x / 8] &= ~(0x80 >> UInt8(x % 8))
-        x += 1
-      }
-      while x + 8 <= end {
-        rows[start + x / 8] = 0
-        x += 8
-      }
-      while x < end {
-        rows[start + x / 8] &= ~(0x80 >> UInt8(x % 8))
-        x += 1
-      }
-    }
-  }
-
-  /// Blackens every pixel of `bitmap` darker than mid-gray, placed with its top-left corner
-  /// at `x`, `y`: the same threshold as ``Bitmap/packedOneBit()``.
-  mutating func darken(with bitmap: Bitmap, x: Int, y: Int) {
-    let width = width
-    let height = height
-    let stride = stride
-    bitmap.pixels.withUnsafeBytes { source in
-      rows.withUnsafeMutableBufferPointer { rows in
-        for row in 0..<bitmap.height where y + row >= 0 && y + row < height {
-          let input = row * bitmap.width
-          let output = (y + row) * stride
-          var column = 0
-          while column < bitmap.width {
-            // Eight white pixels (top bits all set) are passed over at once.
-            if column + 8 <= bitmap.width {
-              let word = source.loadUnaligned(fromByteOffset: input + column, as: UInt64.self)
-              if word & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
-                column += 8
-                continue
-              }
-            }
-            let target = x + column
-            if source[input + column] < 128 && target >= 0 && target < width {
-              rows[output + target / 8] &= ~(0x80 >> UInt8(target % 8))
-            }
-            column += 1
-          }
-        }
-      }
-    }
-  }
-
   /// The code's square as a grayscale bitmap, pixel for pixel as printed: what the
   /// read-back check decodes.
   public func codeBitmap() -> Bitmap {
@@ -93,30 +38,39 @@ extension LabelRenderer {
     var label = try packedColumn(layout)
     let dots = layout.dotsPerModule
     let symbol = layout.symbol
-    // Each dark run of modules in a row of the code, as bits in that row's dots.
+    // Each row of modules as one row of bits (0 for a dark module's dots), placed at the
+    // code's left edge, then ANDed into each of the row's dots.
+    let firstByte = layout.codeX / 8
+    let shift = layout.codeX % 8
+    let byteCount = (shift + label.codeSide + 7) / 8
+    var mask = [UInt8](repeating: 0xFF, count: byteCount)
     for row in 0..<symbol.width {
-      var column = 0
-      while column < symbol.width {
-        guard symbol.isDark(row: row, column: column) else {
-          column += 1
-          continue
-        }
-        let start = column
-        while column < symbol.width && symbol.isDark(row: row, column: column) { column += 1 }
-        let y = layout.codeY + (row + 4) * dots
-        for dot in 0..<dots {
-          label.clear(
-            row: y + dot, from: layout.codeX + (start + 4) * dots, count: (column - start) * dots)
+      for index in 0..<byteCount { mask[index] = 0xFF }
+      var darkInRow = false
+      for column in 0..<symbol.width where symbol.isDark(row: row, column: column) {
+        darkInRow = true
+        let start = shift + (column + 4) * dots
+        for bit in start..<(start + dots) { mask[bit >> 3] &= ~(0x80 >> UInt8(bit & 7)) }
+      }
+      guard darkInRow else { continue }
+      let y = layout.codeY + (row + 4) * dots
+      label.rows.withUnsafeMutableBufferPointer { rows in
+        for dot in 0..<dots where y + dot < label.height {
+          let start = (y + dot) * label.stride + firstByte
+          for index in 0..<min(byteCount, label.stride - firstByte) {
+            rows[start + index] &= mask[index]
+          }
         }
       }
     }
     // The element string under the code, drawn on a strip from the top of its highest line,
-    // an em wider than the code on each side (a glyph's side bearing may reach past it).
+    // an em wider than the code on each side (a glyph's side bearing may reach past it),
+    // starting on a whole byte so that its packed rows AND straight in.
     let codeLines = layout.lines[..<layout.codeTextLines]
     if let highest = codeLines.map({ $0.baseline - $0.size }).min() {
       let top = max(0, highest)
       let slack = codeLines.map(\.size).max() ?? 0
-      let left = max(0, layout.codeX - slack)
+      let left = max(0, layout.codeX - slack) / 8 * 8
       let right = min(layout.width, layout.codeX + label.codeSide + slack)
       var strip = Bitmap(width: right - left, height: max(1, layout.height - top))
       let shifted = codeLines.map {
@@ -125,7 +79,14 @@ extension LabelRenderer {
           baseline: $0.baseline - top)
       }
       try drawLines(shifted[...], into: &strip)
-      label.darken(with: strip, x: left, y: top)
+      let (packed, stripStride) = strip.packedOneBit()
+      label.rows.withUnsafeMutableBufferPointer { rows in
+        for row in 0..<strip.height where top + row < label.height {
+          let target = (top + row) * label.stride + left / 8
+          let source = row * stripStride
+          for index in 0..<stripStride { rows[target + index] &= packed[source + index] }
+        }
+      }
     }
     return label
   }

@@ -39,19 +39,30 @@ struct TextRenderer {
   func draw(_ text: String, x: Int, baseline y: Int, into bitmap: inout Bitmap) throws(LabelError) {
     var pen = x
     var previous: Unicode.Scalar?
+    let width = bitmap.width
+    let height = bitmap.height
     for scalar in Self.normalized(text).unicodeScalars {
       if let previous { pen += font.kerning(previous, scalar) }
       let glyph = try font.glyph(scalar)
-      for row in 0..<glyph.rows {
-        let targetY = y - glyph.top + row
-        guard targetY >= 0, targetY < bitmap.height else { continue }
-        for column in 0..<glyph.width {
-          let targetX = pen + glyph.left + column
-          guard targetX >= 0, targetX < bitmap.width else { continue }
-          let coverage = glyph.coverage[row * glyph.width + column]
-          if coverage > 0 {
-            let shade = UInt8(255 - Int(coverage))
-            bitmap[targetX, targetY] = min(bitmap[targetX, targetY], shade)
+      // The glyph's rows and columns that fall inside the bitmap.
+      let left = pen + glyph.left
+      let top = y - glyph.top
+      let columns = max(0, -left)..<min(glyph.width, width - left)
+      let rows = max(0, -top)..<min(glyph.rows, height - top)
+      if !columns.isEmpty && !rows.isEmpty {
+        glyph.coverage.withUnsafeBufferPointer { coverage in
+          bitmap.pixels.withUnsafeMutableBufferPointer { pixels in
+            for row in rows {
+              let source = row * glyph.width
+              let target = (top + row) * width + left
+              for column in columns {
+                let value = coverage[source + column]
+                if value > 0 {
+                  let shade = 255 &- value
+                  if shade < pixels[target + column] { pixels[target + column] = shade }
+                }
+              }
+            }
           }
         }
       }

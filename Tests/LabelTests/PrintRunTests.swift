@@ -18,6 +18,31 @@ struct PrintRunTests {
 
   static func folder() -> String { NSTemporaryDirectory() + "ocop-print-" + UUID().uuidString }
 
+  @Test func aLongRunIsWrittenInFoldersOfAThousand() throws {
+    let parent = Self.folder()
+    defer { try? FileManager.default.removeItem(atPath: parent) }
+    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+    let options = PrintOptions(
+      module: try ModuleSize(millimetres: 0.423, dpi: 300), readBack: false, threads: 2)
+    let report = try LabelPrinter.print(
+      Self.jobs(2_100, content: nil), to: parent + "/run", options: options)
+    #expect(report.files.count == 2_100)
+    #expect(report.files.first == "00001-01000/DTN-2611-01-1.png")
+    #expect(report.files[1_000] == "01001-02000/DTN-2611-01-1001.png")
+    #expect(report.files.last == "02001-02100/DTN-2611-01-2100.png")
+    let folders = try FileManager.default.contentsOfDirectory(atPath: parent + "/run").sorted()
+    #expect(folders == ["00001-01000", "01001-02000", "02001-02100"])
+    for (folder, count) in zip(folders, [1_000, 1_000, 100]) {
+      #expect(
+        try FileManager.default.contentsOfDirectory(atPath: parent + "/run/" + folder).count
+          == count)
+    }
+    for file in report.files where file.hasSuffix("-1500.png") || file.hasSuffix("-2100.png") {
+      let bytes = try Data(contentsOf: URL(fileURLWithPath: parent + "/run/" + file))
+      #expect(Array(bytes.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+    }
+  }
+
   @Test func aRunWritesEveryLabelReadBackIntoANewFolder() throws {
     let destination = Self.folder() + "/run-1"
     defer {
