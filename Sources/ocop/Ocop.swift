@@ -16,7 +16,8 @@ struct Ocop: ParsableCommand {
       """,
     subcommands: [
       InitCommand.self, ImportCommand.self, ProducerCommand.self, ProductCommand.self,
-      BatchCommand.self, ReportCommand.self, GTINCommand.self, LinkCommand.self,
+      BatchCommand.self, PrintCommand.self, ReportCommand.self, GTINCommand.self,
+      LinkCommand.self,
     ]
   )
 }

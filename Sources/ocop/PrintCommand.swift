@@ -1,0 +1,295 @@
+import ArgumentParser
+import Foundation
+import GS1
+import Label
+import Traceability
+
+/// `ocop print`: serials for a batch, and their labels.
+struct PrintCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "print",
+    abstract: "Allocate serials for a batch and render their labels (PNG, sheets or SVG).",
+    discussion: """
+      Allocates COUNT serials under the lot (recorded, signed, never reused), makes each
+      item's trace URL (GS1 Digital Link with lot, serial and expiry, signed by the
+      store's issuer unless --unsigned), and renders one label per serial into a new
+      folder: the QR code, its element string, and the Vietnamese label text (product,
+      OCOP stars when a certificate was in force at production, lot, NSX, HSD, net
+      quantity, producer and address, origin). Every label is decoded again with zbar and
+      compared with its URL unless --no-read-back. A run of more than 1,000 labels is
+      written in folders of 1,000.
+
+      The serials are stored before any label is drawn: a run that is stopped half-way
+      keeps its serials, and `--resume RUN` renders that run's labels again.
+
+      Examples:
+        ocop print 8932301001016/DTNQ-2611-03 --count 300
+        ocop print 8932301001016/DTNQ-2611-03 --count 240 --sheet 3x8 --template 70x37
+        ocop print 8932301001016/DTNQ-2611-03 --resume run-1-300 --out labels/again
+      """)
+
+  @Argument(help: "The batch, GTIN/LOT.") var lot: String
+  @Option(help: "How many serials (labels) to allocate.") var count: Int64?
+  @Option(help: "Render the serials of this earlier run again instead of allocating.")
+  var resume: String?
+  @Option(name: .customLong("run"), help: "A name for the run (default run-FIRST-LAST).")
+  var runName: String?
+  @Option(help: ArgumentHelp("The new folder for the labels.", valueName: "folder")) var out:
+    String?
+  @Option(
+    help:
+      "Label size: 40x30, 50x30, 60x40, 100x50 or WxH in mm (default: the smallest of 50x30, 60x40, 100x50 that holds the label)."
+  )
+  var template: String?
+  @Option(help: "Printer resolution in dots per inch.") var dpi = 300
+  @Option(help: "QR module size (X-dimension) in mm; snapped to whole printer dots.")
+  var module = 0.423
+  @Flag(help: "Allow a module under GS1's 0.396 mm minimum.") var allowSmallModule = false
+  @Option(help: "QR error correction: L, M, Q or H.") var ecc = "M"
+  @Flag(help: "Trace URLs without the issuer's signature.") var unsigned = false
+  @Option(help: "N-up sheets: COLUMNSxROWS on A4 (e.g. 3x8).") var sheet: String?
+  @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG) or svg.") var format = "print"
+  @Flag(help: "Skip decoding every label again.") var noReadBack = false
+  @OptionGroup var location: StoreOptions
+  @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard (count == nil) != (resume == nil) else {
+      throw ValidationError("give either --count N (a new run) or --resume RUN")
+    }
+    if let count, !(1...1_000_000).contains(count) {
+      throw ValidationError("--count must be from 1 to 1000000")
+    }
+  }
+
+  func run() throws {
+    try runReporting {
+      let reference = try parseLot(lot)
+      let level: ErrorCorrection
+      switch ecc.uppercased() {
+      case "L": level = .low
+      case "M": level = .medium
+      case "Q": level = .quartile
+      case "H": level = .high
+      default: throw CLIError("--ecc \"\(ecc)\" must be L, M, Q or H")
+      }
+      guard let outputKind = PrintOptions.Output(rawValue: format) else {
+        throw CLIError("--format \"\(format)\" must be print, preview or svg")
+      }
+      let chosenTemplate = try template.map { try LabelTemplate.named($0) }
+      let moduleSize = try ModuleSize(
+        millimetres: module, dpi: dpi, allowBelowMinimum: allowSmallModule)
+      if let warning = moduleSize.warning { Output.printError("warning: \(warning)") }
+      var sheetLayout: SheetLayout?
+      if let sheet {
+        let parts = sheet.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2 else {
+          throw CLIError("--sheet \"\(sheet)\" must be COLUMNSxROWS, e.g. 3x8")
+        }
+        guard let chosenTemplate else {
+          throw CLIError(
+            "--sheet needs --template, the size of the labels on the sheet (e.g. 70x37)")
+        }
+        sheetLayout = try SheetLayout(columns: parts[0], rows: parts[1], label: chosenTemplate)
+      }
+      let workspace = try Workspace.open(location.path, writing: true)
+      let store = workspace.store
+      guard let batch = try store.batch(reference) else {
+        throw TraceError.notFound(kind: "lot", key: reference.description)
+      }
+      guard let product = try store.product(reference.gtin),
+        let producer = try store.producer(taxCode: product.producerTaxCode)
+      else { throw TraceError.notFound(kind: "product", key: reference.gtin.digits) }
+      if batch.request.expiryDate < GS1Date.today() {
+        Output.printError(
+          "warning: lot \(reference) expired on \(vietnamese(batch.request.expiryDate))")
+      }
+      // Before any serial is allocated: does the label hold its text and its code? The
+      // longest URL of the run is tried on the label size asked for, or on each standard
+      // size in turn.
+      let existing = try store.serialRanges(reference)
+      let probeSerial =
+        resume.flatMap { name in existing.first { $0.printRun == name }?.last }
+        ?? (existing.map(\.last).max() ?? 0) + (count ?? 1)
+      let probe = try makeJobs(
+        batch: batch, product: product, producer: producer,
+        serials: probeSerial...probeSerial, workspace: workspace)[0]
+      let labelTemplate = try fittingTemplate(
+        for: probe, chosen: chosenTemplate, module: moduleSize, level: level)
+      // The serials: a new range, stored before anything is drawn, or an earlier run's.
+      let range: SerialRange
+      if let resume {
+        guard
+          let earlier = try store.serialRanges(reference).first(where: { $0.printRun == resume })
+        else {
+          let runs = try store.serialRanges(reference).compactMap(\.printRun)
+          throw CLIError(
+            "lot \(reference) has no print run \"\(resume)\""
+              + (runs.isEmpty ? "" : " (its runs: \(runs.joined(separator: ", ")))"))
+        }
+        range = earlier
+      } else {
+        let ranges = try store.serialRanges(reference)
+        let first = (ranges.map(\.last).max() ?? 0) + 1
+        let name = runName ?? "run-\(first)-\(first + count! - 1)"
+        if ranges.contains(where: { $0.printRun == name }) {
+          throw CLIError(
+            "lot \(reference) already has a print run \"\(name)\"; to render it again use --resume \(name)"
+          )
+        }
+        range = try store.allocateSerials(reference, count: count!, printRun: name)
+      }
+      let folder = out ?? "labels/" + safeName(reference.lot) + "-" + (range.printRun ?? "run")
+      let jobs = try makeJobs(
+        batch: batch, product: product, producer: producer, serials: range.first...range.last,
+        workspace: workspace)
+      let options = PrintOptions(
+        template: labelTemplate, module: moduleSize, level: level, output: outputKind,
+        readBack: !noReadBack, sheet: sheetLayout)
+      let progress = ProgressBar(total: jobs.count, label: "labels")
+      try FileManager.default.createDirectory(
+        atPath: (folder as NSString).deletingLastPathComponent.isEmpty
+          ? "." : (folder as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
+      let report = try LabelPrinter.print(
+        jobs, to: folder, options: options, progress: progress.isShown ? progress.update : nil)
+      progress.finish()
+      if output.json {
+        printRecord(
+          .object([
+            "lot": reference.json, "run": .string(range.printRun ?? ""),
+            "first": .integer(range.first), "last": .integer(range.last),
+            "folder": .string(folder), "files": .integer(Int64(report.files.count)),
+            "bytes": .integer(Int64(report.bytes)), "readBack": .bool(!noReadBack),
+            "signed": .bool(!unsigned), "firstURL": .string(jobs.first?.url ?? ""),
+          ]))
+      } else {
+        print(
+          "printed \(jobs.count) labels for lot \(reference), serials \(range.first)–\(range.last) (run \(range.printRun ?? "-"))"
+        )
+        print("  folder     \(folder) (\(report.files.count) files, \(report.bytes / 1024) KiB)")
+        print("  label      \(labelTemplate.name) mm at \(dpi) dpi, module \(moduleSize)")
+        print("  read-back  \(noReadBack ? "off" : "every label decoded and matched its URL")")
+        if let first = jobs.first { print("  first URL  \(first.url)") }
+      }
+    }
+  }
+
+  /// One job per serial: its trace URL and the label's text.
+  /// The label size that holds `probe`: `chosen`, or the first standard size that does.
+  func fittingTemplate(
+    for probe: PrintJob, chosen: LabelTemplate?, module: ModuleSize, level: ErrorCorrection
+  ) throws -> LabelTemplate {
+    let renderer = try LabelRenderer()
+    let symbol = try QRSymbol.encode(probe.url, level: level)
+    guard let content = probe.content else { return chosen ?? .size50x30 }
+    if let chosen {
+      do {
+        _ = try renderer.layout(content, symbol: symbol, module: module, template: chosen)
+        return chosen
+      } catch {
+        throw CLIError(
+          "\(error)"
+            + (unsigned
+              ? "" : "; a signed link needs a larger code: try --template 60x40, or --unsigned"))
+      }
+    }
+    var last: (any Error)?
+    for candidate in [LabelTemplate.size50x30, .size60x40, .size100x50] {
+      do {
+        _ = try renderer.layout(content, symbol: symbol, module: module, template: candidate)
+        if candidate != .size50x30 {
+          Output.printError(
+            "note: labels are \(candidate.name) mm: 50x30 does not hold this label (\(last.map { "\($0)" } ?? ""))"
+          )
+        }
+        return candidate
+      } catch {
+        last = error
+      }
+    }
+    throw CLIError("no standard label size holds this label: \(last.map { "\($0)" } ?? "")")
+  }
+
+  func makeJobs(
+    batch: Batch, product: Product, producer: Producer, serials: ClosedRange<Int64>,
+    workspace: Workspace
+  ) throws -> [PrintJob] {
+    let base = try DigitalLink.Base(workspace.config.resolver)
+    let expiry = AIElement(ai: "17", value: batch.request.expiryDate.yymmdd)
+    let key = unsigned ? nil : workspace.key
+    // Scheme and host in the case that gives the smaller symbol for the longest URL.
+    let longest = try DigitalLink(
+      base: base, gtin: batch.lot.gtin, lot: batch.lot.lot, serial: String(serials.upperBound),
+      attributes: [expiry])
+    let casing = try LinkSymbol.smallest(
+      for: key.map { try SignedLink.sign(longest, with: $0) } ?? longest
+    )
+    .uppercasedSchemeAndHost
+    // Xuất xứ, as Decree 43 means it: where the goods come from (the raw-material area
+    // is on the trace page).
+    let originText = batch.request.origin.address.province + ", Việt Nam"
+    var jobs: [PrintJob] = []
+    jobs.reserveCapacity(serials.count)
+    for serial in serials {
+      var link = try DigitalLink(
+        base: base, gtin: batch.lot.gtin, lot: batch.lot.lot, serial: String(serial),
+        attributes: [expiry])
+      if let key { link = try SignedLink.sign(link, with: key) }
+      let content = LabelContent(
+        productName: product.nameVietnamese, ocopStars: batch.rating?.stars, lot: batch.lot.lot,
+        productionDate: batch.request.productionDate, expiryDate: batch.request.expiryDate,
+        netQuantity: "\(product.netContent.amount) \(product.netContent.unit.symbol)",
+        producerName: producer.name, producerAddress: fullAddress(producer.address),
+        origin: originText, elementString: link.elementString.humanReadable)
+      jobs.append(
+        PrintJob(
+          name: safeName(batch.lot.lot) + "-" + String(serial),
+          url: link.withSchemeAndHost(uppercased: casing).uri, content: content))
+    }
+    return jobs
+  }
+}
+
+/// A file-name-safe form of a lot code.
+func safeName(_ text: String) -> String {
+  String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
+}
+
+/// A progress line on standard error, when it is a terminal: done, rate and time left.
+final class ProgressBar: @unchecked Sendable {
+  let total: Int
+  let label: String
+  let isShown = isatty(2) != 0
+  private let start = DispatchTime.now().uptimeNanoseconds
+  private let lock = NSLock()
+  private var lastDrawn: UInt64 = 0
+
+  init(total: Int, label: String) {
+    self.total = total
+    self.label = label
+  }
+
+  func update(_ done: Int) {
+    guard isShown else { return }
+    let now = DispatchTime.now().uptimeNanoseconds
+    lock.lock()
+    defer { lock.unlock() }
+    guard now - lastDrawn > 100_000_000 || done == total else { return }
+    lastDrawn = now
+    let seconds = Double(now - start) / 1e9
+    let rate = seconds > 0 ? Double(done) / seconds : 0
+    let left = rate > 0 ? Double(total - done) / rate : 0
+    let width = 30
+    let filled = total > 0 ? width * done / total : width
+    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+    let line = String(
+      format: "\r[%@] %d/%d %@  %.0f/s  %.0f s left ", bar, done, total, label, rate, left)
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  func finish() {
+    guard isShown else { return }
+    FileHandle.standardError.write(Data("\n".utf8))
+  }
+}
