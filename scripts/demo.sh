@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The An Giang demo: a provincial store from nothing to the programme's figures.
-# Creates a store with its issuer key, imports the An Giang fixtures (producers, products,
-# OCOP ratings, batches with origins and input lots), looks records up, issues one more
-# batch, shows a refused import, and prints the report. Everything is written under
-# demo-output/ (made fresh each run).
+# The An Giang demo, the main job end to end on the embedded SQLite store: a store and its
+# issuer key, the An Giang records imported from spreadsheets, a new batch issued, 300
+# signed labels printed and read back, a bundle, trust list and EPCIS document exported,
+# labels verified offline against the bundle, a lot recalled and verify flagging what it
+# reaches, an audit, and the programme's figures. Everything is written under demo-output/
+# (made fresh each run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OCOP=${OCOP:-ocop}
@@ -43,15 +44,46 @@ if run import batches "$OUT/new-batches.csv"; then echo "(unexpectedly accepted)
 run batch list --gtin 8932301001016
 
 echo
-echo "== 6. The programme's figures =="
+echo "== 6. Print 300 signed labels for the new lot, each read back with zbar =="
+run print 8932301001016/DTNQ-2611-03 --count 300 --out "$OUT/labels"
+run print 8932301001016/DTNQ-2611-03 --count 24 --sheet 3x8 --template 70x37 --unsigned \
+  --out "$OUT/sheet"
+
+echo
+echo "== 7. Hand a retailer the records: a signed bundle, the trust list, EPCIS 2.0 =="
+run export bundle --out "$OUT/angiang-bundle.json"
+run keys export --out "$OUT/trust.json"
+run export epcis --out "$OUT/angiang.epcis.jsonld"
+
+echo
+echo "== 8. The retailer checks labels offline: images, then a scanner's stream =="
+run verify --bundle "$OUT/angiang-bundle.json" --trust "$OUT/trust.json" \
+  "$OUT/labels/DTNQ-2611-03-1.png" "$OUT/labels/DTNQ-2611-03-150.png" "$OUT/labels/DTNQ-2611-03-300.png"
+first=$("$OCOP" verify --json "$OUT/labels/DTNQ-2611-03-1.png" | sed -n '1s/.*"scan":"\([^"]*\)".*/\1/p')
+printf '%s\n%s\n%s\n%s\n' "$first" "$first" \
+  "https://truyxuat.angiang.example.vn/01/08932301001016/10/DTNQ-2611-03/21/9999?17=271124" \
+  "https://truyxuat.angiang.example.vn/01/08934462001010/10/BBTN-2610-01?17=261115" > "$OUT/scans.txt"
+printf '\n$ ocop verify --bundle %s --trust %s < %s\n' "$OUT/angiang-bundle.json" "$OUT/trust.json" "$OUT/scans.txt"
+"$OCOP" verify --bundle "$OUT/angiang-bundle.json" --trust "$OUT/trust.json" < "$OUT/scans.txt" || true
+
+echo
+echo "== 9. Fresh sap lot NTN-2611-05 is recalled: what it reaches, and what verify says =="
+run recall 8935481001012/NTN-2611-05 --reason "Nhiễm khuẩn E. coli vượt ngưỡng cho phép"
+if run verify "$OUT/labels/DTNQ-2611-03-7.png"; then echo "(unexpectedly valid)"; exit 1; fi
+run audit
+
+echo
+echo "== 10. The programme's figures =="
 run report --as-of 2026-11-29
 
 echo
-echo "== 7. GS1 checks on the way in =="
+echo "== 11. GS1 checks on the way in =="
 run gtin check 8932301001016
 if run gtin check 8932301001017; then echo "(unexpectedly accepted)"; exit 1; fi
 run link make --base https://truyxuat.angiang.example.vn --gtin 8932301001016 \
   --lot DTNQ-2611-03 --expiry 2027-11-24
 
 echo
-echo "Demo complete. The store and its files are in $OUT/."
+echo "Demo complete. Everything is in $OUT/: the store (angiang.sqlite), the labels"
+echo "($OUT/labels/*.png, 60x40 mm at 300 dpi; $OUT/sheet/page-001.png, an A4 sheet),"
+echo "the bundle, the trust list and the EPCIS document."

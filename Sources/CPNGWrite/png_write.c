@@ -101,3 +101,74 @@ int ocop_png_write_gray(const uint8_t *rows, uint32_t width, uint32_t height, si
 }
 
 void ocop_png_free(uint8_t *buffer) { free(buffer); }
+
+struct source {
+  const uint8_t *data;
+  size_t length;
+  size_t offset;
+};
+
+static void take(png_structp png, png_bytep data, png_size_t length) {
+  struct source *source = png_get_io_ptr(png);
+  if (source->length - source->offset < length) png_error(png, "the file ends too early");
+  memcpy(data, source->data + source->offset, length);
+  source->offset += length;
+}
+
+int ocop_png_read_gray(const uint8_t *data, size_t length, uint8_t **out, uint32_t *out_width,
+                       uint32_t *out_height, char *error, size_t error_length) {
+  struct context context = {.error = error, .error_length = error_length};
+  if (length < 8 || png_sig_cmp(data, 0, 8) != 0) {
+    if (error && error_length) strncpy(error, "is not a PNG file", error_length - 1);
+    return -1;
+  }
+  struct source *source = calloc(1, sizeof *source);
+  uint8_t **pixels = calloc(1, sizeof *pixels);
+  png_structp png =
+      source && pixels ? png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning) : NULL;
+  if (!png) {
+    if (error && error_length) strncpy(error, "libpng could not start", error_length - 1);
+    free(source);
+    free(pixels);
+    return -1;
+  }
+  png_infop info = png_create_info_struct(png);
+  if (!info || setjmp(context.jump)) {
+    png_destroy_read_struct(&png, info ? &info : NULL, NULL);
+    free(*pixels);
+    free(pixels);
+    free(source);
+    return -1;
+  }
+  source->data = data;
+  source->length = length;
+  png_set_read_fn(png, source, take);
+  png_set_user_limits(png, 20000, 20000);
+  png_read_info(png, info);
+  // Whatever the file holds, 8-bit gray comes out: palettes and low bit depths expanded,
+  // 16 bits cut to 8, colour turned to gray, alpha dropped.
+  png_set_expand(png);
+  png_set_strip_16(png);
+  png_set_strip_alpha(png);
+  int colour = png_get_color_type(png, info);
+  if (colour & PNG_COLOR_MASK_COLOR) png_set_rgb_to_gray_fixed(png, 1, -1, -1);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  uint32_t width = png_get_image_width(png, info);
+  uint32_t height = png_get_image_height(png, info);
+  size_t row_bytes = png_get_rowbytes(png, info);
+  if (row_bytes != width) png_error(png, "cannot be read as 8-bit gray");
+  *pixels = malloc((size_t)width * height);
+  if (!*pixels) png_error(png, "out of memory");
+  for (int pass = png_set_interlace_handling(png); pass > 0; pass--) {
+    for (uint32_t row = 0; row < height; row++) png_read_row(png, *pixels + (size_t)row * width, NULL);
+  }
+  png_read_end(png, NULL);
+  png_destroy_read_struct(&png, &info, NULL);
+  *out = *pixels;
+  *out_width = width;
+  *out_height = height;
+  free(pixels);
+  free(source);
+  return 0;
+}

@@ -180,10 +180,16 @@ struct Row {
     ImportError(file: file, line: line, column: names[key] ?? key, problem: problem)
   }
 
-  /// The cell, trimmed; nil when the column is absent or the cell empty.
+  /// The cell, trimmed; nil when the column is absent or the cell empty. The apostrophe
+  /// that an export puts before a cell a spreadsheet would run as a formula is taken off.
   func optional(_ key: String) -> String? {
     guard let index = positions[key] else { return nil }
-    let value = cells[index].trimmingCharacters(in: .whitespaces)
+    var value = cells[index].trimmingCharacters(in: .whitespaces)
+    if value.hasPrefix("'"), let next = value.unicodeScalars.dropFirst().first,
+      "=+-@\t\r".unicodeScalars.contains(next)
+    {
+      value.removeFirst()
+    }
     return value.isEmpty ? nil : value
   }
 

@@ -77,9 +77,15 @@ public struct LabelTemplate: Hashable, Sendable {
         name: "label size", value: "\(width)×\(height) mm",
         reason: "must be 20–300 mm wide and 15–300 mm high")
     }
+    // 70x37, 62.5x29: no trailing zeros.
+    func short(_ value: Double) -> String {
+      var text = ModuleSize.format(value)
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+      return text
+    }
     return LabelTemplate(
-      name: "\(ModuleSize.format(width))x\(ModuleSize.format(height))", widthMillimetres: width,
-      heightMillimetres: height)
+      name: "\(short(width))x\(short(height))", widthMillimetres: width, heightMillimetres: height)
   }
 
   public static let size40x30 = LabelTemplate(

@@ -69,4 +69,27 @@ public enum PNGEncoder {
     }
     return Array(UnsafeBufferPointer(start: output, count: length))
   }
+
+  /// Reads a PNG file as an 8-bit gray bitmap (colour turned to gray, alpha dropped), for
+  /// decoding the codes a label image holds.
+  public static func decode(_ bytes: [UInt8]) throws(LabelError) -> Bitmap {
+    var output: UnsafeMutablePointer<UInt8>?
+    var width: UInt32 = 0
+    var height: UInt32 = 0
+    var message = [CChar](repeating: 0, count: 256)
+    let status = bytes.withUnsafeBufferPointer { buffer in
+      ocop_png_read_gray(
+        buffer.baseAddress, buffer.count, &output, &width, &height, &message, message.count)
+    }
+    defer { ocop_png_free(output) }
+    guard status == 0, let output, width > 0, height > 0 else {
+      throw .library(
+        name: "libpng",
+        reason: String(
+          decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+    var bitmap = Bitmap(width: Int(width), height: Int(height))
+    bitmap.pixels = Array(UnsafeBufferPointer(start: output, count: Int(width) * Int(height)))
+    return bitmap
+  }
 }

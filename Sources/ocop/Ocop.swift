@@ -16,8 +16,9 @@ struct Ocop: ParsableCommand {
       """,
     subcommands: [
       InitCommand.self, ImportCommand.self, ProducerCommand.self, ProductCommand.self,
-      BatchCommand.self, PrintCommand.self, ReportCommand.self, GTINCommand.self,
-      LinkCommand.self,
+      BatchCommand.self, PrintCommand.self, VerifyCommand.self, TraceLotCommand.self,
+      RecallCommand.self, AuditCommand.self, KeysCommand.self, ExportCommand.self,
+      ReportCommand.self, GTINCommand.self, LinkCommand.self,
     ]
   )
 }

@@ -26,6 +26,11 @@ enum Output {
     FileHandle.standardError.write(Data(("ocop: " + message + "\n").utf8))
   }
 
+  /// `text` cut to `width` characters, with an ellipsis when cut.
+  static func clip(_ text: String, _ width: Int) -> String {
+    text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+  }
+
   /// Pads `text` on the right to `width` characters (counting characters, not bytes).
   static func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

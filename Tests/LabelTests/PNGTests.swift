@@ -103,6 +103,18 @@ struct PNGTests {
     }
   }
 
+  @Test func pngFilesReadBackAsGray() throws {
+    let (label, _, module) = try LabelRenderTests.render()
+    let gray = try PNGEncoder.encode(label, depth: .eightBit, pixelsPerMetre: module.pixelsPerMetre)
+    #expect(try PNGEncoder.decode(gray) == label)
+    let oneBit = try PNGEncoder.encode(
+      label, depth: .oneBit, pixelsPerMetre: module.pixelsPerMetre, packing: .runs)
+    let read = try PNGEncoder.decode(oneBit)
+    #expect(read.pixels == label.pixels.map { $0 < 128 ? 0 : 255 })
+    #expect(throws: LabelError.self) { try PNGEncoder.decode(Array(oneBit.prefix(100))) }
+    #expect(throws: LabelError.self) { try PNGEncoder.decode(Array("not a png".utf8)) }
+  }
+
   @Test func anEmptyImageIsRefused() {
     #expect(throws: LabelError.self) {
       try PNGEncoder.encode(Bitmap(width: 0, height: 0), depth: .oneBit, pixelsPerMetre: 0)

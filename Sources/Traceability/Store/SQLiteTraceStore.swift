@@ -214,3 +214,29 @@ extension Cell {
     }
   }
 }
+
+extension SQLiteTraceStore {
+  /// A new store at `path` holding `events` exactly as they were signed, with the rows
+  /// derived from them: an exported log read back. Nothing is checked while writing; audit
+  /// the result. Events whose derived rows break the store's constraints (a lot issued
+  /// twice, a product of no producer) are refused here.
+  public static func replay(_ events: [Event], into path: String) throws(TraceError)
+    -> SQLiteTraceStore
+  {
+    let store = try SQLiteTraceStore(path: path, signer: nil, create: true)
+    try store.write { db in
+      let insert = try db.cachedStatement(
+        sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)")
+      for event in events {
+        try RawInsert.runEvent(
+          insert, sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+          signature: event.signature, hash: event.hash, in: db)
+        for row in try Projection.rows(for: event) {
+          try RawInsert.run(
+            db.cachedStatement(sql: Projection.tables[row.table].insertSQL), row.cells, in: db)
+        }
+      }
+    }
+    return store
+  }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import GS1
+import Traceability
+
+/// The trace events as an EPCIS 2.0 document in JSON-LD, with CBV 2.0 vocabulary:
+///
+/// - a batch issued: an `ObjectEvent`, action `ADD`, bizStep `commissioning`, disposition
+///   `active`, the lot as a quantity of its class (`https://id.gs1.org/01/…/10/…`) with its
+///   UN/ECE unit, and its lot master data (ILMD): `cbvmda:lotNumber`,
+///   `cbvmda:productionDate`, `cbvmda:itemExpirationDate`, `cbvmda:countryOfOrigin`,
+///   `cbvmda:harvestStartDate`/`harvestEndDate`, and the origin area under the `ocop:`
+///   extension namespace;
+/// - input lots: a `TransformationEvent` from the inputs' classes to the output's;
+/// - shipping and receiving: `ObjectEvent`s, action `OBSERVE`, bizSteps `shipping`
+///   (disposition `in_transit`) and `receiving` (`in_progress`), the other party as a
+///   source or destination when it has a GLN;
+/// - a recall: an `ObjectEvent`, action `OBSERVE`, bizStep `holding`, disposition
+///   `recalled`, with the reason.
+///
+/// Each event's `eventID` is a UUID URN taken from the hash of the signed event it comes
+/// from, so the same store always exports the same IDs.
+public enum EPCISExport {
+  /// The extension namespace for what CBV has no word for.
+  public static func namespace(resolver: String) -> String {
+    (resolver.hasSuffix("/") ? String(resolver.dropLast()) : resolver) + "/ns/ocop#"
+  }
+
+  /// The document for every event in `store`.
+  public static func document(_ store: any TraceStore, resolver: String) throws -> JSONValue {
+    var events: [JSONValue] = []
+    let producersByGTIN = Dictionary(
+      uniqueKeysWithValues: try store.products().map { ($0.gtin, $0.producerTaxCode) })
+    let glns = Dictionary(
+      uniqueKeysWithValues: try store.producers().map { ($0.taxCode, $0.gln) })
+    for event in try store.events() {
+      let time = event.recordedAt.text
+      var base: [(String, JSONValue)] = [
+        ("eventID", .string(eventID(event))), ("eventTime", .string(time)),
+        ("eventTimeZoneOffset", .string("+07:00")),
+      ]
+      func lotClass(_ lot: CanonicalJSON?) -> String? {
+        guard let gtin = lot?["gtin"]?.stringValue, let code = lot?["lot"]?.stringValue else {
+          return nil
+        }
+        return "https://id.gs1.org/01/\(gtin)/10/" + percentEncoded(code)
+      }
+      func quantity(_ lot: CanonicalJSON?, _ amount: CanonicalJSON?) -> JSONValue? {
+        guard let epcClass = lotClass(lot) else { return nil }
+        var members: [(String, JSONValue)] = [("epcClass", .string(epcClass))]
+        if let text = amount?["amount"]?.stringValue, let unit = amount?["unit"]?.stringValue {
+          members += [("quantity", .number(text)), ("uom", .string(unit))]
+        }
+        return .object(members)
+      }
+      func value(_ json: CanonicalJSON?) -> JSONValue { json.map(JSONValue.init) ?? .null }
+      let data = event.data
+      switch event.kind {
+      case .commissioning:
+        guard let item = quantity(data["lot"], data["quantity"]) else { continue }
+        let origin = data["origin"]
+        let address = origin?["address"]
+        var ilmd: [(String, JSONValue)] = [
+          ("cbvmda:lotNumber", value(data["lot"]?["lot"])),
+          ("cbvmda:productionDate", value(data["productionDate"])),
+          ("cbvmda:itemExpirationDate", value(data["expiryDate"])),
+          ("cbvmda:countryOfOrigin", .string("VN")),
+        ]
+        if let start = origin?["harvestStart"]?.stringValue {
+          ilmd.append(("cbvmda:harvestStartDate", .string(start)))
+        }
+        if let end = origin?["harvestEnd"]?.stringValue {
+          ilmd.append(("cbvmda:harvestEndDate", .string(end)))
+        }
+        ilmd += [
+          ("ocop:originArea", value(origin?["area"])),
+          ("ocop:originCommune", value(address?["commune"])),
+        ]
+        if let district = address?["district"]?.stringValue {
+          ilmd.append(("ocop:originDistrict", .string(district)))
+        }
+        ilmd.append(("ocop:originProvince", value(address?["province"])))
+        if let latitude = origin?["latitude"]?.stringValue,
+          let longitude = origin?["longitude"]?.stringValue
+        {
+          ilmd.append(("ocop:originGeo", .string("geo:\(latitude),\(longitude)")))
+        }
+        if let stars = data["rating"]?["stars"]?.integerValue {
+          ilmd.append(("ocop:ocopStars", .number(String(stars))))
+          ilmd.append(("ocop:ocopDecision", value(data["rating"]?["decision"])))
+        }
+        base += [
+          ("type", .string("ObjectEvent")), ("action", .string("ADD")),
+          ("bizStep", .string("commissioning")), ("disposition", .string("active")),
+          ("epcList", .array([])), ("quantityList", .array([item])), ("ilmd", .object(ilmd)),
+        ]
+        if let gtin = data["lot"]?["gtin"]?.stringValue, let code = try? GTIN(gtin),
+          let producer = producersByGTIN[code], let gln = glns[producer] ?? nil
+        {
+          base.append(
+            ("bizLocation", .object([("id", .string("https://id.gs1.org/414/\(gln.digits)"))])))
+        }
+      case .transformation:
+        let inputs = (data["inputs"]?.arrayValue ?? []).compactMap { quantity($0, nil) }
+        let outputs = (data["outputs"]?.arrayValue ?? []).compactMap { quantity($0, nil) }
+        base += [
+          ("type", .string("TransformationEvent")), ("bizStep", .string("commissioning")),
+          ("disposition", .string("active")), ("inputQuantityList", .array(inputs)),
+          ("outputQuantityList", .array(outputs)),
+        ]
+      case .shipping, .receiving:
+        guard let item = quantity(data["lot"], data["quantity"]) else { continue }
+        let shipping = event.kind == .shipping
+        base += [
+          ("type", .string("ObjectEvent")), ("action", .string("OBSERVE")),
+          ("bizStep", .string(shipping ? "shipping" : "receiving")),
+          ("disposition", .string(shipping ? "in_transit" : "in_progress")),
+          ("epcList", .array([])), ("quantityList", .array([item])),
+          ("ocop:party", value(data["party"])),
+        ]
+        if let gln = data["gln"]?.stringValue {
+          let party = JSONValue.object([
+            ("type", .string("owning_party")),
+            (shipping ? "destination" : "source", .string("https://id.gs1.org/417/\(gln)")),
+          ])
+          base.append((shipping ? "destinationList" : "sourceList", .array([party])))
+        }
+      case .recall:
+        guard let item = quantity(data["lot"], nil) else { continue }
+        base += [
+          ("type", .string("ObjectEvent")), ("action", .string("OBSERVE")),
+          ("bizStep", .string("holding")), ("disposition", .string("recalled")),
+          ("epcList", .array([])), ("quantityList", .array([item])),
+          ("ocop:recallReason", value(data["reason"])),
+        ]
+      default:
+        continue
+      }
+      events.append(.object(base))
+    }
+    return .object([
+      (
+        "@context",
+        .array([
+          .string("https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"),
+          .object([("ocop", .string(namespace(resolver: resolver)))]),
+        ])
+      ),
+      ("type", .string("EPCISDocument")), ("schemaVersion", .string("2.0")),
+      ("creationDate", .string(Timestamp.now().text)),
+      ("epcisBody", .object([("eventList", .array(events))])),
+    ])
+  }
+
+  /// A UUID URN from the first 16 bytes of the event's hash, marked as a version 8 UUID.
+  static func eventID(_ event: Event) -> String {
+    var bytes = Array(event.hash.prefix(16))
+    bytes[6] = (bytes[6] & 0x0F) | 0x80
+    bytes[8] = (bytes[8] & 0x3F) | 0x80
+    let hex = bytes.map { String(format: "%02x", $0) }.joined()
+    let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
+      String(
+        hex[
+          hex.index(
+            hex.startIndex, offsetBy: range.lowerBound)..<hex.index(
+              hex.startIndex, offsetBy: range.upperBound)])
+    }
+    return "urn:uuid:" + parts.joined(separator: "-")
+  }
+
+  /// A lot code as a Digital Link path segment.
+  static func percentEncoded(_ text: String) -> String {
+    text.addingPercentEncoding(
+      withAllowedCharacters: CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? text
+  }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import GS1
+import Traceability
+
+/// A signed bundle: a store's whole event log with every signature, the records derived
+/// from it, and the issuer's trust-list entry, in one JSON file that a retailer or an
+/// inspector checks offline against their own trust list.
+///
+/// ```
+/// {"format": "ocop-trace bundle v1", "exportedAt": "…", "issuer": {trust-list entry},
+///  "head": {"seq": N, "hash": "hex"},
+///  "events": [{"seq": 1, "body": "<the canonical body, as text>",
+///              "signature": "<base64>"}, …],
+///  "records": {"producers": […], "products": […], "batches": […], "recalls": […]}}
+/// ```
+///
+/// Reading one replays the events into a private store and audits it: every body
+/// canonical, every `prev` the hash of the event before, every signature made by an issuer
+/// the reader's trust list accepts at that time; and the records must be exactly those the
+/// events imply. The issuer entry inside the bundle is information, never trust.
+public enum TraceBundle {
+  public static let format = "ocop-trace bundle v1"
+
+  /// The bundle of `store`, whose events `issuer` signed.
+  public static func export(_ store: any TraceStore, issuer: TrustedIssuer) throws(TraceError)
+    -> [UInt8]
+  {
+    let events = try store.events()
+    let head = events.last
+    let bundle = CanonicalJSON.object([
+      "format": .string(format), "exportedAt": .string(Timestamp.now().text),
+      "issuer": issuer.json,
+      "head": .object([
+        "seq": .integer(head?.sequence ?? 0),
+        "hash": .string(ByteText.hex(head?.hash ?? Event.genesisHash)),
+      ]),
+      "events": .array(
+        events.map {
+          .object([
+            "seq": .integer($0.sequence),
+            "body": .string(String(decoding: $0.body, as: UTF8.self)),
+            "signature": .string(Data($0.signature).base64EncodedString()),
+          ])
+        }),
+      "records": try records(store),
+    ])
+    return bundle.encoded()
+  }
+
+  /// The records a store holds, as the bundle lists them.
+  public static func records(_ store: any TraceStore) throws(TraceError) -> CanonicalJSON {
+    var products: [CanonicalJSON] = []
+    var batches: [CanonicalJSON] = []
+    for product in try store.products() {
+      let history = try store.ratingHistory(product.gtin)
+      products.append(
+        .object(["product": product.json, "ratings": .array(history.entries.map(\.json))]))
+      for batch in try store.batches(of: product.gtin) {
+        let ranges = try store.serialRanges(batch.lot)
+        batches.append(
+          .object([
+            "batch": batch.json,
+            "serialRanges": .array(
+              ranges.map {
+                .object([
+                  "first": .integer($0.first), "last": .integer($0.last),
+                  "run": $0.printRun.map(CanonicalJSON.string) ?? .null,
+                ])
+              }),
+            "movements": .array(
+              try store.movements(batch.lot).map {
+                .object([
+                  "party": .string($0.party), "date": .string($0.date.iso),
+                  "gln": $0.gln.map { .string($0.digits) } ?? .null,
+                ])
+              }),
+          ]))
+      }
+    }
+    return .object([
+      "producers": .array(try store.producers().map(\.json)),
+      "products": .array(products),
+      "batches": .array(batches),
+      "recalls": .array(
+        try store.recalls().map {
+          .object([
+            "lot": $0.lot.json, "reason": .string($0.reason),
+            "recordedAt": .string($0.recordedAt.text),
+          ])
+        }),
+    ])
+  }
+}
+
+extension TrustedIssuer {
+  /// The entry as a trust list writes it.
+  public var json: CanonicalJSON {
+    .object([
+      "kid": .string(kid), "name": .string(name),
+      "publicKey": .string(Data(publicKey).base64EncodedString()),
+      "validFrom": .string(validFrom.text),
+      "validUntil": validUntil.map { .string($0.text) } ?? .null, "revoked": .bool(revoked),
+    ])
+  }
+}
+
+/// A bundle read, checked and replayed into a private store in a temporary folder.
+public final class BundleStore: @unchecked Sendable {
+  /// The replayed store, read-only.
+  public let store: SQLiteTraceStore
+  /// The bundle's file.
+  public let path: String
+  /// The audit of the replayed log.
+  public let report: AuditReport
+  private let folder: String
+
+  /// Reads the bundle at `path` and checks it against `trustList`; a bundle that fails
+  /// any check is refused with the record at fault.
+  public init(path: String, trustList: TrustList) throws(TraceError) {
+    self.path = path
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
+    }
+    func refuse(_ reason: String) -> TraceError {
+      .malformed(what: "bundle \(path)", reason: reason)
+    }
+    guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw refuse("is not JSON (cut short or damaged?)")
+    }
+    guard root["format"] as? String == TraceBundle.format else {
+      throw refuse("is not an \(TraceBundle.format) file")
+    }
+    guard let entries = root["events"] as? [[String: Any]],
+      let head = root["head"] as? [String: Any],
+      let headSequence = head["seq"] as? Int, let headHash = head["hash"] as? String
+    else { throw refuse("has no events or head") }
+    var events: [Event] = []
+    events.reserveCapacity(entries.count)
+    for (index, entry) in entries.enumerated() {
+      guard let body = entry["body"] as? String, let signatureText = entry["signature"] as? String,
+        let signature = Data(base64Encoded: signatureText)
+      else { throw refuse("event \(index + 1) has no body or signature") }
+      do {
+        events.append(try Event(body: Array(body.utf8), signature: Array(signature)))
+      } catch {
+        throw refuse("event \(index + 1): \(error)")
+      }
+    }
+    folder = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      throw refuse("cannot be read into \(folder): \(error.localizedDescription)")
+    }
+    let replayed: SQLiteTraceStore
+    let audit: AuditReport
+    do {
+      replayed = try SQLiteTraceStore.replay(events, into: folder + "/bundle.sqlite")
+      audit = try replayed.audit(
+        trustList: trustList, expectedHead: (Int64(headSequence), headHash))
+    } catch {
+      try? FileManager.default.removeItem(atPath: folder)
+      throw refuse("\(error)")
+    }
+    if let failure = audit.failure {
+      try? FileManager.default.removeItem(atPath: folder)
+      throw refuse("fails its check at \(failure)")
+    }
+    // The records must be exactly what the events imply.
+    let implied = try TraceBundle.records(replayed)
+    let impliedObject = try? JSONSerialization.jsonObject(with: Data(implied.encoded()))
+    guard let listed = root["records"], let impliedObject,
+      NSDictionary(dictionary: ["r": listed]).isEqual(to: ["r": impliedObject])
+    else {
+      try? FileManager.default.removeItem(atPath: folder)
+      throw refuse("its records do not match its signed events")
+    }
+    store = replayed
+    report = audit
+  }
+
+  /// Removes the private store.
+  public func remove() { try? FileManager.default.removeItem(atPath: folder) }
+}

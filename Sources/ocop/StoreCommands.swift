@@ -1,0 +1,311 @@
+import ArgumentParser
+import Exchange
+import Foundation
+import GS1
+import Traceability
+
+// MARK: - trace
+
+struct TraceLotCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "trace",
+    abstract: "A lot's genealogy: what it was made from (backward) or what was made from it.",
+    discussion: """
+      Backward (the default) shows the lot's input lots, transitively, with their producers
+      and origins: one step back, and the steps before it. --forward shows every lot made
+      from it, transitively, and where they were shipped.
+
+      Example:
+        ocop trace 8934462001010/BBTN-2610-01
+      """)
+  @Argument(help: "GTIN/LOT.") var lot: String
+  @Flag(help: "Trace forward: the lots made from this one.") var forward = false
+  @OptionGroup var location: StoreOptions
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    try runReporting {
+      let reference = try parseLot(lot)
+      let workspace = try Workspace.open(location.path, writing: false)
+      let tree =
+        forward
+        ? try workspace.store.traceForward(reference) : try workspace.store.traceBackward(reference)
+      if output.json {
+        printRecord(json(tree))
+        return
+      }
+      print(forward ? "made from \(reference), forward:" : "\(reference), backward to its inputs:")
+      show(tree, depth: 0)
+    }
+  }
+
+  func show(_ node: TraceNode, depth: Int) {
+    let indent = String(repeating: "    ", count: depth) + (depth == 0 ? "" : "└─ ")
+    let request = node.batch.request
+    let recall = node.recall.map { "  RECALLED: \($0.reason)" } ?? ""
+    print("\(indent)\(node.batch.lot)  \(node.product.nameVietnamese)\(recall)")
+    let pad = String(repeating: "    ", count: depth) + (depth == 0 ? "" : "   ")
+    print("\(pad)   NSX \(vietnamese(request.productionDate)), \(node.producer.name)")
+    print("\(pad)   origin \(request.origin.areaName), \(place(request.origin.address))")
+    for child in node.children { show(child, depth: depth + 1) }
+  }
+
+  func json(_ node: TraceNode) -> CanonicalJSON {
+    .object([
+      "batch": node.batch.json, "product": .string(node.product.nameVietnamese),
+      "producer": node.producer.json,
+      "recalled": node.recall.map { .string($0.reason) } ?? .null,
+      "next": .array(node.children.map(json)),
+    ])
+  }
+}
+
+// MARK: - recall
+
+struct RecallCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "recall",
+    abstract: "Recall a lot, and show what the recall reaches downstream.",
+    discussion: """
+      Records a signed recall event. Every lot made from the recalled lot, transitively,
+      is reached by it: `verify` reports their codes as recalled too.
+
+      Example:
+        ocop recall 8935481001012/NTN-2610-03 --reason "Nhiễm khuẩn E. coli vượt ngưỡng"
+      """)
+  @Argument(help: "GTIN/LOT.") var lot: String
+  @Option(help: "Why the lot is recalled.") var reason: String
+  @OptionGroup var location: StoreOptions
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    try runReporting {
+      let reference = try parseLot(lot)
+      let workspace = try Workspace.open(location.path, writing: true)
+      let recall = try workspace.store.recall(reference, reason: reason)
+      if output.json {
+        printRecord(
+          .object([
+            "lot": reference.json, "reason": .string(recall.reason),
+            "recordedAt": .string(recall.recordedAt.text),
+            "downstream": .array(recall.downstream.map(\.json)),
+            "shipments": .array(
+              recall.shipments.map {
+                .object([
+                  "lot": $0.lot.json, "party": .string($0.party), "date": .string($0.date.iso),
+                ])
+              }),
+          ]))
+        return
+      }
+      print("recalled lot \(reference): \(recall.reason)")
+      if recall.downstream.isEmpty {
+        print("  no lot was made from it")
+      } else {
+        print("  reaches \(recall.downstream.count) lot(s) made from it:")
+        for lot in recall.downstream { print("    \(lot)") }
+      }
+      for shipment in recall.shipments {
+        print("  shipped: \(shipment.lot) to \(shipment.party) on \(vietnamese(shipment.date))")
+      }
+    }
+  }
+}
+
+// MARK: - audit
+
+struct AuditCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "audit",
+    abstract: "Re-check the whole store: hash chain, every signature, every derived record.",
+    discussion: """
+      Names the first event or record that fails. Checks signatures against the store's
+      trust list, or --trust FILE.
+
+      Example:
+        ocop audit
+      """)
+  @Option(help: ArgumentHelp("Check against this trust list instead.", valueName: "file"))
+  var trust: String?
+  @OptionGroup var location: StoreOptions
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    var failed = false
+    try runReporting {
+      let workspace = try Workspace.open(location.path, writing: false)
+      let trustList = try trust.map { try TrustList(json: readFile($0)) } ?? workspace.trustList()
+      let report = try workspace.store.audit(trustList: trustList)
+      failed = !report.passed
+      if output.json {
+        printRecord(
+          .object([
+            "passed": .bool(report.passed), "events": .integer(report.eventsChecked),
+            "head": .object([
+              "seq": .integer(report.headSequence), "hash": .string(report.headHash),
+            ]),
+            "failure": report.failure.map { .string($0.description) } ?? .null,
+          ]))
+      } else if let failure = report.failure {
+        print("audit FAILED after \(report.eventsChecked) good events: \(failure)")
+      } else {
+        print("audit passed: \(report.eventsChecked) events, chain and signatures intact")
+        print("  head  event \(report.headSequence), hash \(report.headHash)")
+      }
+    }
+    if failed { throw ExitCode(1) }
+  }
+}
+
+// MARK: - keys
+
+struct KeysCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "keys", abstract: "The issuer key and the trust list.",
+    subcommands: [Show.self, Export.self, Import.self])
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show the store's issuer (kid, public key) and the trusted issuers.")
+    @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: true)
+        let trustList = try workspace.trustList()
+        guard let key = workspace.key else { throw CLIError("no issuer key") }
+        if output.json {
+          printRecord(
+            .object([
+              "kid": .string(key.kid), "name": .string(key.name),
+              "publicKey": .string(Data(key.publicKey).base64EncodedString()),
+              "trusted": .array(trustList.issuers.values.sorted { $0.kid < $1.kid }.map(\.json)),
+            ]))
+          return
+        }
+        print("issuer  \(key.kid)  \(key.name)")
+        print("  public key  \(Data(key.publicKey).base64EncodedString())")
+        print("trusted issuers:")
+        for issuer in trustList.issuers.values.sorted(by: { $0.kid < $1.kid }) {
+          let state =
+            issuer.revoked ? "revoked" : issuer.validUntil.map { "until \($0.text)" } ?? "valid"
+          print("  \(issuer.kid)  \(issuer.name)  (from \(issuer.validFrom.text), \(state))")
+        }
+      }
+    }
+  }
+
+  struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write the trust list (public keys only) for verifiers.",
+      discussion: "Example:\n  ocop keys export --out trust.json")
+    @Option(help: ArgumentHelp("The file to write (default: standard output).", valueName: "file"))
+    var out: String?
+    @OptionGroup var location: StoreOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: false)
+        let data = try workspace.trustList().json()
+        if let out {
+          try writeNew(data, to: out)
+          print("wrote the trust list to \(out)")
+        } else {
+          FileHandle.standardOutput.write(data)
+        }
+      }
+    }
+  }
+
+  struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Add the issuers of another trust list to this store's.",
+      discussion: """
+        An issuer already trusted keeps its key: a list that gives its kid another key is
+        refused. Revocations and validity dates in the imported list are taken.
+
+        Example:
+          ocop keys import dong-thap-trust.json
+        """)
+    @Argument(help: "The trust list file.") var file: String
+    @OptionGroup var location: StoreOptions
+
+    func run() throws {
+      try runReporting {
+        let workspace = try Workspace.open(location.path, writing: false)
+        var trustList = try workspace.trustList()
+        let incoming = try TrustList(json: readFile(file))
+        try trustList.merge(incoming)
+        let path = Workspace.trustPath(workspace.storePath)
+        try trustList.json().write(to: URL(fileURLWithPath: path), options: .atomic)
+        print(
+          "trust list now holds \(trustList.issuers.count) issuers (\(incoming.issuers.count) from \(file))"
+        )
+      }
+    }
+  }
+}
+
+/// Writes `data` to a new file; an existing file is not overwritten.
+func writeNew(_ data: Data, to path: String) throws {
+  guard !FileManager.default.fileExists(atPath: path) else {
+    throw CLIError("\(path) already exists; choose a new file")
+  }
+  try data.write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+}
+
+// MARK: - export
+
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Export the records: a signed bundle, CSV, or EPCIS 2.0 JSON-LD.",
+    discussion: """
+      bundle: the whole signed event log, the records and the issuer's trust-list entry,
+      for offline checks (`ocop verify --bundle … --trust …`).
+      csv: producers, products, ratings and batches as CSV files in a new folder, in the
+      import format (cells a spreadsheet would run as formulas are neutralised).
+      epcis: an EPCIS 2.0 document (JSON-LD) of every event: commissioning, transformation,
+      shipping, receiving, recall.
+
+      Examples:
+        ocop export bundle --out angiang-bundle.json
+        ocop export csv --out export/
+        ocop export epcis --out angiang.epcis.jsonld
+      """)
+  @Argument(help: "bundle, csv or epcis.") var kind: String
+  @Option(help: ArgumentHelp("The new file (a new folder for csv).", valueName: "path")) var out:
+    String
+  @OptionGroup var location: StoreOptions
+
+  func validate() throws {
+    guard ["bundle", "csv", "epcis"].contains(kind) else {
+      throw ValidationError("KIND must be bundle, csv or epcis")
+    }
+  }
+
+  func run() throws {
+    try runReporting {
+      let workspace = try Workspace.open(location.path, writing: true)
+      guard let key = workspace.key else { throw CLIError("no issuer key") }
+      let issuer =
+        try workspace.trustList().issuers[key.kid]
+        ?? key.trustedIssuer(validFrom: Timestamp.now())
+      switch kind {
+      case "bundle":
+        let bytes = try TraceBundle.export(workspace.store, issuer: issuer)
+        try writeNew(Data(bytes), to: out)
+        print("wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)")
+      case "csv":
+        let files = try CSVExport.write(workspace.store, to: out)
+        print("wrote \(files.joined(separator: ", ")) to \(out)")
+      default:
+        let document = try EPCISExport.document(
+          workspace.store, resolver: workspace.config.resolver)
+        try writeNew(Data(document.rendered().utf8), to: out)
+        print("wrote EPCIS 2.0 document \(out)")
+      }
+    }
+  }
+}

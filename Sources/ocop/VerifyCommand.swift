@@ -1,0 +1,133 @@
+import ArgumentParser
+import Exchange
+import Foundation
+import GS1
+import Label
+import Traceability
+
+/// `ocop verify`: a verdict on every scanned code.
+struct VerifyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Check scanned trace codes: URLs, label images, or a scanner's stream on stdin.",
+    discussion: """
+      Each scan gets one verdict: valid, expired, recalled (the lot or a lot it was made
+      from), unknown (no such record), forged (bad or untrusted signature, or a link that
+      contradicts the record), malformed (not a GS1 Digital Link, with the reason),
+      rating lapsed (the label shows OCOP stars the product did not hold at production),
+      serial outside any printed range, or duplicate (the same serial earlier in this
+      stream). A summary follows; the exit status is 1 if any scan is not valid.
+
+      Checks against the store, or offline against exported bundles (--bundle, repeatable)
+      and a trust list (--trust). Arguments are URLs or PNG label images (every code in an
+      image is checked); with no argument, or `-`, scans are read from standard input one
+      per line, as a handheld scanner types them, and answered as they come.
+
+      Examples:
+        ocop verify "https://truyxuat.angiang.example.vn/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102&s=…"
+        ocop verify labels/DTNQ-2611-02-run-1-20/DTNQ-2611-02-1.png
+        ocop verify --bundle angiang-bundle.json --trust trust.json < scans.txt
+      """)
+
+  @Argument(help: "URLs or PNG images; none or `-` reads standard input.") var scans: [String] = []
+  @Option(help: ArgumentHelp("An exported bundle to check against, offline.", valueName: "file"))
+  var bundle: [String] = []
+  @Option(help: ArgumentHelp("The trust list for offline checks.", valueName: "file"))
+  var trust: String?
+  @Flag(help: "Refuse unsigned links as forged.") var requireSignature = false
+  @Option(help: "The day expiry is judged on (default today).") var on: String?
+  @OptionGroup var location: StoreOptions
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    var anyInvalid = false
+    try runReporting {
+      let today = try on.map { try parseDate($0, option: "--on") } ?? GS1Date.today()
+      let sources: [any TraceStore]
+      let trustList: TrustList
+      var holders: [BundleStore] = []
+      if bundle.isEmpty {
+        if trust != nil { throw CLIError("--trust goes with --bundle (offline checks)") }
+        let workspace = try Workspace.open(location.path, writing: false)
+        sources = [workspace.store]
+        trustList = try workspace.trustList()
+      } else {
+        guard let trust else {
+          throw CLIError("--bundle needs --trust, the trust list to check it against")
+        }
+        trustList = try TrustList(json: readFile(trust))
+        for path in bundle {
+          holders.append(try BundleStore(path: path, trustList: trustList))
+        }
+        sources = holders.map(\.store)
+      }
+      defer { for holder in holders { holder.remove() } }
+      var verifier = Verifier(
+        sources: sources, trustList: trustList, today: today,
+        requireSignature: requireSignature)
+      var counts: [Verdict: Int] = [:]
+      func report(_ result: ScanResult) {
+        counts[result.verdict, default: 0] += 1
+        if result.verdict != .valid { anyInvalid = true }
+        if output.json {
+          printRecord(
+            .object([
+              "scan": .string(result.scan), "verdict": .string(result.verdict.rawValue),
+              "detail": .string(result.detail),
+              "lot": result.lot.map { .string($0.description) } ?? .null,
+              "serial": result.serial.map(CanonicalJSON.string) ?? .null,
+              "product": result.productName.map(CanonicalJSON.string) ?? .null,
+            ]))
+        } else {
+          var what = result.lot?.description ?? Output.clip(result.scan, 60)
+          if let serial = result.serial { what += " #\(serial)" }
+          let name = result.productName.map { "  \($0)" } ?? ""
+          print(
+            Output.pad(result.verdict.rawValue.uppercased(), 34) + what + name + " — "
+              + result.detail)
+        }
+        fflush(nil)
+      }
+      let inputs = scans.filter { $0 != "-" }
+      for input in inputs {
+        if input.lowercased().hasSuffix(".png") || FileManager.default.fileExists(atPath: input) {
+          let codes = try ZBarDecoder.decode(PNGEncoder.decode(Array(readFile(input))))
+          if codes.isEmpty {
+            throw CLIError("\(input): no QR code could be read in the image")
+          }
+          for code in codes { report(verifier.check(code)) }
+        } else {
+          report(verifier.check(input))
+        }
+      }
+      if inputs.isEmpty || scans.contains("-") {
+        while let line = readLine(strippingNewline: true) {
+          if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+          report(verifier.check(line))
+        }
+      }
+      let total = counts.values.reduce(0, +)
+      if output.json {
+        var members = CanonicalMembers()
+        for (verdict, count) in counts { members.insert(verdict.rawValue, .integer(Int64(count))) }
+        printRecord(.object(["summary": .object(members), "scans": .integer(Int64(total))]))
+      } else {
+        let parts = Verdict.allCases.compactMap { verdict in
+          counts[verdict].map { "\($0) \(verdict.rawValue)" }
+        }
+        print("\(total) scan\(total == 1 ? "" : "s"): " + parts.joined(separator: ", "))
+      }
+    }
+    if anyInvalid { throw ExitCode(1) }
+  }
+}
+
+/// A file's bytes, or an error that names it.
+func readFile(_ path: String) throws -> Data {
+  guard let data = FileManager.default.contents(atPath: path) else {
+    throw CLIError(
+      "\(path) "
+        + (FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"))
+  }
+  return data
+}
