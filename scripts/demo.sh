@@ -16,7 +16,7 @@ export OCOP_STORE="$OUT/angiang.sqlite"
 run() { printf '\n$ ocop %s\n' "$*"; "$OCOP" "$@"; }
 
 echo "== 1. A store for An Giang's OCOP office =="
-run init --resolver https://truyxuat.angiang.example.vn --prefix 8932301 \
+run init --resolver https://truyxuat.angiang.example --prefix 8932301 \
   --issuer "Sở Khoa học và Công nghệ An Giang (demo)"
 
 echo
@@ -61,8 +61,8 @@ run verify --bundle "$OUT/angiang-bundle.json" --trust "$OUT/trust.json" \
   "$OUT/labels/DTNQ-2611-03-1.png" "$OUT/labels/DTNQ-2611-03-150.png" "$OUT/labels/DTNQ-2611-03-300.png"
 first=$("$OCOP" verify --json "$OUT/labels/DTNQ-2611-03-1.png" | sed -n '1s/.*"scan":"\([^"]*\)".*/\1/p')
 printf '%s\n%s\n%s\n%s\n' "$first" "$first" \
-  "https://truyxuat.angiang.example.vn/01/08932301001016/10/DTNQ-2611-03/21/9999?17=271124" \
-  "https://truyxuat.angiang.example.vn/01/08934462001010/10/BBTN-2610-01?17=261115" > "$OUT/scans.txt"
+  "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-03/21/9999?17=271124" \
+  "https://truyxuat.angiang.example/01/08934462001010/10/BBTN-2610-01?17=261115" > "$OUT/scans.txt"
 printf '\n$ ocop verify --bundle %s --trust %s < %s\n' "$OUT/angiang-bundle.json" "$OUT/trust.json" "$OUT/scans.txt"
 "$OCOP" verify --bundle "$OUT/angiang-bundle.json" --trust "$OUT/trust.json" < "$OUT/scans.txt" || true
 
@@ -80,7 +80,7 @@ echo
 echo "== 11. GS1 checks on the way in =="
 run gtin check 8932301001016
 if run gtin check 8932301001017; then echo "(unexpectedly accepted)"; exit 1; fi
-run link make --base https://truyxuat.angiang.example.vn --gtin 8932301001016 \
+run link make --base https://truyxuat.angiang.example --gtin 8932301001016 \
   --lot DTNQ-2611-03 --expiry 2027-11-24
 
 echo

@@ -34,7 +34,7 @@ func fail(_ message: String) -> Never {
 /// N distinct Digital Links of about 90 characters: one lot, serials 100001….
 func links(_ count: Int) -> [String] {
   (1...count).map {
-    "https://truyxuat.angiang.example.vn/01/08936059000017/10/DTN-2611-01/21/\(100_000 + $0)?17=271101"
+    "https://truyxuat.angiang.example/01/08936059000017/10/DTN-2611-01/21/\(100_000 + $0)?17=271101"
   }
 }
 

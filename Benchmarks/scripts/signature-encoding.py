@@ -72,8 +72,8 @@ def main():
         "decimal signature only": str(int.from_bytes(signature, "big")),
     }
     bases = {
-        "lower-case host": "https://truyxuat.angiang.example.vn",
-        "upper-case host": "HTTPS://TRUYXUAT.ANGIANG.EXAMPLE.VN",
+        "lower-case host": "https://truyxuat.angiang.example",
+        "upper-case host": "HTTPS://TRUYXUAT.ANGIANG.EXAMPLE",
     }
     path = "/01/08936059000017/10/DTN-2611-01/21/1001?17=271101&s="
     print("%-26s %5s  %s" % ("signature encoding", "chars", "  ".join("%-15s" % b for b in bases)))

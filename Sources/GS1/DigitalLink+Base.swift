@@ -1,5 +1,5 @@
 extension DigitalLink {
-  /// The part of a Digital Link before its primary key: `https://id.example.vn/stem`.
+  /// The part of a Digital Link before its primary key: `https://id.example/stem`.
   public struct Base: Hashable, Sendable, CustomStringConvertible {
     /// `http` or `https`, all lower or all upper case, as written.
     public let scheme: String
@@ -8,7 +8,7 @@ extension DigitalLink {
     /// Path segments before the primary key, as written (percent-encoded).
     public let stem: [String]
 
-    /// Parses a base such as `https://id.example.vn` or `https://example.vn/trace`; one
+    /// Parses a base such as `https://id.example` or `https://resolver.example/trace`; one
     /// trailing slash is dropped.
     public init(_ text: String) throws(GS1Error) {
       guard let separator = text.firstRange(of: "://") else {

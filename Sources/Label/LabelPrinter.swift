@@ -116,14 +116,11 @@ public enum LabelPrinter {
         reason: "cannot be created (\(error.localizedDescription))")
     }
     do throws(LabelError) {
-      let files = try render(jobs, into: staging, options: options, progress: progress)
+      let (files, bytes) = try render(jobs, into: staging, options: options, progress: progress)
       guard rename(staging, folder) == 0 else {
         throw LabelError.invalidOption(
           name: "output folder", value: folder,
           reason: "cannot be created (\(String(cString: strerror(errno))))")
-      }
-      let bytes = files.reduce(0) { total, file in
-        total + ((try? manager.attributesOfItem(atPath: folder + "/" + file)[.size] as? Int) ?? 0)
       }
       return Report(folder: folder, files: files, bytes: bytes)
     } catch {
@@ -135,11 +132,12 @@ public enum LabelPrinter {
   private static func render(
     _ jobs: [PrintJob], into staging: String, options: PrintOptions,
     progress: (@Sendable (Int) -> Void)?
-  ) throws(LabelError) -> [String] {
+  ) throws(LabelError) -> (files: [String], bytes: Int) {
     let threads =
       options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
     let failures = Failures()
     let done = Counter()
+    let written = Counter()
     let extensionName = options.output == .svg ? "svg" : "png"
     if let sheet = options.sheet {
       // Sheets: labels are drawn in parallel, then laid out page by page in order.
@@ -157,16 +155,17 @@ public enum LabelPrinter {
       }
       if let failure = failures.first { throw failure }
       var files: [String] = []
+      var bytes = 0
       for (number, page) in try sheet.pages(bitmaps.values, dpi: options.module.dpi).enumerated() {
         let name = "page-\(String(format: "%03d", number + 1)).png"
-        try write(
-          PNGEncoder.encode(
-            page, depth: options.output == .preview ? .eightBit : .oneBit,
-            pixelsPerMetre: options.module.pixelsPerMetre, packing: .runs),
-          to: staging + "/" + name)
+        let png = try PNGEncoder.encode(
+          page, depth: options.output == .preview ? .eightBit : .oneBit,
+          pixelsPerMetre: options.module.pixelsPerMetre, packing: .runs)
+        try write(png, to: staging + "/" + name)
+        bytes += png.count
         files.append(name)
       }
-      return files
+      return (files, bytes)
     }
     // A run of more than `folderSize` labels is written in folders of that many, named by
     // the range they hold (`00001-01000/`). Each thread takes whole folders in turn, so no
@@ -197,7 +196,14 @@ public enum LabelPrinter {
     let nextFolder = Atomic(0)
     DispatchQueue.concurrentPerform(iterations: threads) { part in
       do throws(LabelError) {
-        let renderer = try LabelRenderer()
+        // Fonts are opened only by a thread that sets text.
+        var opened: LabelRenderer?
+        func renderer() throws(LabelError) -> LabelRenderer {
+          if let opened { return opened }
+          let made = try LabelRenderer()
+          opened = made
+          return made
+        }
         func make(_ index: Int) throws(LabelError) {
           let job = jobs[index]
           let bytes: [UInt8]
@@ -211,7 +217,7 @@ public enum LabelPrinter {
             let svg: String
             if let content = job.content {
               svg = SVGWriter.label(
-                try renderer.layout(
+                try renderer().layout(
                   content, symbol: symbol, module: options.module, template: options.template))
             } else {
               svg = try SVGWriter.qr(symbol, moduleMillimetres: options.module.millimetres)
@@ -222,10 +228,10 @@ public enum LabelPrinter {
           } else if let content = job.content, options.output == .print {
             // Print labels are made in their one-bit form directly; the read-back decodes
             // the code's square from exactly the bits the file holds.
-            let layout = try renderer.layout(
+            let layout = try renderer().layout(
               content, symbol: QRSymbol.encode(job.url, level: options.level),
               module: options.module, template: options.template)
-            let label = try renderer.drawPacked(layout)
+            let label = try renderer().drawPacked(layout)
             if options.readBack {
               try ReadBack.check(label.codeBitmap(), label: job.name, expected: job.url)
             }
@@ -233,7 +239,7 @@ public enum LabelPrinter {
               rows: label.rows, width: label.width, height: label.height, stride: label.stride,
               depth: .oneBit, pixelsPerMetre: options.module.pixelsPerMetre, packing: .runs)
           } else {
-            let bitmap = try drawBitmap(job, renderer: renderer, options: options)
+            let bitmap = try drawBitmap(job, renderer: renderer(), options: options)
             bytes = try PNGEncoder.encode(
               bitmap, depth: options.output == .preview ? .eightBit : .oneBit,
               pixelsPerMetre: options.module.pixelsPerMetre,
@@ -243,6 +249,7 @@ public enum LabelPrinter {
             bytes,
             to: staging + "/" + folderNames[index / folderSize % max(1, folders)] + job.name + "."
               + extensionName)
+          written.add(bytes.count)
           progress?(done.increment())
         }
         if folders >= threads {
@@ -264,9 +271,10 @@ public enum LabelPrinter {
       }
     }
     if let failure = failures.first { throw failure }
-    return jobs.enumerated().map { index, job in
+    let files = jobs.enumerated().map { index, job in
       folderNames[folders == 1 ? 0 : index / folderSize] + job.name + "." + extensionName
     }
+    return (files, written.value)
   }
 
   private static func drawBitmap(_ job: PrintJob, renderer: LabelRenderer, options: PrintOptions)
@@ -313,13 +321,10 @@ private final class Failures: Sendable {
 
 /// Labels done so far.
 private final class Counter: Sendable {
-  private let state = Mutex(0)
-  func increment() -> Int {
-    state.withLock {
-      $0 += 1
-      return $0
-    }
-  }
+  private let state = Atomic(0)
+  func increment() -> Int { state.add(1, ordering: .relaxed).newValue }
+  func add(_ amount: Int) { state.add(amount, ordering: .relaxed) }
+  var value: Int { state.load(ordering: .relaxed) }
 }
 
 /// One slot per label, filled by whichever thread draws it.

@@ -14,7 +14,7 @@ struct InitCommand: ParsableCommand {
       (the trust list, holding this issuer). Nothing is overwritten.
 
       Example:
-        ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example.vn \\
+        ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example \\
           --prefix 8932301 --issuer "Sở KH&CN An Giang"
       """)
 

@@ -24,7 +24,7 @@ struct VerifyCommand: ParsableCommand {
       per line, as a handheld scanner types them, and answered as they come.
 
       Examples:
-        ocop verify "https://truyxuat.angiang.example.vn/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102&s=…"
+        ocop verify "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102&s=…"
         ocop verify labels/DTNQ-2611-02-run-1-20/DTNQ-2611-02-1.png
         ocop verify --bundle angiang-bundle.json --trust trust.json < scans.txt
       """)

@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
 /// The settings `ocop init` writes beside the store, in `<store>.json`: the resolver's
 /// base URL, the GS1 company prefix products are numbered under, and the issuer key file.
 struct WorkspaceConfig: Codable, Equatable {
-  /// The base URL of trace links: `https://truyxuat.example.vn`.
+  /// The base URL of trace links: `https://truyxuat.example`.
   var resolver: String
   /// The GS1 company prefix (7 to 10 digits, 893… in Vietnam).
   var companyPrefix: String

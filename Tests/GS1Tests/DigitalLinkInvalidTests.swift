@@ -70,10 +70,10 @@ let invalidLinks: [InvalidLinkCase] = [
     "empty path segment", "\(root)//01/\(gtin)", link, nil, .messageContains("empty path segment")),
   .init("no path at all", "https://id.gs1.org", link, nil, .messageContains("has no path")),
   .init(
-    "stem without a primary key", "https://example.vn/trace/product", link, nil,
+    "stem without a primary key", "https://resolver.example/trace/product", link, nil,
     .messageContains("no GS1 primary key")),
   .init(
-    "stem segment with a bracket", "https://example.vn/a[b]/01/\(gtin)", link, nil,
+    "stem segment with a bracket", "https://resolver.example/a[b]/01/\(gtin)", link, nil,
     .messageContains("path segment")),
   .init(
     "AI that is not a primary key alone", "\(root)/17/271231", link, nil,

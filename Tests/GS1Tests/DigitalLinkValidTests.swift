@@ -37,15 +37,20 @@ let validLinks: [ValidLinkCase] = [
   .init(
     "third-party serial (235) is the alternative qualifier", "\(root)/01/\(gtin)/235/TPX123",
     "(01)\(gtin)(235)TPX123"),
-  .init("path stem of one segment", "https://example.vn/trace/01/\(gtin)/10/A", "(01)\(gtin)(10)A"),
   .init(
-    "path stem of several segments", "https://example.vn/an-giang/ocop/v1/01/\(gtin)", "(01)\(gtin)"
+    "path stem of one segment", "https://resolver.example/trace/01/\(gtin)/10/A", "(01)\(gtin)(10)A"
   ),
   .init(
-    "numeric stem segments before the key", "https://example.vn/2026/07/01/\(gtin)", "(01)\(gtin)"),
-  .init("stem segment equal to an AI", "https://example.vn/01/01/\(gtin)", "(01)\(gtin)"),
+    "path stem of several segments", "https://resolver.example/an-giang/ocop/v1/01/\(gtin)",
+    "(01)\(gtin)"
+  ),
   .init(
-    "stem with sub-delimiters and percent-encoding", "https://example.vn/a%20b/c;v=1/01/\(gtin)",
+    "numeric stem segments before the key", "https://resolver.example/2026/07/01/\(gtin)",
+    "(01)\(gtin)"),
+  .init("stem segment equal to an AI", "https://resolver.example/01/01/\(gtin)", "(01)\(gtin)"),
+  .init(
+    "stem with sub-delimiters and percent-encoding",
+    "https://resolver.example/a%20b/c;v=1/01/\(gtin)",
     "(01)\(gtin)"),
   .init("http scheme", "http://id.gs1.org/01/\(gtin)", "(01)\(gtin)"),
   .init("scheme and host all upper case", "HTTPS://ID.GS1.ORG/01/\(gtin)", "(01)\(gtin)"),
@@ -149,20 +154,20 @@ struct DigitalLinkValidTests {
   }
 
   @Test func upperCasingSchemeAndHostLeavesPathAndQuery() throws {
-    let link = try DigitalLink(parsing: "https://id.example.vn/trace/01/\(gtin)/10/lot?s=abc")
+    let link = try DigitalLink(parsing: "https://id.example/trace/01/\(gtin)/10/lot?s=abc")
     #expect(
       link.withSchemeAndHost(uppercased: true).uri
-        == "HTTPS://ID.EXAMPLE.VN/trace/01/\(gtin)/10/lot?s=abc")
+        == "HTTPS://ID.EXAMPLE/trace/01/\(gtin)/10/lot?s=abc")
   }
 
   @Test func builderMakesTheCanonicalURI() throws {
-    let base = try DigitalLink.Base("https://truyxuat.example.vn/")
+    let base = try DigitalLink.Base("https://truyxuat.example/")
     let link = try DigitalLink(
       base: base, gtin: GTIN("8931234567897"), lot: "DT/01", serial: "0001",
       attributes: [AIElement(ai: "17", value: "271231")],
       parameters: [.init(name: "s", value: "K1.ABC")])
     #expect(
-      link.uri == "https://truyxuat.example.vn/01/\(gtin)/10/DT%2F01/21/0001?17=271231&s=K1.ABC")
+      link.uri == "https://truyxuat.example/01/\(gtin)/10/DT%2F01/21/0001?17=271231&s=K1.ABC")
     #expect(link.gtin?.digits == gtin)
     #expect(link.value(of: "10") == "DT/01")
   }

@@ -44,7 +44,7 @@ struct LinkGenerator {
   mutating func base() throws -> DigitalLink.Base {
     let scheme = ["https", "http", "HTTPS", "HTTP"].randomElement(using: &random)!
     let host = [
-      "id.gs1.org", "truyxuat.angiang.gov.vn", "localhost:8080", "127.0.0.1", "ID.EXAMPLE.VN",
+      "id.gs1.org", "truyxuat.angiang.gov.vn", "localhost:8080", "127.0.0.1", "ID.EXAMPLE",
     ]
     .randomElement(using: &random)!
     let stem = (0..<Int.random(in: 0...3, using: &random)).map { _ in

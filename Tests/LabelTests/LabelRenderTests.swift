@@ -7,7 +7,7 @@ import Testing
 @Suite("Labels")
 struct LabelRenderTests {
   static let url =
-    "https://truyxuat.angiang.example.vn/01/08936059000017/10/DTN-2611-01/21/1001?17=271101"
+    "https://truyxuat.angiang.example/01/08936059000017/10/DTN-2611-01/21/1001?17=271101"
 
   static func content(address: String = "Ấp Tà Lọt, Xã Lê Trì, Tỉnh An Giang", stars: Int? = 4)
     -> LabelContent

@@ -11,7 +11,7 @@ struct PrintRunTests {
       PrintJob(
         name: "DTN-2611-01-\(serial)",
         url:
-          "https://truyxuat.angiang.example.vn/01/08936059000017/10/DTN-2611-01/21/\(serial)?17=271101",
+          "https://truyxuat.angiang.example/01/08936059000017/10/DTN-2611-01/21/\(serial)?17=271101",
         content: content)
     }
   }

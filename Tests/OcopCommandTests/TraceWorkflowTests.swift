@@ -6,7 +6,7 @@ import Testing
 @Suite("ocop print, verify and exports")
 struct TraceWorkflowTests {
   static let lot = "8932301001016/DTNQ-2611-02"
-  static let base = "https://truyxuat.angiang.example.vn"
+  static let base = "https://truyxuat.angiang.example"
 
   /// A store with the fixtures imported, and its folder.
   static func store() throws -> (store: String, folder: String) {
@@ -63,6 +63,27 @@ struct TraceWorkflowTests {
     #expect(tooSmall.status == 1)
     let shown = try Self.ocop(store, ["batch", "show", Self.lot, "--json"])
     #expect(!shown.stdout.contains("\"first\":18"))
+  }
+
+  @Test func aRunThatFailsKeepsItsSerialsAndIsResumed() throws {
+    let (store, folder) = try Self.store()
+    // The run's folder cannot be made (its parent is a file): the serials were allocated
+    // first, so they stay allocated, and the run is rendered later under its name.
+    try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/blocked"))
+    let failed = try Self.ocop(
+      store, ["print", Self.lot, "--count", "4", "--run", "first", "--out", folder + "/blocked/x"])
+    #expect(failed.status == 1)
+    let shown = try Self.ocop(store, ["batch", "show", Self.lot])
+    #expect(shown.stdout.contains("serials   1–4 (first)"), "\(shown.stdout)")
+    let next = try Self.ocop(
+      store, ["print", Self.lot, "--count", "2", "--unsigned", "--out", folder + "/next"])
+    #expect(next.stdout.contains("serials 5–6"), "serials are never handed out twice")
+    let resumed = try Self.ocop(
+      store, ["print", Self.lot, "--resume", "first", "--out", folder + "/first"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/first").count == 4)
+    let verified = try Self.ocop(store, ["verify", folder + "/first/DTNQ-2611-02-4.png"])
+    #expect(verified.stdout.hasPrefix("VALID"))
   }
 
   @Test func everyVerdict() throws {

@@ -15,7 +15,7 @@ struct WorkflowTests {
     let folder = NSTemporaryDirectory() + "ocop-workflow-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let result = try CommandRunner.run([
-      "init", "--store", folder + "/ag.sqlite", "--resolver", "https://truyxuat.angiang.example.vn",
+      "init", "--store", folder + "/ag.sqlite", "--resolver", "https://truyxuat.angiang.example",
       "--prefix", "8932301", "--issuer", "Demo",
     ])
     #expect(result.status == 0, "\(result.stderr)")
