@@ -9,12 +9,15 @@ let package = Package(
     .library(name: "Traceability", targets: ["Traceability"]),
     .library(name: "Label", targets: ["Label"]),
     .library(name: "Exchange", targets: ["Exchange"]),
+    .library(name: "Resolver", targets: ["Resolver"]),
     .executable(name: "ocop", targets: ["ocop"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     // GS1 identifiers, Application Identifiers and Digital Link URIs, driven by GS1's
@@ -61,10 +64,20 @@ let package = Package(
     ),
     // Imports and exports: CSV in English or Vietnamese, signed bundles, EPCIS 2.0.
     .target(name: "Exchange", dependencies: ["GS1", "Traceability"]),
+    // The resolver a scanned code opens: pages, JSON, linksets, on Hummingbird.
+    .target(
+      name: "Resolver",
+      dependencies: [
+        "GS1", "Traceability",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     .executableTarget(
       name: "ocop",
       dependencies: [
-        "GS1", "Traceability", "Label", "Exchange",
+        "GS1", "Traceability", "Label", "Exchange", "Resolver",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -77,6 +90,15 @@ let package = Package(
     ),
     .testTarget(name: "LabelTests", dependencies: ["Label"]),
     .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "Traceability", "GS1"]),
+    .testTarget(
+      name: "ResolverTests",
+      dependencies: [
+        "Resolver", "Traceability", "GS1", "Exchange",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     .testTarget(name: "OcopCommandTests", dependencies: ["ocop"]),
   ],
   swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `ocop`: OCOP product traceability, from GS1 identifiers to trace links.
 @main
-struct Ocop: ParsableCommand {
+struct Ocop: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ocop",
     abstract: "Traceability and QR trace links for OCOP products (Mỗi xã một sản phẩm).",
@@ -18,7 +18,7 @@ struct Ocop: ParsableCommand {
       InitCommand.self, ImportCommand.self, ProducerCommand.self, ProductCommand.self,
       BatchCommand.self, PrintCommand.self, VerifyCommand.self, TraceLotCommand.self,
       RecallCommand.self, AuditCommand.self, KeysCommand.self, ExportCommand.self,
-      ReportCommand.self, GTINCommand.self, LinkCommand.self,
+      ReportCommand.self, ServeCommand.self, GTINCommand.self, LinkCommand.self,
     ]
   )
 }

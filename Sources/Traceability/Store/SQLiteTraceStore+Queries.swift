@@ -98,6 +98,10 @@ extension SQLiteTraceStore {
     }
   }
 
+  public func headSequence() throws(TraceError) -> Int64 {
+    try read { db in try db.int("SELECT MAX(seq) FROM events") ?? 0 }
+  }
+
   public func events(after sequence: Int64, limit: Int) throws(TraceError) -> [Event] {
     try read { db in
       try db.all(

@@ -178,6 +178,9 @@ public protocol TraceStore: Sendable {
   func traceForward(_ lot: LotReference) throws(TraceError) -> TraceNode
   /// Up to `limit` events of the log after sequence number `sequence`, in order.
   func events(after sequence: Int64, limit: Int) throws(TraceError) -> [Event]
+  /// The sequence number of the last event (0 for an empty log): it changes whenever any
+  /// record does.
+  func headSequence() throws(TraceError) -> Int64
   /// Re-checks the whole log against `trustList`, and every derived record against the
   /// log. With `expectedHead`, also checks that the event with that sequence number still
   /// has that hash, which finds a log cut short after it was noted.

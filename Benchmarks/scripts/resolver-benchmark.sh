@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The resolver under load: `ocop serve` on loopback with the An Giang data set, driven by
+# wrk for a fixed time against its JSON and HTML answers for a lot, and, in the same run,
+# nginx serving a static file of the JSON answer's size. Prints one table: requests per
+# second, p50 and p99 latency, errors, and the ratio to nginx.
+#
+#   bash Benchmarks/scripts/resolver-benchmark.sh [SECONDS] [CONNECTIONS]
+#
+# Installs wrk and nginx-light from Debian if they are missing (as root or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-15}
+CONNECTIONS=${2:-64}
+THREADS=$(nproc)
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
+if ((${#need[@]})); then
+  sudo=()
+  [[ $(id -u) -ne 0 ]] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+swift build -c release --product ocop >/dev/null
+OCOP="$(swift build -c release --show-bin-path)/ocop"
+WORK=$(mktemp -d /tmp/ocop-resolver-bench.XXXXXX)
+chmod 755 "$WORK"  # nginx's workers read the static file as another user
+cleanup() {
+  [[ -n ${SERVER:-} ]] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  [[ -f $WORK/nginx.pid ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+export OCOP_STORE="$WORK/angiang.sqlite"
+"$OCOP" init --resolver https://truyxuat.angiang.example --prefix 8932301 >/dev/null
+"$OCOP" import all Fixtures/an-giang >/dev/null
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+"$OCOP" serve --port "$PORT" --no-scan-log >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+LOT_PATH="/01/08932301001016/10/DTNQ-2609-01"
+curl -sf -H 'Accept: application/json' "http://127.0.0.1:$PORT$LOT_PATH" >"$WORK/record.json"
+SIZE=$(wc -c <"$WORK/record.json")
+mkdir -p "$WORK/www"
+cp "$WORK/record.json" "$WORK/www/record.json"
+
+NGINX_PORT=$(free_port)
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes $THREADS;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 1000000;
+  default_type application/json;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $WORK/www;
+  }
+}
+CONF
+"$NGINX" -c "$WORK/nginx.conf" -p "$WORK"
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/record.json" >/dev/null && break; sleep 0.1; done
+
+# wrk with a script that counts answers other than 200 as errors.
+cat >"$WORK/count.lua" <<'LUA'
+local bad = 0
+response = function(status, headers, body) if status ~= 200 then bad = bad + 1 end end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %.0f %.0f\n", summary.requests,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, bad, latency:percentile(50), latency:percentile(99)))
+end
+LUA
+
+run() { # name url [header]
+  local name=$1 url=$2 header=${3:-}
+  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/count.lua")
+  [[ -n $header ]] && args+=(-H "$header")
+  wrk "${args[@]}" "$url" | awk -v name="$name" -v d="$DURATION" '/^RESULT/ {print name, $2/d, $3+$4, $6/1000, $7/1000}'
+}
+
+echo "resolver benchmark: wrk, $THREADS threads, $CONNECTIONS connections, ${DURATION} s each, $(nproc) cores"
+echo "JSON answer and static file: $SIZE bytes"
+NGINX_LINE=$(run "nginx static file ($SIZE B)" "http://127.0.0.1:$NGINX_PORT/record.json")
+JSON_LINE=$(run "ocop serve, JSON" "http://127.0.0.1:$PORT$LOT_PATH" "Accept: application/json")
+HTML_LINE=$(run "ocop serve, HTML page" "http://127.0.0.1:$PORT$LOT_PATH" "Accept: text/html")
+NGINX_RATE=$(awk '{print $(NF-3)}' <<<"$NGINX_LINE")
+printf '%s\n' "--------------------------------------------------------------------------------------------"
+printf '%-28s %12s %10s %10s %8s %10s\n' "endpoint" "requests/s" "p50 ms" "p99 ms" "errors" "vs nginx"
+for line in "$NGINX_LINE" "$JSON_LINE" "$HTML_LINE"; do
+  awk -v ref="$NGINX_RATE" '{
+    n = NF; name = $1; for (i = 2; i <= n - 4; i++) name = name " " $i;
+    printf "%-28s %12.0f %10.2f %10.2f %8d %9.2fx\n", name, $(n-3), $(n-1), $n, $(n-2), $(n-3) / ref }' <<<"$line"
+done
+printf '%s\n' "--------------------------------------------------------------------------------------------"
+echo "target: zero errors, and the JSON endpoint at least 0.50x nginx's rate"

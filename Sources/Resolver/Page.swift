@@ -1,0 +1,253 @@
+import GS1
+import Traceability
+
+/// The pages the resolver shows people: made for a phone, Vietnamese by default, every value
+/// a producer typed escaped, no script, styles from one stylesheet (so the
+/// Content-Security-Policy can forbid everything inline).
+enum Page {
+  /// The words of the page in one language.
+  struct Text {
+    let english: Bool
+    var lang: String { english ? "en" : "vi" }
+    var traceTitle: String { english ? "Product origin" : "Truy xuất nguồn gốc" }
+    var product: String { english ? "Product" : "Sản phẩm" }
+    var producer: String { english ? "Producer" : "Chủ thể sản xuất" }
+    var address: String { english ? "Address" : "Địa chỉ" }
+    var origin: String { english ? "Origin of raw material" : "Vùng nguyên liệu" }
+    var map: String { english ? "Show on a map" : "Xem trên bản đồ" }
+    var harvest: String { english ? "Harvest" : "Thu hoạch" }
+    var lot: String { english ? "Lot" : "Số lô" }
+    var serial: String { english ? "Serial" : "Số sê-ri" }
+    var produced: String { english ? "Production date (NSX)" : "Ngày sản xuất (NSX)" }
+    var expires: String { english ? "Expiry date (HSD)" : "Hạn sử dụng (HSD)" }
+    var quantity: String { english ? "Net content" : "Khối lượng tịnh" }
+    var ocop: String { english ? "OCOP rating" : "Xếp hạng OCOP" }
+    var noOCOP: String {
+      english
+        ? "No OCOP certificate was in force when this lot was made"
+        : "Lô hàng sản xuất khi không có chứng nhận OCOP còn hiệu lực"
+    }
+    var lapsed: String {
+      english
+        ? "Warning: the OCOP stars of this lot are not backed by a certificate in force at production"
+        : "Cảnh báo: số sao OCOP của lô hàng không còn được chứng nhận vào ngày sản xuất"
+    }
+    var decision: String { english ? "Decision" : "Quyết định" }
+    var validUntil: String { english ? "valid until" : "hiệu lực đến" }
+    var inputs: String {
+      english ? "Made from (one step back)" : "Nguyên liệu đầu vào (một bước trước)"
+    }
+    var signatureValid: String { english ? "Genuine code, signed by" : "Mã chính hãng, ký bởi" }
+    var unsigned: String {
+      english ? "This code carries no signature" : "Mã này không có chữ ký số"
+    }
+    var signatureBad: String {
+      english
+        ? "WARNING: this code's signature is not valid. It may be counterfeit."
+        : "CẢNH BÁO: chữ ký số của mã không hợp lệ. Có thể là hàng giả."
+    }
+    var recalled: String { english ? "RECALLED" : "ĐÃ THU HỒI" }
+    var recalledInput: String {
+      english ? "made from a recalled lot" : "làm từ lô nguyên liệu bị thu hồi"
+    }
+    var expired: String { english ? "EXPIRED" : "ĐÃ HẾT HẠN SỬ DỤNG" }
+    var doNotUse: String {
+      english ? "Do not consume or sell this product." : "Không sử dụng hoặc bán sản phẩm này."
+    }
+    func scanned(_ count: Int, _ places: Int) -> String {
+      english
+        ? "This code has been scanned \(count) times from \(places) places."
+        : "Mã này đã được quét \(count) lần từ \(places) nơi."
+    }
+    var copied: String {
+      english
+        ? "That is unusual for one package: the code may have been copied."
+        : "Điều này bất thường với một sản phẩm: mã có thể đã bị sao chép."
+    }
+    var otherLanguage: (label: String, lang: String) {
+      english ? ("Tiếng Việt", "vi") : ("English", "en")
+    }
+  }
+
+  /// Text made safe for HTML: `& < > " '` escaped.
+  static func escape(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for character in text {
+      switch character {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&#39;"
+      default: out.append(character)
+      }
+    }
+    return out
+  }
+
+  static func date(_ date: GS1Date) -> String { date.dayMonthYear }
+
+  static func document(title: String, lang: String, body: String) -> String {
+    """
+    <!DOCTYPE html>
+    <html lang="\(lang)">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>\(escape(title))</title>
+    <link rel="stylesheet" href="/static/trace.css">
+    </head>
+    <body>
+    \(body)
+    </body>
+    </html>
+
+    """
+  }
+
+  static func error(status: Int, reason: String, text: Text) -> String {
+    let heading =
+      status == 400
+      ? (text.english ? "This is not a valid trace code" : "Đây không phải mã truy xuất hợp lệ")
+      : (text.english ? "No record of this code" : "Không tìm thấy thông tin của mã này")
+    return document(
+      title: heading, lang: text.lang,
+      body: """
+        <main>
+        <div class="banner warning" role="alert"><strong>\(escape(heading))</strong></div>
+        <p class="reason">\(escape(reason))</p>
+        </main>
+        """)
+  }
+
+  static func record(_ record: Record, text: Text) -> String {
+    var banners: [String] = []
+    if let recall = record.recall {
+      let whose =
+        record.recalledInput.map { " (\(text.recalledInput): \(escape($0.description)))" } ?? ""
+      banners.append(
+        """
+        <div class="banner recalled" role="alert"><strong>\(text.recalled)</strong>\(whose)<br>\(escape(recall.reason))<br>\(text.doNotUse)</div>
+        """)
+    }
+    if record.expired {
+      banners.append(
+        """
+        <div class="banner expired" role="alert"><strong>\(text.expired)</strong> (\(date(record.batch.request.expiryDate)))</div>
+        """)
+    }
+    switch record.signature {
+    case .malformed, .refused:
+      banners.append(
+        #"<div class="banner forged" role="alert"><strong>\#(text.signatureBad)</strong></div>"#)
+    default: break
+    }
+    if let scans = record.scans, scans.unusual {
+      banners.append(
+        #"<div class="banner warning" role="alert">\#(text.scanned(scans.scans, scans.places)) \#(text.copied)</div>"#
+      )
+    }
+    let product = record.product
+    let producer = record.producer
+    let request = record.batch.request
+    let origin = request.origin
+    var rows: [(String, String)] = [
+      (text.lot, escape(record.lot.lot))
+    ]
+    if let serial = record.serial { rows.append((text.serial, escape(serial))) }
+    rows += [
+      (text.produced, date(request.productionDate)),
+      (text.expires, date(request.expiryDate)),
+      (text.quantity, escape("\(product.netContent.amount) \(product.netContent.unit.symbol)")),
+    ]
+    var ocop: String
+    if let rating = record.batch.rating, record.ratingInForce {
+      ocop = """
+        <p class="stars" aria-label="\(rating.stars) OCOP">\(String(repeating: "★", count: rating.stars)) OCOP</p>
+        <p>\(text.decision) \(escape(rating.decision)) (\(date(rating.decisionDate))), \(text.validUntil) \(date(rating.validUntil))</p>
+        """
+    } else if record.batch.rating != nil {
+      ocop = #"<p class="banner warning">\#(text.lapsed)</p>"#
+    } else {
+      ocop = "<p>\(text.noOCOP)</p>"
+    }
+    ocop = "<section><h2>\(text.ocop)</h2>\(ocop)</section>"
+    var originHTML = "<p>\(escape(origin.areaName))<br>\(escape(place(origin.address)))</p>"
+    if let point = origin.coordinates {
+      let url =
+        "https://www.openstreetmap.org/?mlat=\(point.latitude)&mlon=\(point.longitude)#map=14/\(point.latitude)/\(point.longitude)"
+      originHTML +=
+        #"<p><a href="\#(escape(url))" rel="noopener">\#(text.map)</a> (\#(escape(point.latitude)), \#(escape(point.longitude)))</p>"#
+    }
+    if let start = origin.harvestStart {
+      let end = origin.harvestEnd.map { " – " + date($0) } ?? ""
+      originHTML += "<p>\(text.harvest): \(date(start))\(end)</p>"
+    }
+    var signature: String
+    switch record.signature {
+    case .valid(let kid, let issuer):
+      signature =
+        #"<p class="signed">✔ \#(text.signatureValid) \#(escape(issuer.isEmpty ? kid : issuer)) (\#(escape(kid)))</p>"#
+    case .unsigned:
+      signature = "<p>\(text.unsigned)</p>"
+    case .malformed, .refused:
+      signature = #"<p class="forged">\#(text.signatureBad)</p>"#
+    }
+    if let scans = record.scans, !scans.unusual {
+      signature += "<p>\(text.scanned(scans.scans, scans.places))</p>"
+    }
+    var inputs = ""
+    if !record.inputs.isEmpty {
+      inputs =
+        "<section><h2>\(text.inputs)</h2><ul>"
+        + record.inputs.map {
+          "<li>\(escape($0.name)) — \(escape($0.lot.description)) — \(escape($0.producer))</li>"
+        }.joined() + "</ul></section>"
+    }
+    let other = text.otherLanguage
+    let table = rows.map { "<tr><th>\($0.0)</th><td>\($0.1)</td></tr>" }.joined()
+    return document(
+      title: product.nameVietnamese + " — " + text.traceTitle, lang: text.lang,
+      body: """
+        <main>
+        \(banners.joined(separator: "\n"))
+        <header><p class="kicker">\(text.traceTitle)</p><h1>\(escape(text.english ? (product.nameEnglish ?? product.nameVietnamese) : product.nameVietnamese))</h1>
+        \(text.english && product.nameEnglish != nil ? "<p>" + escape(product.nameVietnamese) + "</p>" : "")</header>
+        \(signature)
+        \(ocop)
+        <section><h2>\(text.producer)</h2><p>\(escape(producer.name))</p><p>\(text.address): \(escape(fullAddress(producer.address)))</p></section>
+        <section><h2>\(text.origin)</h2>\(originHTML)</section>
+        <section><h2>\(text.product)</h2><table>\(table)</table></section>
+        \(inputs)
+        <footer><a href="?lang=\(other.lang)">\(other.label)</a></footer>
+        </main>
+        """)
+  }
+
+  static func place(_ address: Address) -> String {
+    [address.commune, address.district, address.province].compactMap { $0 }.joined(separator: ", ")
+  }
+
+  static func fullAddress(_ address: Address) -> String {
+    [address.detail, address.commune, address.district, address.province].compactMap { $0 }
+      .joined(separator: ", ")
+  }
+
+  static let stylesheet = """
+    body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
+    background:#f6f7f5;color:#1d2a1f;line-height:1.45}
+    main{max-width:36rem;margin:0 auto;padding:1rem}
+    h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .3rem}
+    .kicker{margin:0;color:#50634f;font-size:.9rem;text-transform:uppercase;letter-spacing:.04em}
+    .banner{padding:1rem;border-radius:.5rem;margin:.5rem 0;font-size:1.1rem}
+    .recalled,.forged{background:#b00020;color:#fff}.expired{background:#e65100;color:#fff}
+    .warning{background:#fff3cd;color:#5c4400}
+    .stars{font-size:1.6rem;color:#c98a00;margin:.2rem 0}
+    .signed{color:#1b5e20}.forged{font-weight:bold}
+    table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .4rem;
+    border-bottom:1px solid #dde2da;vertical-align:top}th{font-weight:600;width:45%}
+    section{background:#fff;border-radius:.5rem;padding:.2rem .9rem .7rem;margin:.6rem 0}
+    footer{margin:1rem 0;text-align:center}a{color:#1f5fa8}
+    """
+}

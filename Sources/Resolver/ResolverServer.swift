@@ -1,0 +1,180 @@
+import Foundation
+import GS1
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A request's context, with the client's address (for the scan log's place, never
+/// stored as it is).
+public struct ResolverRequestContext: RequestContext, RemoteAddressRequestContext {
+  public var coreContext: CoreRequestContextStorage
+  public let remoteAddress: SocketAddress?
+
+  public init(source: ApplicationRequestContextSource) {
+    coreContext = .init(source: source)
+    remoteAddress = source.channel.remoteAddress
+  }
+}
+
+/// Refuses what the resolver never needs before any work is done: methods other than GET
+/// and HEAD (405), request bodies (413), over-long targets (414); and sets the security
+/// headers on every answer.
+struct GuardMiddleware: RouterMiddleware {
+  typealias Context = ResolverRequestContext
+  static let maxTarget = 2048
+
+  func handle(
+    _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+  ) async throws -> Response {
+    var response: Response
+    if request.method != .get && request.method != .head {
+      response = Self.plain(.methodNotAllowed, "only GET and HEAD\n")
+      response.headers[.allow] = "GET, HEAD"
+    } else if let length = request.headers[.contentLength], length != "0" {
+      response = Self.plain(.contentTooLarge, "no request body is accepted\n")
+    } else if request.uri.string.utf8.count > Self.maxTarget {
+      response = Self.plain(
+        .uriTooLong, "the request target is longer than \(Self.maxTarget) bytes\n")
+    } else {
+      do {
+        response = try await next(request, context)
+      } catch {
+        // Nothing a client sends may produce a 500: an unroutable request is not found.
+        response = Self.plain(.notFound, "not found\n")
+      }
+    }
+    if response.headers[.contentSecurityPolicy] == nil {
+      Self.secure(&response.headers)
+    }
+    return response
+  }
+
+  /// The security headers every answer carries.
+  static func secure(_ headers: inout HTTPFields) {
+    headers[.contentSecurityPolicy] =
+      "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    headers[.xContentTypeOptions] = "nosniff"
+    headers[referrerPolicy] = "no-referrer"
+    headers[frameOptions] = "DENY"
+    if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
+  }
+
+  static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+  static let frameOptions = HTTPField.Name("X-Frame-Options")!
+
+  static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+    Response(
+      status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+      body: .init(byteBuffer: ByteBuffer(string: text)))
+  }
+}
+
+extension TraceResolver {
+  /// The router: every path goes to ``resolve(path:query:accept:acceptLanguage:client:)``.
+  public func router(logger: Logger) -> Router<ResolverRequestContext> {
+    let router = Router(context: ResolverRequestContext.self)
+    router.add(middleware: GuardMiddleware())
+    let resolver = self
+    let cache = ResponseCache()
+    let handler: @Sendable (Request, ResolverRequestContext) async throws -> Response = {
+      request, context in
+      let path = request.uri.path.isEmpty ? "/" : request.uri.path
+      let rawQuery = request.uri.query
+      let query = rawQuery?.isEmpty == true ? nil : rawQuery
+      let accept = request.headers[.accept]
+      let language = request.headers[.acceptLanguage]
+      // Answers that do not change from one scan to the next (everything but a counted
+      // serial) come from a cache that lasts while the store's log does not grow and the
+      // day does not change, both checked at most once a second.
+      let counted = resolver.scanLog != nil && TraceResolver.hasSerial(path: path, query: query)
+      let key = CacheKey(
+        format: TraceResolver.Format(accept: accept),
+        english: TraceResolver.prefersEnglish(query: query, acceptLanguage: language),
+        target: request.uri.string)
+      if !counted,
+        let cached = cache.response(
+          for: key, state: { ((try? resolver.store.headSequence()) ?? -1, resolver.today()) })
+      {
+        return cached
+      }
+      let reply = resolver.resolve(
+        path: path, query: query, accept: accept, acceptLanguage: language,
+        client: context.remoteAddress?.ipAddress)
+      var headers = HTTPFields()
+      for (name, value) in reply.headers {
+        if let field = HTTPField.Name(name) { headers[field] = value }
+      }
+      GuardMiddleware.secure(&headers)
+      logger.debug(
+        "resolve",
+        metadata: [
+          "path": .string(String(path.prefix(200))), "status": .stringConvertible(reply.status),
+        ])
+      let response = Response(
+        status: HTTPResponse.Status(code: reply.status), headers: headers,
+        body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+      if !counted { cache.store(response, for: key) }
+      return response
+    }
+    router.get("/", use: handler)
+    router.head("/", use: handler)
+    router.get("**", use: handler)
+    router.head("**", use: handler)
+    return router
+  }
+
+  /// The server on `host`:`port`, stopping gracefully on SIGTERM or SIGINT.
+  public func application(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+    Application(
+      router: router(logger: logger),
+      configuration: .init(address: .hostname(host, port: port), serverName: "ocop-trace"),
+      logger: logger)
+  }
+}
+
+struct CacheKey: Hashable, Sendable {
+  let format: TraceResolver.Format
+  let english: Bool
+  let target: String
+}
+
+/// Prepared answers by request, valid while the store's head (its last event) and the day
+/// stay the same; both are read again at most once a second, so a new record shows within
+/// a second.
+final class ResponseCache: Sendable {
+  private struct State {
+    var head: Int64?
+    var day: GS1Date?
+    var checked: UInt64 = 0
+    var responses: [CacheKey: Response] = [:]
+  }
+  private let state = Mutex(State())
+  private static let limit = 20_000
+
+  func response(for key: CacheKey, state current: () -> (Int64, GS1Date)) -> Response? {
+    let now = DispatchTime.now().uptimeNanoseconds
+    // One lock in the common case: fresh, and found or not.
+    let (fresh, found) = state.withLock { state -> (Bool, Response?) in
+      guard state.head != nil, now &- state.checked <= 1_000_000_000 else { return (false, nil) }
+      return (true, state.responses[key])
+    }
+    if fresh { return found }
+    let (head, day) = current()
+    return state.withLock { state in
+      if state.head != head || state.day != day { state.responses.removeAll() }
+      state.head = head
+      state.day = day
+      state.checked = now
+      return state.responses[key]
+    }
+  }
+
+  func store(_ response: Response, for key: CacheKey) {
+    state.withLock { state in
+      if state.responses.count >= Self.limit { state.responses.removeAll() }
+      state.responses[key] = response
+    }
+  }
+}

@@ -1,0 +1,410 @@
+import Foundation
+import GS1
+import Traceability
+
+/// One answer of the resolver: status, headers and body.
+public struct ResolverReply: Sendable {
+  public var status: Int
+  public var headers: [(String, String)]
+  public var body: [UInt8]
+
+  init(_ status: Int, _ contentType: String, _ body: String, headers: [(String, String)] = []) {
+    self.status = status
+    self.headers = [("Content-Type", contentType)] + headers
+    self.body = Array(body.utf8)
+  }
+
+  /// The value of header `name`, if set.
+  public func header(_ name: String) -> String? {
+    headers.first { $0.0.lowercased() == name.lowercased() }?.1
+  }
+}
+
+/// What the resolver is and links to.
+public struct ResolverSettings: Sendable {
+  /// The base trace links are made with (`https://truyxuat.angiang.example`).
+  public var base: String
+  /// The service's name, in `/.well-known/gs1resolver`.
+  public var name: String
+  /// Further links by GTIN (or `*` for every product): link type (`gs1:pip`) → URL.
+  public var links: [String: [String: String]]
+
+  public init(
+    base: String, name: String = "ocop-trace resolver", links: [String: [String: String]] = [:]
+  ) {
+    self.base = base
+    self.name = name
+    self.links = links
+  }
+}
+
+/// The resolver behind a trace code, following GS1's resolver conventions: a page for
+/// people (Vietnamese, or English), the record as JSON, an RFC 9264 linkset of the
+/// product's links, redirects by link type, and a description of the service. Read-only;
+/// every input that is not a link the store issued gets a 4xx answer, never a 5xx.
+public struct TraceResolver: Sendable {
+  let store: any TraceStore
+  let trustList: TrustList
+  let scanLog: ScanLog?
+  let settings: ResolverSettings
+  let today: @Sendable () -> GS1Date
+
+  public init(
+    store: any TraceStore, trustList: TrustList, scanLog: ScanLog?, settings: ResolverSettings,
+    today: @escaping @Sendable () -> GS1Date = { GS1Date.today() }
+  ) {
+    self.store = store
+    self.trustList = trustList
+    self.scanLog = scanLog
+    self.settings = settings
+    self.today = today
+  }
+
+  /// The answer to a GET of `path` (as requested, percent-encoded) and `query`.
+  public func resolve(
+    path: String, query: String?, accept: String?, acceptLanguage: String?, client: String?
+  ) -> ResolverReply {
+    let format = Format(accept: accept)
+    switch path {
+    case "/healthz":
+      return ResolverReply(200, "application/json", #"{"status":"ok"}"#)
+    case "/.well-known/gs1resolver":
+      return ResolverReply(200, "application/json", wellKnown())
+    case "/static/trace.css":
+      return ResolverReply(
+        200, "text/css; charset=utf-8", Page.stylesheet,
+        headers: [("Cache-Control", "public, max-age=86400")])
+    default: break
+    }
+    let english = Self.prefersEnglish(query: query, acceptLanguage: acceptLanguage)
+    return answer(path: path, query: query, format: format, english: english, client: client)
+  }
+
+  /// Whether the link names a serial (21), whose scans are counted.
+  static func hasSerial(path: String, query: String?) -> Bool {
+    path.containsBytes("/21/") || (query?.containsBytes("21=") ?? false)
+  }
+
+  private func answer(
+    path: String, query: String?, format: Format, english: Bool, client: String?
+  ) -> ResolverReply {
+    let text = Page.Text(english: english)
+    func refuse(_ status: Int, _ reason: String) -> ResolverReply {
+      switch format {
+      case .json, .linkset:
+        return ResolverReply(
+          status, "application/json",
+          String(
+            decoding: CanonicalJSON.object([
+              "status": .integer(Int64(status)), "error": .string(reason),
+            ]).encoded(), as: UTF8.self))
+      case .html:
+        return ResolverReply(
+          status, "text/html; charset=utf-8", Page.error(status: status, reason: reason, text: text)
+        )
+      }
+    }
+    // The resolver's own parameters (GS1 resolver convention: `linkType=gs1:pip`, written
+    // bare) are read apart from the link's data.
+    var resolverParameters: [String: String] = [:]
+    var linkQuery: [Substring] = []
+    for pair in (query ?? "").split(separator: "&", omittingEmptySubsequences: false) {
+      let name = pair.prefix { $0 != "=" }
+      if ["linkType", "lang", "context"].contains(String(name)) {
+        let value = pair.dropFirst(name.count + 1)
+        resolverParameters[String(name)] = String(value).removingPercentEncoding ?? String(value)
+      } else {
+        linkQuery.append(pair)
+      }
+    }
+    let uri =
+      Self.origin(of: settings.base) + path
+      + (linkQuery.isEmpty || query == nil ? "" : "?" + linkQuery.joined(separator: "&"))
+    let link: DigitalLink
+    do {
+      link = try DigitalLink(parsing: uri)
+    } catch {
+      return refuse(400, error.description)
+    }
+    guard let gtin = link.gtin else {
+      return refuse(404, "this resolver answers for GTINs (01), not (\(link.primaryKey.ai))")
+    }
+    guard let lotCode = link.value(of: "10") else {
+      return refuse(404, "the link names no lot (10): no batch record to show")
+    }
+    do {
+      let lot = try LotReference(gtin: gtin, lot: lotCode)
+      guard let batch = try store.batch(lot), let product = try store.product(gtin),
+        let producer = try store.producer(taxCode: product.producerTaxCode)
+      else { return refuse(404, "no record of lot \(lot)") }
+      let serial = link.value(of: "21")
+      if let serial, case .outsideAnyRange = try store.serialStatus(lot, serial: serial) {
+        return refuse(404, "serial \(serial) was never printed for lot \(lot)")
+      }
+      // Link types: a redirect to a configured link, or the linkset.
+      let links = configuredLinks(for: gtin)
+      let linkType = resolverParameters["linkType"]
+      if let linkType, linkType != "linkset", linkType != "all" {
+        guard let target = links.first(where: { $0.type == linkType }) else {
+          return refuse(404, "no \(linkType) link for \(gtin.digits)")
+        }
+        return ResolverReply(
+          307, "text/plain; charset=utf-8", target.url + "\n", headers: [("Location", target.url)])
+      }
+      let record = try Record(
+        link: link, lot: lot, serial: serial, batch: batch, product: product, producer: producer,
+        resolver: self, client: client)
+      if linkType != nil || format == .linkset {
+        return ResolverReply(
+          200, "application/linkset+json", linkset(link: link, links: links, text: text))
+      }
+      switch format {
+      case .json:
+        return ResolverReply(
+          200, "application/json", String(decoding: record.json.encoded(), as: UTF8.self),
+          headers: [("Link", linkHeader(link))])
+      default:
+        return ResolverReply(
+          200, "text/html; charset=utf-8", Page.record(record, text: text),
+          headers: [("Content-Language", english ? "en" : "vi"), ("Link", linkHeader(link))])
+      }
+    } catch {
+      return refuse(404, "\(error)")
+    }
+  }
+
+  /// The scheme and host of a base URL.
+  static func origin(of base: String) -> String {
+    guard let schemeEnd = base.range(of: "://") else { return base }
+    let rest = base[schemeEnd.upperBound...]
+    let host = rest.prefix { $0 != "/" }
+    return String(base[..<schemeEnd.upperBound]) + host
+  }
+
+  static func prefersEnglish(query: String?, acceptLanguage: String?) -> Bool {
+    if let query, query.containsBytes("lang=") {
+      for pair in query.split(separator: "&") where pair.hasPrefix("lang=") {
+        return pair.dropFirst(5).lowercased().hasPrefix("en")
+      }
+    }
+    guard let language = acceptLanguage?.utf8.prefix(while: { $0 != UInt8(ascii: ",") }) else {
+      return false
+    }
+    let first = language.drop { $0 == UInt8(ascii: " ") }.prefix(2)
+    return first.elementsEqual("en".utf8) || first.elementsEqual("EN".utf8)
+      || first.elementsEqual("En".utf8)
+  }
+
+  enum Format: Equatable {
+    case html, json, linkset
+
+    init(accept: String?) {
+      guard var accept, !accept.isEmpty else {
+        self = .html
+        return
+      }
+      if accept.utf8.contains(where: { (0x41...0x5A).contains($0) }) {
+        accept = accept.lowercased()
+      }
+      if accept.containsBytes("application/linkset+json") {
+        self = .linkset
+      } else if accept.containsBytes("application/json") && !accept.containsBytes("text/html") {
+        self = .json
+      } else {
+        self = .html
+      }
+    }
+  }
+
+  struct Link {
+    let type: String
+    let url: String
+    let title: String
+  }
+
+  func configuredLinks(for gtin: GTIN) -> [Link] {
+    var links: [Link] = []
+    for key in [gtin.digits, String(gtin.digits.dropFirst()), "*"] {
+      for (type, url) in (settings.links[key] ?? [:]).sorted(by: { $0.key < $1.key })
+      where !links.contains(where: { $0.type == type }) {
+        links.append(Link(type: type, url: url, title: type))
+      }
+    }
+    return links
+  }
+
+  func linkset(link: DigitalLink, links: [Link], text: Page.Text) -> String {
+    let anchor = link.withSchemeAndHost(uppercased: false)
+    let clean =
+      (try? DigitalLink(
+        base: anchor.base, primaryKey: anchor.primaryKey, qualifiers: anchor.qualifiers))?.uri
+      ?? anchor.uri
+    var members: [(String, CanonicalJSON)] = [
+      ("anchor", .string(clean)),
+      (
+        "https://gs1.org/voc/defaultLink",
+        .array([
+          .object([
+            "href": .string(clean), "title": .string(text.traceTitle),
+            "type": .string("text/html"), "hreflang": .array([.string("vi"), .string("en")]),
+          ])
+        ])
+      ),
+      (
+        "https://gs1.org/voc/traceability",
+        .array([
+          .object([
+            "href": .string(clean), "title": .string(text.traceTitle),
+            "type": .string("application/json"),
+          ])
+        ])
+      ),
+    ]
+    for extra in links {
+      let name =
+        extra.type.hasPrefix("gs1:")
+        ? "https://gs1.org/voc/" + extra.type.dropFirst(4) : extra.type
+      members.append(
+        (name, .array([.object(["href": .string(extra.url), "title": .string(extra.title)])])))
+    }
+    var object = CanonicalMembers()
+    for (name, value) in members { object.insert(name, value) }
+    return String(
+      decoding: CanonicalJSON.object(["linkset": .array([.object(object)])]).encoded(),
+      as: UTF8.self)
+  }
+
+  func linkHeader(_ link: DigitalLink) -> String {
+    "<\(link.withSchemeAndHost(uppercased: false).uri)?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\""
+  }
+
+  func wellKnown() -> String {
+    String(
+      decoding: CanonicalJSON.object([
+        "name": .string(settings.name), "resolverRoot": .string(Self.origin(of: settings.base)),
+        "supportedPrimaryKeys": .array([.string("01")]),
+        "supportedLinkType": .array(
+          [
+            "https://gs1.org/voc/defaultLink", "https://gs1.org/voc/traceability",
+          ].map(CanonicalJSON.string)),
+        "linkTypeDefaultCanBeLinkset": .bool(true),
+        "contentTypes": .array(
+          ["text/html", "application/json", "application/linkset+json"].map(CanonicalJSON.string)),
+        "languages": .array([.string("vi"), .string("en")]),
+      ]).encoded(), as: UTF8.self)
+  }
+}
+
+/// Everything the page and the JSON show about one scanned code.
+struct Record {
+  let link: DigitalLink
+  let lot: LotReference
+  let serial: String?
+  let batch: Batch
+  let product: Product
+  let producer: Producer
+  let signature: SignedLink.Verdict
+  let recall: Recall?
+  let recalledInput: LotReference?
+  let expired: Bool
+  let ratingInForce: Bool
+  let inputs: [(lot: LotReference, name: String, producer: String)]
+  let scans: ScanSummary?
+
+  init(
+    link: DigitalLink, lot: LotReference, serial: String?, batch: Batch, product: Product,
+    producer: Producer, resolver: TraceResolver, client: String?
+  ) throws {
+    self.link = link
+    self.lot = lot
+    self.serial = serial
+    self.batch = batch
+    self.product = product
+    self.producer = producer
+    signature = SignedLink.verify(link, trustList: resolver.trustList, at: .now())
+    let tree = try resolver.store.traceBackward(lot)
+    var found: Recall?
+    func search(_ node: TraceNode) {
+      if found == nil, let recall = node.recall { found = recall }
+      for child in node.children { search(child) }
+    }
+    search(tree)
+    recall = found
+    recalledInput = found.flatMap { $0.lot == lot ? nil : $0.lot }
+    expired = batch.request.expiryDate < resolver.today()
+    if let rating = batch.rating {
+      let held = try resolver.store.ratingHistory(lot.gtin).inForce(
+        on: batch.request.productionDate)
+      ratingInForce = held?.stars == rating.stars
+    } else {
+      ratingInForce = false
+    }
+    inputs = tree.children.map { ($0.batch.lot, $0.product.nameVietnamese, $0.producer.name) }
+    if let serial, let log = resolver.scanLog {
+      scans = try log.record(
+        lot, serial: serial, place: ScanLog.place(ofAddress: client), at: .now())
+    } else {
+      scans = nil
+    }
+  }
+
+  var json: CanonicalJSON {
+    let signatureJSON: CanonicalJSON
+    switch signature {
+    case .valid(let kid, let issuer):
+      signatureJSON = .object([
+        "status": .string("valid"), "kid": .string(kid), "issuer": .string(issuer),
+      ])
+    case .unsigned: signatureJSON = .object(["status": .string("unsigned")])
+    case .malformed(let reason):
+      signatureJSON = .object(["status": .string("invalid"), "reason": .string(reason)])
+    case .refused(let problem):
+      signatureJSON = .object([
+        "status": .string("invalid"), "reason": .string(problem.description),
+      ])
+    }
+    return .object([
+      "link": .string(link.uri), "lot": lot.json,
+      "serial": serial.map(CanonicalJSON.string) ?? .null, "product": product.json,
+      "producer": producer.json, "batch": batch.json, "signature": signatureJSON,
+      "recalled": recall.map {
+        .object([
+          "lot": $0.lot.json, "reason": .string($0.reason),
+          "recordedAt": .string($0.recordedAt.text),
+        ])
+      } ?? .null,
+      "expired": .bool(expired), "ocopStarsValid": .bool(ratingInForce),
+      "inputs": .array(
+        inputs.map {
+          .object([
+            "lot": $0.lot.json, "product": .string($0.name), "producer": .string($0.producer),
+          ])
+        }),
+      "scans": scans.map {
+        .object([
+          "count": .integer(Int64($0.scans)), "places": .integer(Int64($0.places)),
+          "unusual": .bool($0.unusual),
+        ])
+      } ?? .null,
+    ])
+  }
+}
+
+extension String {
+  /// Whether the UTF-8 bytes of `needle` occur in this string's: a plain byte search, for
+  /// the headers and targets read on every request.
+  func containsBytes(_ needle: StaticString) -> Bool {
+    var text = self
+    let count = needle.utf8CodeUnitCount
+    return text.withUTF8 { haystack in
+      guard let base = haystack.baseAddress, count > 0, count <= haystack.count else {
+        return false
+      }
+      let first = needle.utf8Start.pointee
+      for start in 0...(haystack.count - count) where haystack[start] == first {
+        if memcmp(base + start, needle.utf8Start, count) == 0 { return true }
+      }
+      return false
+    }
+  }
+}

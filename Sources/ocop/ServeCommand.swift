@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Resolver
+import Traceability
+
+/// `ocop serve`: the resolver a scanned code opens.
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve the store's trace links: a page for people, JSON and linksets for machines.",
+    discussion: """
+      Answers every GS1 Digital Link the store issued (with or without a path stem):
+      a phone-sized page in Vietnamese (English with Accept-Language or ?lang=en), the
+      record as JSON (Accept: application/json), an RFC 9264 linkset (Accept:
+      application/linkset+json or ?linkType=linkset), redirects to configured links
+      (?linkType=gs1:pip), /.well-known/gs1resolver and /healthz. Read-only on the store;
+      scans of serialised codes go to a scan log beside it (<store>.scans.sqlite) with the
+      client's network hashed, never its address. Stops gracefully on SIGTERM.
+
+      --links names a JSON file of further links: {"08932301001016": {"gs1:pip":
+      "https://…"}, "*": {"gs1:certificationInfo": "https://…"}}.
+
+      Example:
+        ocop serve --store angiang.sqlite --host 127.0.0.1 --port 8080
+      """)
+
+  @OptionGroup var location: StoreOptions
+  @Option(help: "Address to listen on.") var host = "127.0.0.1"
+  @Option(help: "Port to listen on.") var port = 8080
+  @Option(help: ArgumentHelp("Further links by GTIN, as JSON.", valueName: "file"))
+  var links: String?
+  @Flag(help: "Do not record scans.") var noScanLog = false
+
+  func run() async throws {
+    var logger = Logger(label: "ocop.serve")
+    logger.logLevel = .info
+    let resolver: TraceResolver
+    do {
+      let workspace = try Workspace.open(location.path, writing: false)
+      var extra: [String: [String: String]] = [:]
+      if let links {
+        do {
+          extra = try JSONDecoder().decode([String: [String: String]].self, from: readFile(links))
+        } catch let error as CLIError {
+          throw error
+        } catch {
+          throw CLIError(
+            "\(links) is not a links file ({\"GTIN\": {\"gs1:pip\": \"https://…\"}}): \(error)")
+        }
+      }
+      let scanLog =
+        noScanLog ? nil : try ScanLog(path: Workspace.sibling(of: location.path, ".scans.sqlite"))
+      resolver = TraceResolver(
+        store: workspace.store, trustList: try workspace.trustList(), scanLog: scanLog,
+        settings: ResolverSettings(base: workspace.config.resolver, links: extra))
+    } catch {
+      Output.printError("\(error)")
+      throw ExitCode(1)
+    }
+    logger.info(
+      "serving", metadata: ["store": .string(location.path), "address": .string("\(host):\(port)")])
+    try await resolver.application(host: host, port: port, logger: logger).runService()
+  }
+}

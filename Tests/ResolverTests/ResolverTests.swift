@@ -1,0 +1,324 @@
+import Exchange
+import Foundation
+import GS1
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+@testable import Resolver
+@testable import Traceability
+
+/// The resolver's answers, through its router without a socket, and once over a real one.
+@Suite("Resolver")
+struct ResolverTests {
+  static let base = "https://truyxuat.angiang.example"
+  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+      "Fixtures/an-giang"
+    ).path
+
+  /// A store with the An Giang data set, a printed range, a recall, and a producer whose
+  /// name is markup; and a resolver over it.
+  static func resolver() throws -> (TraceResolver, IssuerKey) {
+    let folder = NSTemporaryDirectory() + "ocop-resolver-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let key = try IssuerKey.generate(name: "Sở KH&CN An Giang")
+    let store = try SQLiteTraceStore(path: folder + "/s.sqlite", signer: key, create: true)
+    for kind in ImportKind.allCases {
+      let plan = try ImportPlan(
+        CSVTable(path: fixtures + "/\(kind.rawValue).csv"), kind: kind)
+      _ = try store.apply(plan.commands)
+    }
+    let lot = try LotReference(gtin: GTIN("8932301001016"), lot: "DTNQ-2611-02")
+    _ = try store.allocateSerials(lot, count: 100, printRun: "test")
+    _ = try store.recall(
+      LotReference(gtin: GTIN("8935481001012"), lot: "NTN-2609-02"), reason: "E. coli <b>")
+    // Markup typed by a producer must come out as text.
+    _ = try store.apply([
+      .registerProducer(
+        Producer(
+          taxCode: "1699999999", kind: .household, name: "<script>alert(1)</script> & \"Co\"",
+          address: Address(commune: "Xã <i>Lê</i> Trì", province: "An Giang"))),
+      .registerProduct(
+        Product(
+          gtin: GTIN("8932301099990"), producerTaxCode: "1699999999",
+          nameVietnamese: "Kẹo <img src=x onerror=alert(1)>", group: .food,
+          netContent: Quantity(amount: "1", unit: UnitCode("KGM")))),
+      .issueBatch(
+        BatchRequest(
+          lot: LotReference(gtin: GTIN("8932301099990"), lot: "X-1"),
+          productionDate: GS1Date(iso: "2026-11-01"), expiryDate: GS1Date(iso: "2027-11-01"),
+          quantity: Quantity(amount: "5", unit: UnitCode("KGM")),
+          origin: Origin(
+            areaName: "<svg onload=alert(1)>",
+            address: Address(commune: "Xã Lê Trì", province: "An Giang")))),
+    ])
+    let trust = TrustList([key.trustedIssuer(validFrom: try Timestamp("2020-01-01T00:00:00Z"))])
+    let resolver = TraceResolver(
+      store: store, trustList: trust, scanLog: try ScanLog(path: folder + "/scans.sqlite"),
+      settings: ResolverSettings(
+        base: base, links: ["08932301001016": ["gs1:pip": "https://shop.example/palm-sugar"]]),
+      today: { try! GS1Date(iso: "2026-11-29") })
+    return (resolver, key)
+  }
+
+  static func app(_ resolver: TraceResolver) -> some ApplicationProtocol {
+    Application(router: resolver.router(logger: Logger(label: "test")))
+  }
+
+  static func get(
+    _ client: some TestClientProtocol, _ uri: String, accept: String? = nil,
+    language: String? = nil, method: HTTPRequest.Method = .get, body: String? = nil
+  ) async throws -> TestResponse {
+    var headers = HTTPFields()
+    if let accept { headers[.accept] = accept }
+    if let language { headers[.acceptLanguage] = language }
+    return try await client.execute(
+      uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+  }
+
+  static let item = "/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102"
+
+  @Test func aPageForPeopleInVietnameseAndEnglish() async throws {
+    let (resolver, _) = try Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let page = try await Self.get(client, Self.item, accept: "text/html")
+      #expect(page.status == .ok)
+      #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+      let html = String(buffer: page.body)
+      #expect(html.contains("<html lang=\"vi\">"))
+      #expect(html.contains("Đường thốt nốt Tri Tôn hộp quà 1 kg"))
+      #expect(html.contains("★★★★ OCOP"))
+      #expect(html.contains("112/QĐ-UBND"))
+      #expect(html.contains("Công ty Cổ phần Thốt nốt Bảy Núi"))
+      #expect(html.contains("Ngày sản xuất (NSX)</th><td>03/11/2026"))
+      let mapped = String(
+        buffer: try await Self.get(client, "/01/08932301001016/10/DTNQ-2609-01").body)
+      #expect(mapped.contains("https://www.openstreetmap.org/?mlat=10.487312&amp;mlon=104.921845"))
+      #expect(html.contains("Nguyên liệu đầu vào"))
+      #expect(html.contains("Mã này không có chữ ký số"))
+      #expect(!html.contains("<script"))
+      let csp = try #require(page.headers[.contentSecurityPolicy])
+      #expect(csp.contains("default-src 'none'"))
+      #expect(page.headers[.xContentTypeOptions] == "nosniff")
+      let english = try await Self.get(client, Self.item, language: "en-GB,en;q=0.8")
+      #expect(String(buffer: english.body).contains("<html lang=\"en\">"))
+      #expect(String(buffer: english.body).contains("Production date (NSX)"))
+      let query = try await Self.get(client, Self.item + "&lang=en")
+      #expect(String(buffer: query.body).contains("Tri Ton palm sugar"))
+      // With a path stem before the key, as some resolvers publish them.
+      let stem = try await Self.get(
+        client, "/an-giang/ocop" + Self.item, accept: "application/json")
+      #expect(stem.status == .ok)
+      let css = try await Self.get(client, "/static/trace.css")
+      #expect(css.headers[.contentType] == "text/css; charset=utf-8")
+    }
+  }
+
+  @Test func recalledAndExpiredLotsCarryABannerThatCannotBeMissed() async throws {
+    let (resolver, _) = try Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let recalled = String(
+        buffer: try await Self.get(client, "/01/08934462001010/10/BBTN-2610-01").body)
+      #expect(recalled.contains(#"<div class="banner recalled" role="alert"><strong>ĐÃ THU HỒI"#))
+      #expect(recalled.contains("E. coli &lt;b&gt;"))
+      #expect(recalled.contains("ĐÃ HẾT HẠN SỬ DỤNG"))
+      let json = try await Self.get(
+        client, "/01/08934462001010/10/BBTN-2610-01", accept: "application/json")
+      let object = try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any]
+      #expect(object?["expired"] as? Bool == true)
+      #expect((object?["recalled"] as? [String: Any])?["reason"] as? String == "E. coli <b>")
+    }
+  }
+
+  @Test func machinesGetJSONLinksetsAndRedirects() async throws {
+    let (resolver, key) = try Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let json = try await Self.get(client, Self.item, accept: "application/json")
+      #expect(json.status == .ok)
+      #expect(json.headers[.contentType] == "application/json")
+      let object = try #require(
+        try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any])
+      #expect((object["product"] as? [String: Any])?["gtin"] as? String == "08932301001016")
+      #expect((object["signature"] as? [String: Any])?["status"] as? String == "unsigned")
+      let linkset = try await Self.get(client, Self.item, accept: "application/linkset+json")
+      #expect(linkset.headers[.contentType] == "application/linkset+json")
+      let set = try #require(
+        try JSONSerialization.jsonObject(with: Data(buffer: linkset.body)) as? [String: Any])
+      let entry = try #require((set["linkset"] as? [[String: Any]])?.first)
+      #expect(entry["anchor"] as? String == "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/7")
+      #expect(entry["https://gs1.org/voc/pip"] != nil)
+      #expect(entry["https://gs1.org/voc/defaultLink"] != nil)
+      let byQuery = try await Self.get(client, Self.item + "&linkType=linkset")
+      #expect(byQuery.headers[.contentType] == "application/linkset+json")
+      let redirect = try await Self.get(client, Self.item + "&linkType=gs1:pip")
+      #expect(redirect.status == .temporaryRedirect)
+      #expect(redirect.headers[.location] == "https://shop.example/palm-sugar")
+      let missing = try await Self.get(client, Self.item + "&linkType=gs1:recipeInfo")
+      #expect(missing.status == .notFound)
+      let wellKnown = try await Self.get(client, "/.well-known/gs1resolver")
+      #expect(wellKnown.status == .ok)
+      #expect(String(buffer: wellKnown.body).contains("\"resolverRoot\":\"\(Self.base)\""))
+      let health = try await Self.get(client, "/healthz")
+      #expect(health.status == .ok)
+      // A signed link's signature is checked and shown.
+      let link = try SignedLink.sign(
+        DigitalLink(parsing: Self.base + Self.item), with: key)
+      let signed = try await Self.get(
+        client, String(link.uri.dropFirst(Self.base.count)), accept: "application/json")
+      #expect(String(buffer: signed.body).contains("\"status\":\"valid\""))
+      let forged = try await Self.get(
+        client,
+        String(link.uri.dropFirst(Self.base.count)).replacingOccurrences(
+          of: "/21/7?", with: "/21/8?"))
+      #expect(String(buffer: forged.body).contains("CẢNH BÁO: chữ ký số"))
+    }
+  }
+
+  @Test func badInputIsAnsweredWith4xxNever5xx() async throws {
+    let (resolver, _) = try Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let cases: [(String, HTTPResponse.Status)] = [
+        ("/01/8932301001016/10/A", .badRequest),
+        ("/01/08932301001017/10/A", .badRequest),
+        ("/01/08932301001016/10/NOPE", .notFound),
+        ("/01/08932301001016/10/DTNQ-2611-02/21/999", .notFound),
+        ("/01/08932301001016", .notFound),
+        ("/414/8932301000019", .notFound),
+        ("/", .badRequest),
+        ("/../../etc/passwd", .badRequest),
+        ("/01/08932301001016/10/%FF%FE", .badRequest),
+        ("/01/08932301001016/10/DTNQ-2611-02?17=271102&17=271102", .badRequest),
+        ("/" + String(repeating: "a", count: 3000), .uriTooLong),
+      ]
+      for (uri, status) in cases {
+        let response = try await Self.get(client, uri)
+        #expect(response.status == status, "\(uri.prefix(60))")
+        let json = try await Self.get(client, uri, accept: "application/json")
+        #expect(json.status == status, "\(uri.prefix(60))")
+        if status == .badRequest || status == .notFound {
+          #expect(json.headers[.contentType] == "application/json")
+          #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+        }
+      }
+      let post = try await Self.get(client, Self.item, method: .post, body: "x")
+      #expect(post.status == .methodNotAllowed)
+      #expect(post.headers[.allow] == "GET, HEAD")
+      let head = try await Self.get(client, Self.item, method: .head)
+      #expect(head.status == .ok)
+    }
+  }
+
+  @Test func whatAProducerTypedIsEscaped() async throws {
+    let (resolver, _) = try Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let html = String(buffer: try await Self.get(client, "/01/08932301099990/10/X-1").body)
+      #expect(!html.contains("<script>alert"))
+      #expect(!html.contains("<img src=x"))
+      #expect(!html.contains("<svg onload"))
+      #expect(!html.contains("<i>Lê</i>"))
+      #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;"))
+      #expect(html.contains("Kẹo &lt;img src=x onerror=alert(1)&gt;"))
+    }
+  }
+
+  @Test func aSerialScannedTooOftenIsFlagged() async throws {
+    let (resolver, _) = try Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      var last: [String: Any] = [:]
+      for _ in 0..<(ScanSummary.scanLimit + 1) {
+        let json = try await Self.get(client, Self.item, accept: "application/json")
+        last =
+          (try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any]) ?? [:]
+      }
+      let scans = try #require(last["scans"] as? [String: Any])
+      #expect(scans["count"] as? Int == ScanSummary.scanLimit + 1)
+      #expect(scans["unusual"] as? Bool == true)
+      let page = String(buffer: try await Self.get(client, Self.item).body)
+      #expect(page.contains("mã có thể đã bị sao chép"))
+      // Another serial has its own count.
+      let other = try await Self.get(
+        client, "/01/08932301001016/10/DTNQ-2611-02/21/8", accept: "application/json")
+      #expect(String(buffer: other.body).contains("\"count\":1"))
+    }
+  }
+
+  @Test func overARealSocket() async throws {
+    let (resolver, _) = try Self.resolver()
+    try await Self.app(resolver).test(.live) { client in
+      let page = try await Self.get(client, Self.item)
+      #expect(page.status == .ok)
+      #expect(String(buffer: page.body).contains("Đường thốt nốt Tri Tôn"))
+      let bad = try await Self.get(client, "/01/123")
+      #expect(bad.status == .badRequest)
+    }
+  }
+}
+
+/// The page as a real browser renders it: headless Chromium (Debian's `chromium`) loads it
+/// from a live server and the test reads back the DOM it built.
+@Suite("Resolver in a browser")
+struct ResolverBrowserTests {
+  static let artefacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("artefacts")
+    .path
+
+  static func chromium(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
+    process.arguments =
+      [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--hide-scrollbars", "--lang=vi-VN",
+      ] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  @Test func chromiumShowsTheRecordAndTheRecallBanner() async throws {
+    #expect(
+      FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+      "chromium is installed by scripts/quickstart.sh setup")
+    let (resolver, _) = try ResolverTests.resolver()
+    try await ResolverTests.app(resolver).test(.live) { client in
+      let port = try #require(client.port)
+      let root = "http://127.0.0.1:\(port)"
+      let page = try Self.chromium([
+        "--dump-dom", root + "/01/08932301001016/10/DTNQ-2609-01?lang=vi",
+      ])
+      #expect(page.contains("Đường thốt nốt Tri Tôn hộp quà 1 kg"))
+      #expect(page.contains("★★★★ OCOP"))
+      #expect(page.contains("Công ty Cổ phần Thốt nốt Bảy Núi"))
+      #expect(page.contains("Vùng thốt nốt Lê Trì"))
+      #expect(!page.contains("ĐÃ THU HỒI"))
+      let recalledURL = root + "/01/08934462001010/10/BBTN-2610-01?lang=vi"
+      let recalled = try Self.chromium(["--dump-dom", recalledURL])
+      #expect(recalled.contains("ĐÃ THU HỒI"))
+      #expect(recalled.contains("làm từ lô nguyên liệu bị thu hồi"))
+      #expect(recalled.contains("Bánh bò thốt nốt Nhà Bàng hộp 10 cái"))
+      // Screenshots for people to look at.
+      try FileManager.default.createDirectory(
+        atPath: Self.artefacts, withIntermediateDirectories: true)
+      for (name, url) in [
+        ("resolver-page.png", root + "/01/08932301001016/10/DTNQ-2609-01?lang=vi"),
+        ("resolver-recalled.png", recalledURL),
+      ] {
+        let file = Self.artefacts + "/" + name
+        try? FileManager.default.removeItem(atPath: file)
+        _ = try Self.chromium(["--screenshot=" + file, "--window-size=412,1400", url])
+        #expect(FileManager.default.fileExists(atPath: file), "\(name)")
+      }
+    }
+  }
+}
+
+extension Data {
+  init(buffer: ByteBuffer) { self.init(buffer.readableBytesView) }
+}
