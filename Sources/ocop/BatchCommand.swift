@@ -12,7 +12,7 @@ struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Issue a batch: a signed commissioning record with its origin.",
       discussion: """
-        The batch carries the OCOP rating in force on its production date, or none (the
+        The batch carries the OCOP rating in force on its production date, or none (the \
         record says so). Input lots are GTIN/LOT, repeated.
 
         Example:

@@ -14,7 +14,7 @@ struct GTINCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check the check digit of one or more GTINs.",
       discussion: """
-        Accepts GTIN-8, GTIN-12, GTIN-13 and GTIN-14 and prints each in the 14-digit form
+        Accepts GTIN-8, GTIN-12, GTIN-13 and GTIN-14 and prints each in the 14-digit form \
         that trace links use. A wrong check digit is reported with the digit it should be.
 
         Example:
@@ -55,9 +55,9 @@ struct GTINCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Make the GTIN-13 for an item number under your GS1 company prefix.",
       discussion: """
-        GS1 Vietnam gives each member a company prefix that starts 893. Together with
-        your own item number it makes the 12 digits before the check digit, so a
-        7-digit prefix leaves 5 digits for items (00000–99999). Item numbers shorter
+        GS1 Vietnam gives each member a company prefix that starts 893. Together with \
+        your own item number it makes the 12 digits before the check digit, so a \
+        7-digit prefix leaves 5 digits for items (00000–99999). Item numbers shorter \
         than that are padded with zeros; longer ones are refused.
 
         Example:

@@ -9,14 +9,14 @@ struct ImportCommand: ParsableCommand {
     commandName: "import",
     abstract: "Import producers, products, OCOP ratings or batches from CSV.",
     discussion: """
-      KIND is producers, products, ratings or batches; `all` takes a folder holding
-      producers.csv, products.csv, ratings.csv and batches.csv (those present) and imports
-      them in that order. Files are UTF-8 CSV, with or without the byte order mark a
-      spreadsheet writes; header names in English or Vietnamese (with or without
-      diacritics): tax_code or "Mã số thuế", production_date or "Ngày sản xuất"…
+      KIND is producers, products, ratings or batches; `all` takes a folder holding \
+      producers.csv, products.csv, ratings.csv and batches.csv (those present) and imports \
+      them in that order. Files are UTF-8 CSV, with or without the byte order mark a \
+      spreadsheet writes; header names in English or Vietnamese (with or without \
+      diacritics): tax_code or "Mã số thuế", production_date or "Ngày sản xuất"… \
       Dates as 2026-11-02 or 02/11/2026; input lots as GTIN/LOT joined with |.
 
-      Every row is checked first, then everything is stored in one transaction: one bad row
+      Every row is checked first, then everything is stored in one transaction: one bad row \
       and nothing is stored. Errors name the file, line, column and problem.
 
       Examples:

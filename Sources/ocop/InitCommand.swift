@@ -9,8 +9,8 @@ struct InitCommand: ParsableCommand {
     commandName: "init",
     abstract: "Create a store, an issuer key and the config beside them.",
     discussion: """
-      Writes four files: the store (SQLite), <store>.json (resolver and company prefix),
-      <store>.key (the Ed25519 issuer key, readable by you only) and <store>.trust.json
+      Writes four files: the store (SQLite), <store>.json (resolver and company prefix), \
+      <store>.key (the Ed25519 issuer key, readable by you only) and <store>.trust.json \
       (the trust list, holding this issuer). Nothing is overwritten.
 
       Example:

@@ -15,8 +15,8 @@ struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Make the trace URL for a product, a lot or a single numbered item.",
       discussion: """
-        The URL is the resolver's address, then the GTIN, then the lot and serial
-        number, then data such as the expiry date. Dates are YYYY-MM-DD or GS1's YYMMDD;
+        The URL is the resolver's address, then the GTIN, then the lot and serial \
+        number, then data such as the expiry date. Dates are YYYY-MM-DD or GS1's YYMMDD; \
         day 00 (YYMM00) means the end of the month.
 
         Examples:
@@ -160,8 +160,8 @@ struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Read trace URLs and show the GS1 data they carry, or why they are invalid.",
       discussion: """
-        Give URLs as arguments, or none to read one per line from standard input (as a
-        handheld scanner types them). Each URL is checked against every GS1 Digital
+        Give URLs as arguments, or none to read one per line from standard input (as a \
+        handheld scanner types them). Each URL is checked against every GS1 Digital \
         Link rule; the exit status is 1 if any is rejected.
 
         Example:

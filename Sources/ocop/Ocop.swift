@@ -5,13 +5,19 @@ import ArgumentParser
 struct Ocop: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ocop",
-    abstract: "Traceability and QR trace links for OCOP products (Mỗi xã một sản phẩm).",
+    abstract: "Origin records and QR trace labels for OCOP products (Mỗi xã một sản phẩm).",
     discussion: """
-      Identify products with GS1 GTINs and make GS1 Digital Link trace URLs that a QR
-      code on the package carries. Every command checks its input against GS1's own
-      rules and says exactly what is wrong.
+      For producers, inspectors and retailers of OCOP products: a signed, tamper-evident \
+      store of producers, products, OCOP ratings and batches with their origin; QR labels \
+      carrying signed GS1 Digital Link trace URLs; verification of scanned codes online or \
+      offline; exports (signed bundles, CSV, EPCIS 2.0); and the resolver a scanned code \
+      opens. Every input is checked against GS1's own rules, and a refusal says what is \
+      wrong and where.
 
-      Exit status: 0 when every input is accepted, 1 when an input is rejected (the
+      Start with `ocop init`, then `ocop import all FOLDER` or `ocop producer add`. The \
+      store is found by --store, then $OCOP_STORE, then ./ocop.sqlite.
+
+      Exit status: 0 when every input is accepted, 1 when an input is rejected (the \
       reason is on standard error), 64 when the command line itself is wrong.
       """,
     subcommands: [

@@ -10,21 +10,22 @@ struct PrintCommand: ParsableCommand {
     commandName: "print",
     abstract: "Allocate serials for a batch and render their labels (PNG, sheets or SVG).",
     discussion: """
-      Allocates COUNT serials under the lot (recorded, signed, never reused), makes each
-      item's trace URL (GS1 Digital Link with lot, serial and expiry, signed by the
-      store's issuer unless --unsigned), and renders one label per serial into a new
-      folder: the QR code, its element string, and the Vietnamese label text (product,
-      OCOP stars when a certificate was in force at production, lot, NSX, HSD, net
-      quantity, producer and address, origin). Every label is decoded again with zbar and
-      compared with its URL unless --no-read-back. A run of more than 1,000 labels is
+      Allocates COUNT serials under the lot (recorded, signed, never reused), makes each \
+      item's trace URL (GS1 Digital Link with lot, serial and expiry, signed by the \
+      store's issuer unless --unsigned), and renders one label per serial into a new \
+      folder: the QR code, its element string, and the Vietnamese label text (product, \
+      OCOP stars when a certificate was in force at production, lot, NSX, HSD, net \
+      quantity, producer and address, origin). Every label is decoded again with zbar and \
+      compared with its URL unless --no-read-back. A run of more than 1,000 labels is \
       written in folders of 1,000.
 
-      The serials are stored before any label is drawn: a run that is stopped half-way
+      The serials are stored before any label is drawn: a run that is stopped half-way \
       keeps its serials, and `--resume RUN` renders that run's labels again.
 
       Examples:
         ocop print 8932301001016/DTNQ-2611-03 --count 300
-        ocop print 8932301001016/DTNQ-2611-03 --count 240 --sheet 3x8 --template 70x37
+        ocop print 8932301001016/DTNQ-2611-03 --count 240 \\
+          --sheet 3x8 --template 70x37
         ocop print 8932301001016/DTNQ-2611-03 --resume run-1-300 --out labels/again
       """)
 

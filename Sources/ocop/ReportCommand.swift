@@ -9,7 +9,7 @@ struct ReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "The programme's figures: ratings, producers, groups, certificates expiring.",
     discussion: """
-      Products are counted by their latest rating decision; producers with a product at 3
+      Products are counted by their latest rating decision; producers with a product at 3 \
       stars or more (or proposed for 5) are the certified producers.
 
       Example:

@@ -11,11 +11,11 @@ struct ServeCommand: AsyncParsableCommand {
     abstract: "Serve the store's trace links: a page for people, JSON and linksets for machines.",
     discussion: """
       Answers every GS1 Digital Link the store issued (with or without a path stem):
-      a phone-sized page in Vietnamese (English with Accept-Language or ?lang=en), the
+      a phone-sized page in Vietnamese (English with Accept-Language or ?lang=en), the \
       record as JSON (Accept: application/json), an RFC 9264 linkset (Accept:
-      application/linkset+json or ?linkType=linkset), redirects to configured links
-      (?linkType=gs1:pip), /.well-known/gs1resolver and /healthz. Read-only on the store;
-      scans of serialised codes go to a scan log beside it (<store>.scans.sqlite) with the
+      application/linkset+json or ?linkType=linkset), redirects to configured links \
+      (?linkType=gs1:pip), /.well-known/gs1resolver and /healthz. Read-only on the store; \
+      scans of serialised codes go to a scan log beside it (<store>.scans.sqlite) with the \
       client's network hashed, never its address. Stops gracefully on SIGTERM.
 
       --links names a JSON file of further links: {"08932301001016": {"gs1:pip":

@@ -11,8 +11,8 @@ struct TraceLotCommand: ParsableCommand {
     commandName: "trace",
     abstract: "A lot's genealogy: what it was made from (backward) or what was made from it.",
     discussion: """
-      Backward (the default) shows the lot's input lots, transitively, with their producers
-      and origins: one step back, and the steps before it. --forward shows every lot made
+      Backward (the default) shows the lot's input lots, transitively, with their producers \
+      and origins: one step back, and the steps before it. --forward shows every lot made \
       from it, transitively, and where they were shipped.
 
       Example:
@@ -67,7 +67,7 @@ struct RecallCommand: ParsableCommand {
     commandName: "recall",
     abstract: "Recall a lot, and show what the recall reaches downstream.",
     discussion: """
-      Records a signed recall event. Every lot made from the recalled lot, transitively,
+      Records a signed recall event. Every lot made from the recalled lot, transitively, \
       is reached by it: `verify` reports their codes as recalled too.
 
       Example:
@@ -119,7 +119,7 @@ struct AuditCommand: ParsableCommand {
     commandName: "audit",
     abstract: "Re-check the whole store: hash chain, every signature, every derived record.",
     discussion: """
-      Names the first event or record that fails. Checks signatures against the store's
+      Names the first event or record that fails. Checks signatures against the store's \
       trust list, or --trust FILE.
 
       Example:
@@ -222,7 +222,7 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Add the issuers of another trust list to this store's.",
       discussion: """
-        An issuer already trusted keeps its key: a list that gives its kid another key is
+        An issuer already trusted keeps its key: a list that gives its kid another key is \
         refused. Revocations and validity dates in the imported list are taken.
 
         Example:
@@ -262,11 +262,11 @@ struct ExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Export the records: a signed bundle, CSV, or EPCIS 2.0 JSON-LD.",
     discussion: """
-      bundle: the whole signed event log, the records and the issuer's trust-list entry,
-      for offline checks (`ocop verify --bundle … --trust …`).
-      csv: producers, products, ratings and batches as CSV files in a new folder, in the
-      import format (cells a spreadsheet would run as formulas are neutralised).
-      epcis: an EPCIS 2.0 document (JSON-LD) of every event: commissioning, transformation,
+      bundle: the whole signed event log, the records and the issuer's trust-list entry, \
+      for offline checks (`ocop verify --bundle … --trust …`). \
+      csv: producers, products, ratings and batches as CSV files in a new folder, in the \
+      import format (cells a spreadsheet would run as formulas are neutralised). \
+      epcis: an EPCIS 2.0 document (JSON-LD) of every event: commissioning, transformation, \
       shipping, receiving, recall.
 
       Examples:

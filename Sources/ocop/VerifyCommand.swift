@@ -11,16 +11,16 @@ struct VerifyCommand: ParsableCommand {
     commandName: "verify",
     abstract: "Check scanned trace codes: URLs, label images, or a scanner's stream on stdin.",
     discussion: """
-      Each scan gets one verdict: valid, expired, recalled (the lot or a lot it was made
-      from), unknown (no such record), forged (bad or untrusted signature, or a link that
-      contradicts the record), malformed (not a GS1 Digital Link, with the reason),
-      rating lapsed (the label shows OCOP stars the product did not hold at production),
-      serial outside any printed range, or duplicate (the same serial earlier in this
+      Each scan gets one verdict: valid, expired, recalled (the lot or a lot it was made \
+      from), unknown (no such record), forged (bad or untrusted signature, or a link that \
+      contradicts the record), malformed (not a GS1 Digital Link, with the reason), \
+      rating lapsed (the label shows OCOP stars the product did not hold at production), \
+      serial outside any printed range, or duplicate (the same serial earlier in this \
       stream). A summary follows; the exit status is 1 if any scan is not valid.
 
-      Checks against the store, or offline against exported bundles (--bundle, repeatable)
-      and a trust list (--trust). Arguments are URLs or PNG label images (every code in an
-      image is checked); with no argument, or `-`, scans are read from standard input one
+      Checks against the store, or offline against exported bundles (--bundle, repeatable) \
+      and a trust list (--trust). Arguments are URLs or PNG label images (every code in an \
+      image is checked); with no argument, or `-`, scans are read from standard input one \
       per line, as a handheld scanner types them, and answered as they come.
 
       Examples:
