@@ -10,6 +10,24 @@ enum RawInsert {
   private static let transient = unsafeBitCast(
     OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
+  /// Inserts one event row (sequence, kind, body, signature, hash).
+  static func insertEvent(
+    sequence: Int64, kind: String, body: [UInt8], signature: [UInt8], hash: [UInt8],
+    in db: Database
+  ) throws {
+    try runEvent(
+      db.cachedStatement(
+        sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)"),
+      sequence: sequence, kind: kind, body: body, signature: signature, hash: hash, in: db)
+  }
+
+  /// Inserts derived rows, each into its table.
+  static func insert(_ rows: [Projection.Row], in db: Database) throws {
+    for row in rows {
+      try run(db.cachedStatement(sql: Projection.tables[row.table].insertSQL), row.cells, in: db)
+    }
+  }
+
   /// Binds `cells` to `statement` and runs it once.
   static func run(_ statement: Statement, _ cells: [Cell], in db: Database) throws {
     let handle = statement.sqliteStatement

@@ -151,10 +151,8 @@ struct EventAppender {
   mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Int64 {
     let sequence = headSequence + 1
     sealer.submit(sequence: sequence, kind: kind, data: data)
-    for row in try Projection.rows(kind: kind, data: data, sequence: sequence, at: time) {
-      let table = Projection.tables[row.table]
-      try RawInsert.run(db.cachedStatement(sql: table.insertSQL), row.cells, in: db)
-    }
+    try RawInsert.insert(
+      Projection.rows(kind: kind, data: data, sequence: sequence, at: time), in: db)
     headSequence = sequence
     try write(sealer.takeReady(from: nextToWrite))
     return sequence
@@ -167,11 +165,9 @@ struct EventAppender {
 
   private mutating func write(_ events: [EventSealer.Sealed]) throws {
     guard !events.isEmpty else { return }
-    let insert = try db.cachedStatement(
-      sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)")
     for event in events {
-      try RawInsert.runEvent(
-        insert, sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+      try RawInsert.insertEvent(
+        sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
         signature: event.signature, hash: event.hash, in: db)
     }
     nextToWrite = events[events.count - 1].sequence + 1
@@ -225,16 +221,11 @@ extension SQLiteTraceStore {
   {
     let store = try SQLiteTraceStore(path: path, signer: nil, create: true)
     try store.write { db in
-      let insert = try db.cachedStatement(
-        sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)")
       for event in events {
-        try RawInsert.runEvent(
-          insert, sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+        try RawInsert.insertEvent(
+          sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
           signature: event.signature, hash: event.hash, in: db)
-        for row in try Projection.rows(for: event) {
-          try RawInsert.run(
-            db.cachedStatement(sql: Projection.tables[row.table].insertSQL), row.cells, in: db)
-        }
+        try RawInsert.insert(Projection.rows(for: event), in: db)
       }
     }
     return store
