@@ -28,7 +28,7 @@ public enum CSVExport {
       ))
     var products: [[String]] = []
     var ratings: [[String]] = []
-    var batches: [[String]] = []
+    var batches: [(issued: Int64, row: [String])] = []
     for product in try store.products() {
       products.append([
         product.gtin.digits, product.producerTaxCode, product.nameVietnamese,
@@ -46,27 +46,25 @@ public enum CSVExport {
       for batch in try store.batches(of: product.gtin) {
         let request = batch.request
         let origin = request.origin
-        batches.append([
-          batch.lot.gtin.digits, batch.lot.lot, request.productionDate.iso, request.expiryDate.iso,
-          request.quantity.amount, request.quantity.unit.rawValue, origin.areaName,
-          origin.address.detail ?? "", origin.address.commune, origin.address.district ?? "",
-          origin.address.province, origin.coordinates?.latitude ?? "",
-          origin.coordinates?.longitude ?? "", origin.harvestStart?.iso ?? "",
-          origin.harvestEnd?.iso ?? "",
-          request.inputs.map { "\($0.gtin.digits)/\($0.lot)" }.joined(separator: "|"),
-        ])
+        batches.append(
+          (
+            batch.eventSequence,
+            [
+              batch.lot.gtin.digits, batch.lot.lot, request.productionDate.iso,
+              request.expiryDate.iso,
+              request.quantity.amount, request.quantity.unit.rawValue, origin.areaName,
+              origin.address.detail ?? "", origin.address.commune, origin.address.district ?? "",
+              origin.address.province, origin.coordinates?.latitude ?? "",
+              origin.coordinates?.longitude ?? "", origin.harvestStart?.iso ?? "",
+              origin.harvestEnd?.iso ?? "",
+              request.inputs.map { "\($0.gtin.digits)/\($0.lot)" }.joined(separator: "|"),
+            ]
+          ))
       }
     }
     // Batches in the order they were issued, so that input lots come before their outputs.
-    let order = Dictionary(
-      uniqueKeysWithValues: try store.events().compactMap { event -> (String, Int64)? in
-        guard event.kind == .commissioning, let lot = event.data["lot"],
-          let gtin = lot["gtin"]?.stringValue, let code = lot["lot"]?.stringValue
-        else { return nil }
-        return (gtin + "/" + code, event.sequence)
-      })
-    batches.sort { (order[$0[0] + "/" + $0[1]] ?? 0) < (order[$1[0] + "/" + $1[1]] ?? 0) }
-    files += [("products", products), ("ratings", ratings), ("batches", batches)]
+    batches.sort { $0.issued < $1.issued }
+    files += [("products", products), ("ratings", ratings), ("batches", batches.map(\.row))]
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var names: [String] = []
     for (kind, rows) in files {

@@ -42,7 +42,7 @@ public enum EPCISExport {
         guard let gtin = lot?["gtin"]?.stringValue, let code = lot?["lot"]?.stringValue else {
           return nil
         }
-        return "https://id.gs1.org/01/\(gtin)/10/" + percentEncoded(code)
+        return "https://id.gs1.org/01/\(gtin)/10/" + PercentEncoding.encode(code)
       }
       func quantity(_ lot: CanonicalJSON?, _ amount: CanonicalJSON?) -> JSONValue? {
         guard let epcClass = lotClass(lot) else { return nil }
@@ -156,7 +156,7 @@ public enum EPCISExport {
     var bytes = Array(event.hash.prefix(16))
     bytes[6] = (bytes[6] & 0x0F) | 0x80
     bytes[8] = (bytes[8] & 0x3F) | 0x80
-    let hex = bytes.map { String(format: "%02x", $0) }.joined()
+    let hex = ByteText.hex(bytes)
     let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
       String(
         hex[
@@ -165,12 +165,5 @@ public enum EPCISExport {
               hex.startIndex, offsetBy: range.upperBound)])
     }
     return "urn:uuid:" + parts.joined(separator: "-")
-  }
-
-  /// A lot code as a Digital Link path segment.
-  static func percentEncoded(_ text: String) -> String {
-    text.addingPercentEncoding(
-      withAllowedCharacters: CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? text
   }
 }

@@ -229,16 +229,8 @@ struct Row {
   /// A date as `YYYY-MM-DD` or, as Vietnamese spreadsheets write it, `DD/MM/YYYY`.
   func date(_ key: String) throws(ImportError) -> GS1Date {
     let text = try required(key)
-    var iso = text
-    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    if parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count),
-      (1...2).contains(parts[1].count)
-    {
-      func pad(_ part: Substring) -> String { part.count == 1 ? "0" + part : String(part) }
-      iso = "\(parts[2])-\(pad(parts[1]))-\(pad(parts[0]))"
-    }
     do {
-      return try GS1Date(iso: iso)
+      return try GS1Date(entered: text)
     } catch {
       throw self.error(key, "\"\(text)\" is not a date (write 2026-11-02 or 02/11/2026)")
     }

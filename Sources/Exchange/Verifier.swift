@@ -138,7 +138,7 @@ public struct Verifier {
         }
       }
       // A recall of the lot, or of any lot it was made from.
-      if let recall = try firstRecall(in: store.traceBackward(lot)) {
+      if let recall = try store.traceBackward(lot).firstRecall {
         let whose = recall.lot == lot ? "" : " (input lot \(recall.lot))"
         return verdict(.recalled, "recalled\(whose): \(recall.reason)")
       }
@@ -166,13 +166,5 @@ public struct Verifier {
     } catch {
       return result(.unknown, "the records cannot be read: \(error)", lot: lot, serial: serial)
     }
-  }
-
-  private func firstRecall(in node: TraceNode) -> Recall? {
-    if let recall = node.recall { return recall }
-    for child in node.children {
-      if let recall = firstRecall(in: child) { return recall }
-    }
-    return nil
   }
 }

@@ -82,6 +82,20 @@ public struct GS1Date: Hashable, Sendable, Comparable, CustomStringConvertible {
     return GS1Date(unchecked: newYear, newMonth, newDay)
   }
 
+  /// A date as people type it: `2026-11-02`, or day first as Vietnamese documents and
+  /// spreadsheets write it, `02/11/2026` (day and month may have one digit).
+  public init(entered text: String) throws(GS1Error) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count),
+      (1...2).contains(parts[1].count)
+    else {
+      try self.init(iso: text)
+      return
+    }
+    func pad(_ part: Substring) -> String { part.count == 1 ? "0" + part : String(part) }
+    try self.init(iso: "\(parts[2])-\(pad(parts[1]))-\(pad(parts[0]))")
+  }
+
   /// The day `days` later (earlier when negative).
   public func adding(days: Int) -> GS1Date {
     var year = year

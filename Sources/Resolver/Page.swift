@@ -173,7 +173,7 @@ enum Page {
       ocop = "<p>\(text.noOCOP)</p>"
     }
     ocop = "<section><h2>\(text.ocop)</h2>\(ocop)</section>"
-    var originHTML = "<p>\(escape(origin.areaName))<br>\(escape(place(origin.address)))</p>"
+    var originHTML = "<p>\(escape(origin.areaName))<br>\(escape(origin.address.locality))</p>"
     if let point = origin.coordinates {
       let url =
         "https://www.openstreetmap.org/?mlat=\(point.latitude)&mlon=\(point.longitude)#map=14/\(point.latitude)/\(point.longitude)"
@@ -216,22 +216,13 @@ enum Page {
         \(text.english && product.nameEnglish != nil ? "<p>" + escape(product.nameVietnamese) + "</p>" : "")</header>
         \(signature)
         \(ocop)
-        <section><h2>\(text.producer)</h2><p>\(escape(producer.name))</p><p>\(text.address): \(escape(fullAddress(producer.address)))</p></section>
+        <section><h2>\(text.producer)</h2><p>\(escape(producer.name))</p><p>\(text.address): \(escape(producer.address.line))</p></section>
         <section><h2>\(text.origin)</h2>\(originHTML)</section>
         <section><h2>\(text.product)</h2><table>\(table)</table></section>
         \(inputs)
         <footer><a href="?lang=\(other.lang)">\(other.label)</a></footer>
         </main>
         """)
-  }
-
-  static func place(_ address: Address) -> String {
-    [address.commune, address.district, address.province].compactMap { $0 }.joined(separator: ", ")
-  }
-
-  static func fullAddress(_ address: Address) -> String {
-    [address.detail, address.commune, address.district, address.province].compactMap { $0 }
-      .joined(separator: ", ")
   }
 
   static let stylesheet = """

@@ -13,11 +13,6 @@ public struct ResolverReply: Sendable {
     self.headers = [("Content-Type", contentType)] + headers
     self.body = Array(body.utf8)
   }
-
-  /// The value of header `name`, if set.
-  public func header(_ name: String) -> String? {
-    headers.first { $0.0.lowercased() == name.lowercased() }?.1
-  }
 }
 
 /// What the resolver is and links to.
@@ -323,12 +318,7 @@ struct Record {
     self.producer = producer
     signature = SignedLink.verify(link, trustList: resolver.trustList, at: .now())
     let tree = try resolver.store.traceBackward(lot)
-    var found: Recall?
-    func search(_ node: TraceNode) {
-      if found == nil, let recall = node.recall { found = recall }
-      for child in node.children { search(child) }
-    }
-    search(tree)
+    let found = tree.firstRecall
     recall = found
     recalledInput = found.flatMap { $0.lot == lot ? nil : $0.lot }
     expired = batch.request.expiryDate < resolver.today()

@@ -106,8 +106,8 @@ struct BatchCommand: ParsableCommand {
           let stars = batch.rating.map { String(repeating: "★", count: $0.stars) } ?? "-"
           print(
             Output.pad(batch.lot.gtin.digits, 16) + Output.pad(batch.lot.lot, 22)
-              + "NSX " + vietnamese(batch.request.productionDate) + "  HSD "
-              + vietnamese(batch.request.expiryDate) + "  " + Output.pad(stars, 6)
+              + "NSX " + batch.request.productionDate.dayMonthYear + "  HSD "
+              + batch.request.expiryDate.dayMonthYear + "  " + Output.pad(stars, 6)
               + (recalled.contains(batch.lot) ? "RECALLED" : ""))
         }
       }
@@ -148,16 +148,16 @@ struct BatchCommand: ParsableCommand {
         }
         let request = batch.request
         print("lot \(batch.lot)")
-        print("  NSX       \(vietnamese(request.productionDate))")
-        print("  HSD       \(vietnamese(request.expiryDate))")
+        print("  NSX       \(request.productionDate.dayMonthYear)")
+        print("  HSD       \(request.expiryDate.dayMonthYear)")
         print("  quantity  \(request.quantity.amount) \(request.quantity.unit.symbol)")
-        print("  origin    \(request.origin.areaName), \(fullAddress(request.origin.address))")
+        print("  origin    \(request.origin.areaName), \(request.origin.address.line)")
         if let point = request.origin.coordinates {
           print("            \(point.latitude), \(point.longitude)")
         }
         if let rating = batch.rating {
           print(
-            "  OCOP      \(rating.stars)★ (\(rating.decision) of \(vietnamese(rating.decisionDate)), valid until \(vietnamese(rating.validUntil)))"
+            "  OCOP      \(rating.stars)★ (\(rating.decision) of \(rating.decisionDate.dayMonthYear), valid until \(rating.validUntil.dayMonthYear))"
           )
         } else {
           print("  OCOP      none in force on the production date")

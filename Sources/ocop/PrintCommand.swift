@@ -103,7 +103,7 @@ struct PrintCommand: ParsableCommand {
       else { throw TraceError.notFound(kind: "product", key: reference.gtin.digits) }
       if batch.request.expiryDate < GS1Date.today() {
         Output.printError(
-          "warning: lot \(reference) expired on \(vietnamese(batch.request.expiryDate))")
+          "warning: lot \(reference) expired on \(batch.request.expiryDate.dayMonthYear)")
       }
       // Before any serial is allocated: does the label hold its text and its code? The
       // longest URL of the run is tried on the label size asked for, or on each standard
@@ -241,7 +241,7 @@ struct PrintCommand: ParsableCommand {
         productName: product.nameVietnamese, ocopStars: batch.rating?.stars, lot: batch.lot.lot,
         productionDate: batch.request.productionDate, expiryDate: batch.request.expiryDate,
         netQuantity: "\(product.netContent.amount) \(product.netContent.unit.symbol)",
-        producerName: producer.name, producerAddress: fullAddress(producer.address),
+        producerName: producer.name, producerAddress: producer.address.line,
         origin: originText, elementString: link.elementString.humanReadable)
       jobs.append(
         PrintJob(

@@ -10,20 +10,9 @@ func printRecord(_ value: CanonicalJSON) {
 
 /// Reads a date as `2026-11-02` or `02/11/2026`.
 func parseDate(_ text: String, option: String) throws -> GS1Date {
-  let parts = text.split(separator: "/")
-  let iso =
-    parts.count == 3 && parts[2].count == 4
-    ? "\(parts[2])-\(parts[1].count == 1 ? "0" : "")\(parts[1])-\(parts[0].count == 1 ? "0" : "")\(parts[0])"
-    : text
-  do { return try GS1Date(iso: iso) } catch {
+  do { return try GS1Date(entered: text) } catch {
     throw CLIError("\(option) \"\(text)\" is not a date (write 2026-11-02 or 02/11/2026)")
   }
-}
-
-/// dd/mm/yyyy, as Vietnamese labels write dates.
-func vietnamese(_ date: GS1Date) -> String {
-  let parts = date.iso.split(separator: "-")
-  return "\(parts[2])/\(parts[1])/\(parts[0])"
 }
 
 // MARK: - producer
@@ -89,7 +78,7 @@ struct ProducerCommand: ParsableCommand {
           }
           print(
             Output.pad(producer.taxCode, 15) + Output.pad(producer.kind.rawValue, 13)
-              + producer.name + " (" + place(producer.address) + ")")
+              + producer.name + " (" + producer.address.locality + ")")
         }
       }
     }
@@ -117,7 +106,7 @@ struct ProducerCommand: ParsableCommand {
         }
         print("\(producer.name) (\(producer.kind.vietnamese))")
         print("  tax code  \(producer.taxCode)")
-        print("  address   \(fullAddress(producer.address))")
+        print("  address   \(producer.address.line)")
         if let gln = producer.gln { print("  GLN       \(gln.digits)") }
         for product in products {
           print("  product   \(product.gtin.digits) \(product.nameVietnamese)")
@@ -125,15 +114,6 @@ struct ProducerCommand: ParsableCommand {
       }
     }
   }
-}
-
-func place(_ address: Address) -> String {
-  [address.commune, address.district, address.province].compactMap { $0 }.joined(separator: ", ")
-}
-
-func fullAddress(_ address: Address) -> String {
-  [address.detail, address.commune, address.district, address.province].compactMap { $0 }
-    .joined(separator: ", ")
 }
 
 // MARK: - product
@@ -261,9 +241,9 @@ struct ProductCommand: ParsableCommand {
         print("  net       \(product.netContent.amount) \(product.netContent.unit.symbol)")
         for rating in history.entries {
           let stars = rating.stars.map { "\($0)★ " } ?? ""
-          let until = rating.validUntil.map { ", valid until \(vietnamese($0))" } ?? ""
+          let until = rating.validUntil.map { ", valid until \($0.dayMonthYear)" } ?? ""
           print(
-            "  rating    \(stars)\(rating.status.rawValue), \(rating.decision.number) of \(vietnamese(rating.decision.date))\(until)"
+            "  rating    \(stars)\(rating.status.rawValue), \(rating.decision.number) of \(rating.decision.date.dayMonthYear)\(until)"
           )
         }
         if let current = history.inForce(on: today), let stars = current.stars {

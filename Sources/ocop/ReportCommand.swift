@@ -33,7 +33,7 @@ struct ReportCommand: ParsableCommand {
       let results = ProgrammeReport.Result.allCases
       let rated = [ProgrammeReport.Result.threeStars, .fourStars, .fiveStars, .proposedFiveStars]
         .reduce(0) { $0 + (report.byResult[$1] ?? 0) }
-      print("OCOP report as of \(vietnamese(day))")
+      print("OCOP report as of \(day.dayMonthYear)")
       print("  products evaluated           \(report.evaluated)")
       print("  3 stars or more              \(rated)")
       for result in results where (report.byResult[result] ?? 0) > 0 {
@@ -60,7 +60,7 @@ struct ReportCommand: ParsableCommand {
       print("  certificates expiring within \(report.horizonDays) days: \(report.expiring.count)")
       for item in report.expiring {
         print(
-          "    \(vietnamese(item.rating.validUntil ?? day))  \(item.product.gtin.digits)  "
+          "    \((item.rating.validUntil ?? day).dayMonthYear)  \(item.product.gtin.digits)  "
             + "\(item.rating.stars ?? 0)★  \(item.product.nameVietnamese)")
       }
     }

@@ -45,8 +45,8 @@ struct TraceLotCommand: ParsableCommand {
     let recall = node.recall.map { "  RECALLED: \($0.reason)" } ?? ""
     print("\(indent)\(node.batch.lot)  \(node.product.nameVietnamese)\(recall)")
     let pad = String(repeating: "    ", count: depth) + (depth == 0 ? "" : "   ")
-    print("\(pad)   NSX \(vietnamese(request.productionDate)), \(node.producer.name)")
-    print("\(pad)   origin \(request.origin.areaName), \(place(request.origin.address))")
+    print("\(pad)   NSX \(request.productionDate.dayMonthYear), \(node.producer.name)")
+    print("\(pad)   origin \(request.origin.areaName), \(request.origin.address.locality)")
     for child in node.children { show(child, depth: depth + 1) }
   }
 
@@ -106,7 +106,7 @@ struct RecallCommand: ParsableCommand {
         for lot in recall.downstream { print("    \(lot)") }
       }
       for shipment in recall.shipments {
-        print("  shipped: \(shipment.lot) to \(shipment.party) on \(vietnamese(shipment.date))")
+        print("  shipped: \(shipment.lot) to \(shipment.party) on \(shipment.date.dayMonthYear)")
       }
     }
   }

@@ -28,6 +28,11 @@ public struct Address: Hashable, Sendable {
     [detail, commune, district, province].compactMap { $0 }.joined(separator: ", ")
   }
 
+  /// Commune, district (when written) and province, without the street or hamlet.
+  public var locality: String {
+    [commune, district, province].compactMap { $0 }.joined(separator: ", ")
+  }
+
   /// The record as canonical JSON, as its event holds it.
   public var json: CanonicalJSON {
     .object([

@@ -100,6 +100,14 @@ public struct TraceNode: Hashable, Sendable {
   public let children: [TraceNode]
 }
 
+extension TraceNode {
+  /// The recall of this lot or, depth first, of the first lot below it that was recalled:
+  /// on a backward trace, whether the lot or anything it was made from is recalled.
+  public var firstRecall: Recall? {
+    recall ?? children.lazy.compactMap(\.firstRecall).first
+  }
+}
+
 /// Whether a serial was allocated under a lot.
 public enum SerialStatus: Hashable, Sendable {
   /// The serial lies in an allocated range.
