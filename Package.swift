@@ -99,7 +99,12 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .testTarget(name: "OcopCommandTests", dependencies: ["ocop"]),
+    .testTarget(
+      name: "OcopCommandTests",
+      dependencies: [
+        "ocop", "Traceability", "GS1", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

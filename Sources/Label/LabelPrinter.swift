@@ -44,12 +44,18 @@ public struct PrintOptions: Hashable, Sendable {
   public var sheet: SheetLayout?
   /// Threads to render on; 0 for every core.
   public var threads: Int
+  /// The TrueType fonts the label text is set in.
+  public var regularFont: String
+  public var boldFont: String
 
   /// Options; by default 50×30 mm labels, ECC M, 1-bit PNG, read back, every core.
   public init(
     template: LabelTemplate = .size50x30, module: ModuleSize, level: ErrorCorrection = .medium,
-    output: Output = .print, readBack: Bool = true, sheet: SheetLayout? = nil, threads: Int = 0
+    output: Output = .print, readBack: Bool = true, sheet: SheetLayout? = nil, threads: Int = 0,
+    regularFont: String = Font.defaultRegular, boldFont: String = Font.defaultBold
   ) {
+    self.regularFont = regularFont
+    self.boldFont = boldFont
     self.template = template
     self.module = module
     self.level = level
@@ -61,8 +67,10 @@ public struct PrintOptions: Hashable, Sendable {
 }
 
 /// Writes a print run into a folder: all of it, or nothing. Files are written into a
-/// hidden folder beside the destination, which takes the destination's name only when
-/// every label has been drawn, read back and written.
+/// hidden folder beside the destination (``stagingFolder(for:)``), which takes the
+/// destination's name only when every label has been drawn, read back and written. A run
+/// stopped half-way (a crash, a kill, a power cut) leaves only that hidden folder, which the
+/// next run into the same destination clears and starts again.
 public enum LabelPrinter {
   /// What a finished print run wrote.
   public struct Report: Hashable, Sendable {
@@ -96,6 +104,15 @@ public enum LabelPrinter {
   /// many, named by the range they hold.
   public static let folderSize = 1000
 
+  /// The hidden folder a run into `folder` is written in until it is complete:
+  /// `.NAME.partial` beside it. Its presence means a run into `folder` did not finish.
+  public static func stagingFolder(for folder: String) -> String {
+    let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+    let parent = (path as NSString).deletingLastPathComponent
+    let name = (path as NSString).lastPathComponent
+    return (parent.isEmpty ? "." : parent) + "/." + name + ".partial"
+  }
+
   public static func print(
     _ jobs: [PrintJob], to folder: String, options: PrintOptions,
     progress: (@Sendable (Int) -> Void)? = nil
@@ -106,9 +123,9 @@ public enum LabelPrinter {
       throw .invalidOption(
         name: "output folder", value: folder, reason: "already exists; choose a new folder")
     }
-    let parent = (folder as NSString).deletingLastPathComponent
-    let staging = (parent.isEmpty ? "." : parent) + "/.ocop-print-" + UUID().uuidString
+    let staging = stagingFolder(for: folder)
     do {
+      if manager.fileExists(atPath: staging) { try manager.removeItem(atPath: staging) }
       try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
     } catch {
       throw .invalidOption(
@@ -144,7 +161,8 @@ public enum LabelPrinter {
       let bitmaps = Slots<Bitmap>(count: jobs.count)
       DispatchQueue.concurrentPerform(iterations: threads) { part in
         do {
-          let renderer = try LabelRenderer()
+          let renderer = try LabelRenderer(
+            regularFont: options.regularFont, boldFont: options.boldFont)
           for index in stride(from: part, to: jobs.count, by: threads) where !failures.any {
             bitmaps[index] = try drawBitmap(jobs[index], renderer: renderer, options: options)
             progress?(done.increment())
@@ -200,7 +218,7 @@ public enum LabelPrinter {
         var opened: LabelRenderer?
         func renderer() throws(LabelError) -> LabelRenderer {
           if let opened { return opened }
-          let made = try LabelRenderer()
+          let made = try LabelRenderer(regularFont: options.regularFont, boldFont: options.boldFont)
           opened = made
           return made
         }

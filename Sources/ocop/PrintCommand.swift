@@ -51,6 +51,10 @@ struct PrintCommand: ParsableCommand {
   @Option(help: "N-up sheets: COLUMNSxROWS on A4 (e.g. 3x8).") var sheet: String?
   @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG) or svg.") var format = "print"
   @Flag(help: "Skip decoding every label again.") var noReadBack = false
+  @Option(help: ArgumentHelp("TrueType font for the label text.", valueName: "file"))
+  var font = Font.defaultRegular
+  @Option(help: ArgumentHelp("TrueType font for the label's bold lines.", valueName: "file"))
+  var boldFont = Font.defaultBold
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
@@ -129,6 +133,17 @@ struct PrintCommand: ParsableCommand {
               + (runs.isEmpty ? "" : " (its runs: \(runs.joined(separator: ", ")))"))
         }
         range = earlier
+      } else if let unfinished = try unfinishedRun(of: reference, in: store) {
+        // The same command, run again after a run was stopped half-way: finish that run.
+        guard unfinished.count == count! else {
+          throw CLIError(
+            "lot \(reference) has an unfinished print run \"\(unfinished.printRun ?? "")\" of \(unfinished.count) serials (\(unfinished.first)–\(unfinished.last)) into \(folder(for: unfinished)); finish it with --resume \(unfinished.printRun ?? "") or choose another --out"
+          )
+        }
+        Output.printError(
+          "note: finishing print run \"\(unfinished.printRun ?? "")\" (serials \(unfinished.first)–\(unfinished.last)), which was stopped before its labels were all written"
+        )
+        range = unfinished
       } else {
         let ranges = try store.serialRanges(reference)
         let first = (ranges.map(\.last).max() ?? 0) + 1
@@ -138,15 +153,34 @@ struct PrintCommand: ParsableCommand {
             "lot \(reference) already has a print run \"\(name)\"; to render it again use --resume \(name)"
           )
         }
-        range = try store.allocateSerials(reference, count: count!, printRun: name)
+        // The run's folder is begun before its serials are allocated, so a run stopped at
+        // any point after allocating is found and finished by the same command run again.
+        let folder = folder(named: name, lot: reference)
+        if FileManager.default.fileExists(atPath: folder) {
+          throw CLIError("output folder \(folder) already exists; choose a new folder with --out")
+        }
+        let staging = LabelPrinter.stagingFolder(for: folder)
+        do {
+          try FileManager.default.createDirectory(
+            atPath: staging, withIntermediateDirectories: true)
+        } catch {
+          throw CLIError(
+            "output folder \(folder) cannot be created (\(error.localizedDescription))")
+        }
+        do {
+          range = try store.allocateSerials(reference, count: count!, printRun: name)
+        } catch {
+          try? FileManager.default.removeItem(atPath: staging)
+          throw error
+        }
       }
-      let folder = out ?? "labels/" + safeName(reference.lot) + "-" + (range.printRun ?? "run")
+      let folder = folder(for: range)
       let jobs = try makeJobs(
         batch: batch, product: product, producer: producer, serials: range.first...range.last,
         workspace: workspace)
       let options = PrintOptions(
         template: labelTemplate, module: moduleSize, level: level, output: outputKind,
-        readBack: !noReadBack, sheet: sheetLayout)
+        readBack: !noReadBack, sheet: sheetLayout, regularFont: font, boldFont: boldFont)
       let progress = ProgressBar(total: jobs.count, label: "labels")
       try FileManager.default.createDirectory(
         atPath: (folder as NSString).deletingLastPathComponent.isEmpty
@@ -176,12 +210,31 @@ struct PrintCommand: ParsableCommand {
     }
   }
 
+  /// Where the labels of `range` go.
+  func folder(for range: SerialRange) -> String {
+    folder(named: range.printRun ?? "run", lot: range.lot)
+  }
+
+  /// Where the labels of the run `name` go: `--out`, or `labels/LOT-NAME`.
+  func folder(named name: String, lot: LotReference) -> String {
+    out ?? "labels/" + safeName(lot.lot) + "-" + name
+  }
+
+  /// A run of `lot` whose folder was begun and not finished (a run stopped half-way).
+  func unfinishedRun(of lot: LotReference, in store: SQLiteTraceStore) throws -> SerialRange? {
+    try store.serialRanges(lot).last { range in
+      let folder = folder(for: range)
+      return range.printRun != nil && !FileManager.default.fileExists(atPath: folder)
+        && FileManager.default.fileExists(atPath: LabelPrinter.stagingFolder(for: folder))
+    }
+  }
+
   /// One job per serial: its trace URL and the label's text.
   /// The label size that holds `probe`: `chosen`, or the first standard size that does.
   func fittingTemplate(
     for probe: PrintJob, chosen: LabelTemplate?, module: ModuleSize, level: ErrorCorrection
   ) throws -> LabelTemplate {
-    let renderer = try LabelRenderer()
+    let renderer = try LabelRenderer(regularFont: font, boldFont: boldFont)
     let symbol = try QRSymbol.encode(probe.url, level: level)
     guard let content = probe.content else { return chosen ?? .size50x30 }
     if let chosen {

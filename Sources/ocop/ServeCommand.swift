@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     logger.logLevel = .info
     let resolver: TraceResolver
     do {
-      let workspace = try Workspace.open(location.path, writing: false)
+      let workspace = try Workspace.open(location.path, writing: false, readers: .concurrent)
       var extra: [String: [String: String]] = [:]
       if let links {
         do {

@@ -48,7 +48,9 @@ struct Workspace {
   static func trustPath(_ storePath: String) -> String { sibling(of: storePath, ".trust.json") }
 
   /// Opens the store at `storePath`; with `writing`, also its issuer key.
-  static func open(_ storePath: String, writing: Bool) throws -> Workspace {
+  static func open(
+    _ storePath: String, writing: Bool, readers: SQLiteTraceStore.Readers = .single
+  ) throws -> Workspace {
     guard FileManager.default.fileExists(atPath: storePath) else {
       throw CLIError(
         "store \(storePath) does not exist; create one with `ocop init --store \(storePath)`, or name the store with --store or OCOP_STORE"
@@ -68,7 +70,7 @@ struct Workspace {
     let key = writing ? try IssuerKey.load(from: keyPath(config, configFile: configFile)) : nil
     return Workspace(
       storePath: storePath, config: config,
-      store: try SQLiteTraceStore(path: storePath, signer: key), key: key)
+      store: try SQLiteTraceStore(path: storePath, signer: key, readers: readers), key: key)
   }
 
   static func keyPath(_ config: WorkspaceConfig, configFile: String) -> String {

@@ -65,16 +65,20 @@ struct TraceWorkflowTests {
     #expect(!shown.stdout.contains("\"first\":18"))
   }
 
-  @Test func aRunThatFailsKeepsItsSerialsAndIsResumed() throws {
+  @Test func aRunWhoseFolderCannotBeMadeAllocatesNothingAndARunIsRenderedAgain() throws {
     let (store, folder) = try Self.store()
-    // The run's folder cannot be made (its parent is a file): the serials were allocated
-    // first, so they stay allocated, and the run is rendered later under its name.
+    // The run's folder cannot be made (its parent is a file): refused before any serial is
+    // allocated.
     try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/blocked"))
     let failed = try Self.ocop(
       store, ["print", Self.lot, "--count", "4", "--run", "first", "--out", folder + "/blocked/x"])
     #expect(failed.status == 1)
+    #expect(failed.stderr.contains("output folder \(folder)/blocked/x cannot be created"))
     let shown = try Self.ocop(store, ["batch", "show", Self.lot])
-    #expect(shown.stdout.contains("serials   1–4 (first)"), "\(shown.stdout)")
+    #expect(!shown.stdout.contains("serials   "), "\(shown.stdout)")
+    let first = try Self.ocop(
+      store, ["print", Self.lot, "--count", "4", "--run", "first", "--out", folder + "/a"])
+    #expect(first.stdout.contains("serials 1–4"), "\(first.stderr)")
     let next = try Self.ocop(
       store, ["print", Self.lot, "--count", "2", "--unsigned", "--out", folder + "/next"])
     #expect(next.stdout.contains("serials 5–6"), "serials are never handed out twice")

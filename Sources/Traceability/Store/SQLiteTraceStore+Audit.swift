@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 extension SQLiteTraceStore {
-  /// Reads the log in order in one snapshot, streaming, so memory stays bounded whatever
+  /// First runs SQLite's own integrity check of the file (pages, indexes, constraints).
+  /// Then reads the log in order in one snapshot, streaming, so memory stays bounded whatever
   /// its length. For each event: its sequence number follows the last, its body is
   /// canonical and names that number, its `prev` is the last event's hash, its issuer is
   /// trusted at its time and its signature verifies, its stored hash is right; and the
@@ -13,6 +14,13 @@ extension SQLiteTraceStore {
   {
     try read { db in
       var auditor = Auditor(trustList: trustList)
+      let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
+      if integrity != ["ok"] {
+        return auditor.report(
+          AuditFailure(
+            sequence: nil, record: "file \(path)",
+            reason: "fails SQLite's integrity check: " + integrity.joined(separator: "; ")))
+      }
       let cursors = try Projection.tables.map { table in
         try Row.fetchCursor(db, sql: table.auditSQL)
       }

@@ -7,17 +7,27 @@ import GRDB
 /// transaction that reads the chain's head and appends after it, SQLite's busy timeout
 /// waits for the others, and a write still refused as busy is retried.
 public final class SQLiteTraceStore: TraceStore {
-  let pool: DatabasePool
+  let database: any DatabaseWriter
   let signer: IssuerKey?
   let clock: @Sendable () -> Timestamp
   /// The file's path.
   public let path: String
 
+  /// How a store is read.
+  public enum Readers: Sendable {
+    /// One connection for reads and writes: a command-line run. Opening a store this way
+    /// and writing nothing leaves its file byte for byte as it was.
+    case single
+    /// Reads on a pool of connections beside the writer, for a server answering many
+    /// requests at once.
+    case concurrent
+  }
+
   /// Opens the store at `path`. With `create`, a missing file is created; otherwise a
   /// missing file is an error. Without a `signer` the store can be read and audited but
   /// not written.
   public init(
-    path: String, signer: IssuerKey?, create: Bool = false,
+    path: String, signer: IssuerKey?, create: Bool = false, readers: Readers = .single,
     clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
   ) throws(TraceError) {
     if !create && !FileManager.default.fileExists(atPath: path) {
@@ -27,15 +37,30 @@ public final class SQLiteTraceStore: TraceStore {
     configuration.foreignKeysEnabled = true
     configuration.busyMode = .timeout(30)
     do {
-      pool = try DatabasePool(path: path, configuration: configuration)
-      // GRDB sets WAL mode with synchronous NORMAL, where a commit may be lost to a power
-      // cut; FULL waits for the disk at every commit, on the one writing connection.
-      try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+      switch readers {
+      case .single:
+        // WAL mode is a property of the file, so asking for it again writes nothing. FULL
+        // sync waits for the disk at every commit, so no commit is lost to a power cut.
+        configuration.prepareDatabase { db in
+          let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+          guard mode == "wal" else {
+            throw DatabaseError(message: "could not use WAL mode (journal mode \(mode ?? "?"))")
+          }
+          try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        database = try DatabaseQueue(path: path, configuration: configuration)
+      case .concurrent:
+        // GRDB's pool makes sure a write-ahead log exists for its readers, which may
+        // write to the file; it also sets synchronous NORMAL, put back to FULL here.
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        database = pool
+      }
       // Migrating writes to the file even when there is nothing to do, so a store that is
-      // up to date is only read: opening it changes no byte.
+      // up to date is only read.
       let migrator = Schema.migrator
-      if try !pool.read({ try migrator.hasCompletedMigrations($0) }) {
-        try migrator.migrate(pool)
+      if try !database.read({ try migrator.hasCompletedMigrations($0) }) {
+        try migrator.migrate(database)
       }
     } catch {
       throw Self.storeError(error, path: path)
@@ -70,7 +95,7 @@ public final class SQLiteTraceStore: TraceStore {
     var attempt = 0
     while true {
       do {
-        return try pool.writeWithoutTransaction { db in
+        return try database.writeWithoutTransaction { db in
           var result: T?
           try db.inTransaction(.immediate) {
             result = try body(db)
@@ -93,7 +118,7 @@ public final class SQLiteTraceStore: TraceStore {
   /// Runs `body` on a read snapshot.
   func read<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
     do {
-      return try pool.read { db in try body(db) }
+      return try database.read { db in try body(db) }
     } catch {
       throw Self.storeError(error, path: path)
     }

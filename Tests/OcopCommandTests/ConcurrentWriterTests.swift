@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// Four `ocop` processes issuing batches and printing into one store at once.
+@Suite("Four writers at once")
+struct ConcurrentWriterTests {
+  static let writers = 4
+  static let rounds = 5
+  static let labelsPerRun = 40
+
+  /// One writer: for each round, a batch of its own, labels for it, and labels for the lot
+  /// all writers share. Stops at the first command that fails.
+  static func script(writer: Int, store: String, folder: String) -> String {
+    var lines = ["set -e"]
+    for round in 0..<rounds {
+      let lot = "W\(writer)-\(round)"
+      lines.append(
+        "\"$OCOP\" batch issue --gtin 8932301001016 --lot \(lot) --produced 2026-11-20 --expires 2027-11-19 --quantity 100 --unit KGM --area 'Vùng thốt nốt Ô Lâm' --commune 'Xã Ô Lâm' --province 'An Giang' --store '\(store)'"
+      )
+      lines.append(
+        "\"$OCOP\" print 8932301001016/\(lot) --count \(labelsPerRun) --no-read-back --out '\(folder)/\(lot)' --store '\(store)'"
+      )
+      lines.append(
+        "\"$OCOP\" print \(StoreTemplate.lot) --count \(labelsPerRun) --run w\(writer)-r\(round) --no-read-back --out '\(folder)/shared-\(writer)-\(round)' --store '\(store)'"
+      )
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  @Test func nothingLostNothingDuplicatedNoLockReachesTheUser() throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    let sharedBefore = try serialRanges(store).filter { $0.lot.hasSuffix("DTNQ-2611-02") }
+    var processes: [(Process, Pipe, Pipe)] = []
+    for writer in 0..<Self.writers {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = ["-c", Self.script(writer: writer, store: store, folder: folder)]
+      process.environment = ProcessInfo.processInfo.environment.merging([
+        "OCOP": CommandRunner.executable.path
+      ]) { $1 }
+      let output = Pipe()
+      let errors = Pipe()
+      process.standardOutput = output
+      process.standardError = errors
+      try process.run()
+      processes.append((process, output, errors))
+    }
+    for (writer, (process, output, errors)) in processes.enumerated() {
+      let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "writer \(writer): \(err)")
+      #expect(!(out + err).lowercased().contains("locked"), "writer \(writer): \(err)")
+      #expect(!(out + err).lowercased().contains("busy"), "writer \(writer): \(err)")
+    }
+    // Every batch is there once, with one run of labels; the shared lot's runs are
+    // contiguous after what it had, none overlapping, each with its labels.
+    for writer in 0..<Self.writers {
+      for round in 0..<Self.rounds {
+        let lot = "W\(writer)-\(round)"
+        #expect(try StoreQuery.int(store, "SELECT count(*) FROM batches WHERE lot = '\(lot)'") == 1)
+        let ranges = try serialRanges(store).filter { $0.lot.hasSuffix("/" + lot) }
+        #expect(ranges.map { [$0.first, $0.last] } == [[1, Int64(Self.labelsPerRun)]], "\(lot)")
+        #expect(
+          try FileManager.default.contentsOfDirectory(atPath: folder + "/" + lot).count
+            == Self.labelsPerRun)
+        let shared = folder + "/shared-\(writer)-\(round)"
+        #expect(
+          try FileManager.default.contentsOfDirectory(atPath: shared).count == Self.labelsPerRun)
+      }
+    }
+    #expect(try overlappingRanges(store).isEmpty)
+    let shared = try serialRanges(store).filter { $0.lot.hasSuffix("DTNQ-2611-02") }
+    #expect(shared.count == sharedBefore.count + Self.writers * Self.rounds)
+    let firstNew = (sharedBefore.map(\.last).max() ?? 0) + 1
+    var next = firstNew
+    for range in shared.dropFirst(sharedBefore.count) {
+      #expect(range.first == next, "a gap or an overlap before \(range.first)")
+      next = range.last + 1
+    }
+    #expect(next - firstNew == Int64(Self.writers * Self.rounds * Self.labelsPerRun))
+    #expect(try integrityCheck(store) == ["ok"])
+    let audit = try CommandRunner.run(["audit", "--store", store])
+    #expect(audit.status == 0, "\(audit.stdout)")
+  }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import Testing
+
+/// A store with the An Giang fixtures imported, two labels printed and a bundle and trust
+/// list exported, made once per test run; tests work on copies of it.
+enum StoreTemplate {
+  static let lot = "8932301001016/DTNQ-2611-02"
+
+  private static let made: Result<String, any Error> = Result {
+    let store = try WorkflowTests.workspace()
+    let folder = (store as NSString).deletingLastPathComponent
+    for arguments in [
+      ["import", "all", WorkflowTests.fixtures],
+      ["print", lot, "--count", "2", "--out", folder + "/labels"],
+      ["export", "bundle", "--out", folder + "/bundle.json"],
+      ["keys", "export", "--out", folder + "/trust.json"],
+    ] {
+      let result = try CommandRunner.run(arguments + ["--store", store])
+      guard result.status == 0 else {
+        throw CLIFailure(arguments: arguments, stderr: result.stderr)
+      }
+    }
+    return folder
+  }
+
+  struct CLIFailure: Error, CustomStringConvertible {
+    let arguments: [String]
+    let stderr: String
+    var description: String { "ocop \(arguments.joined(separator: " ")): \(stderr)" }
+  }
+
+  /// A copy of the template in a new folder; returns the copied store's path.
+  static func copy() throws -> String {
+    let source = try made.get()
+    let folder = NSTemporaryDirectory() + "ocop-copy-" + UUID().uuidString
+    try FileManager.default.copyItem(atPath: source, toPath: folder)
+    return folder + "/ag.sqlite"
+  }
+}
+
+/// The files that make up a store (the database, its config, key and trust list, its scan
+/// log), byte for byte. SQLite's `-shm` index is shared memory, not data, and is left out.
+func storeFiles(_ store: String) throws -> [String: Data] {
+  let folder = (store as NSString).deletingLastPathComponent
+  let stem = ((store as NSString).lastPathComponent as NSString).deletingPathExtension
+  var files: [String: Data] = [:]
+  for name in try FileManager.default.contentsOfDirectory(atPath: folder)
+  where name.hasPrefix(stem + ".") && !name.hasSuffix("-shm") {
+    files[name] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+  }
+  return files
+}
+
+/// SQLite's own check of the file, read without writing.
+func integrityCheck(_ store: String) throws -> [String] {
+  let queue = try DatabaseQueue(path: store)
+  defer { try? queue.close() }
+  return try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+}
+
+/// Serial ranges as stored, by lot, in order; and whether any two overlap.
+func serialRanges(_ store: String) throws -> [(
+  lot: String, first: Int64, last: Int64, run: String?
+)] {
+  let queue = try DatabaseQueue(path: store)
+  defer { try? queue.close() }
+  return try queue.read { db in
+    try Row.fetchAll(
+      db, sql: "SELECT gtin, lot, first, last, run FROM serial_ranges ORDER BY gtin, lot, first"
+    ).map { row in
+      (
+        lot: (row["gtin"] as String) + "/" + (row["lot"] as String), first: row["first"],
+        last: row["last"], run: row["run"]
+      )
+    }
+  }
+}
+
+/// Ranges of one lot that share a serial.
+func overlappingRanges(_ store: String) throws -> [String] {
+  var problems: [String] = []
+  let ranges = try serialRanges(store)
+  for (previous, next) in zip(ranges, ranges.dropFirst())
+  where previous.lot == next.lot && next.first <= previous.last {
+    problems.append(
+      "\(next.lot): \(previous.first)–\(previous.last) and \(next.first)–\(next.last)")
+  }
+  return problems
+}
+
+/// A seeded generator (SplitMix64), so a run of random trials can be repeated exactly.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+extension CommandRunner {
+  /// Starts `ocop` with its output thrown away and, after `seconds`, kills it with SIGKILL if
+  /// it is still running. Returns whether it was killed.
+  static func runAndKill(_ arguments: [String], after seconds: Double) throws -> Bool {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline { usleep(1000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return process.terminationReason == .uncaughtSignal
+  }
+
+  /// How long a run of `ocop` takes, in seconds, and its result.
+  static func timed(_ arguments: [String]) throws -> (seconds: Double, result: Result) {
+    let start = Date()
+    let result = try run(arguments)
+    return (Date().timeIntervalSince(start), result)
+  }
+}
+
+/// Reads a figure straight from a store's file.
+enum StoreQuery {
+  static func int(_ store: String, _ sql: String) throws -> Int {
+    let queue = try DatabaseQueue(path: store)
+    defer { try? queue.close() }
+    return try queue.read { try Int.fetchOne($0, sql: sql) ?? 0 }
+  }
+}
