@@ -102,7 +102,7 @@ let package = Package(
     .testTarget(
       name: "OcopCommandTests",
       dependencies: [
-        "ocop", "Traceability", "GS1", .product(name: "GRDB", package: "GRDB.swift"),
+        "ocop", "Traceability", "GS1", "Label", .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
   ],

@@ -146,6 +146,21 @@ public final class BundleStore: @unchecked Sendable {
         throw refuse("event \(index + 1): \(error)")
       }
     }
+    // The log must run 1, 2, 3… with nothing missing or moved before it is replayed.
+    for (index, event) in events.enumerated() where event.sequence != Int64(index + 1) {
+      let expected = Int64(index + 1)
+      if events[index...].contains(where: { $0.sequence == expected }) {
+        throw refuse(
+          "events have been moved: event \(event.sequence) stands where event \(expected) should")
+      }
+      if event.sequence > expected {
+        throw refuse(
+          "event \(index + 1) is missing: the log jumps from event \(index) to event \(event.sequence)"
+        )
+      }
+      throw refuse(
+        "event \(event.sequence) is out of place: it stands where event \(index + 1) should")
+    }
     folder = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -173,10 +188,57 @@ public final class BundleStore: @unchecked Sendable {
       NSDictionary(dictionary: ["r": listed]).isEqual(to: ["r": impliedObject])
     else {
       try? FileManager.default.removeItem(atPath: folder)
-      throw refuse("its records do not match its signed events")
+      let record = Self.firstDifference(root["records"], impliedObject)
+      throw refuse("its records do not match its signed events (\(record))")
     }
     store = replayed
     report = audit
+  }
+
+  /// The first record listed in a bundle that differs from what its events imply, named by
+  /// its key (batch GTIN/LOT, product GTIN, producer tax code).
+  static func firstDifference(_ listed: Any?, _ implied: Any?) -> String {
+    guard let listed = listed as? [String: Any], let implied = implied as? [String: Any] else {
+      return "records section missing or not an object"
+    }
+    for section in Set(listed.keys).union(implied.keys).sorted() {
+      let mine = listed[section] as? [Any] ?? []
+      let theirs = implied[section] as? [Any] ?? []
+      for index in 0..<max(mine.count, theirs.count) {
+        let entry = index < mine.count ? mine[index] : nil
+        let expected = index < theirs.count ? theirs[index] : nil
+        if let entry, let expected,
+          NSDictionary(dictionary: ["r": entry]).isEqual(to: ["r": expected])
+        {
+          continue
+        }
+        let name = recordName(expected ?? entry) ?? "entry \(index + 1)"
+        if entry == nil { return "\(section): \(name) is missing" }
+        if expected == nil { return "\(section): \(name) is not in the signed events" }
+        return "\(section): \(name) differs from its signed event"
+      }
+    }
+    return "records differ"
+  }
+
+  /// A record's key, as people name it.
+  static func recordName(_ record: Any?) -> String? {
+    guard let record = record as? [String: Any] else { return nil }
+    func lot(_ object: Any?) -> String? {
+      guard let lot = object as? [String: Any], let gtin = lot["gtin"] as? String,
+        let code = lot["lot"] as? String
+      else { return nil }
+      return gtin + "/" + code
+    }
+    if let batch = record["batch"] as? [String: Any], let name = lot(batch["lot"]) {
+      return "batch " + name
+    }
+    if let product = record["product"] as? [String: Any], let gtin = product["gtin"] as? String {
+      return "product " + gtin
+    }
+    if let taxCode = record["taxCode"] as? String { return "producer " + taxCode }
+    if let name = lot(record["lot"]) { return "recall of " + name }
+    return nil
   }
 
   /// Removes the private store.

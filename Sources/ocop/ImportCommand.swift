@@ -33,7 +33,8 @@ struct ImportCommand: ParsableCommand {
 
   func validate() throws {
     guard kind == "all" || ImportKind(rawValue: kind) != nil else {
-      throw ValidationError("KIND must be producers, products, ratings, batches or all")
+      throw ValidationError(
+        "KIND \"\(kind)\" must be producers, products, ratings, batches or all")
     }
   }
 

@@ -243,7 +243,7 @@ struct PrintCommand: ParsableCommand {
         return chosen
       } catch {
         throw CLIError(
-          "\(error)"
+          "label \(chosen.name) mm: \(error)"
             + (unsigned
               ? "" : "; a signed link needs a larger code: try --template 60x40, or --unsigned"))
       }

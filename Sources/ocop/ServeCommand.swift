@@ -32,12 +32,18 @@ struct ServeCommand: AsyncParsableCommand {
   var links: String?
   @Flag(help: "Do not record scans.") var noScanLog = false
 
+  func validate() throws {
+    guard (1...65535).contains(port) else {
+      throw ValidationError("--port \(port) must be from 1 to 65535")
+    }
+  }
+
   func run() async throws {
     var logger = Logger(label: "ocop.serve")
     logger.logLevel = .info
     let resolver: TraceResolver
     do {
-      let workspace = try Workspace.open(location.path, writing: false, readers: .concurrent)
+      // Everything is read and checked before the store is opened or the scan log made.
       var extra: [String: [String: String]] = [:]
       if let links {
         do {
@@ -46,13 +52,16 @@ struct ServeCommand: AsyncParsableCommand {
           throw error
         } catch {
           throw CLIError(
-            "\(links) is not a links file ({\"GTIN\": {\"gs1:pip\": \"https://…\"}}): \(error)")
+            "\(links) is not a links file ({\"GTIN\": {\"gs1:pip\": \"https://…\"}}): \(JSONProblem.describe(error))"
+          )
         }
       }
+      let workspace = try Workspace.open(location.path, writing: false, readers: .concurrent)
+      let trustList = try workspace.trustList()
       let scanLog =
         noScanLog ? nil : try ScanLog(path: Workspace.sibling(of: location.path, ".scans.sqlite"))
       resolver = TraceResolver(
-        store: workspace.store, trustList: try workspace.trustList(), scanLog: scanLog,
+        store: workspace.store, trustList: trustList, scanLog: scanLog,
         settings: ResolverSettings(base: workspace.config.resolver, links: extra))
     } catch {
       Output.printError("\(error)")

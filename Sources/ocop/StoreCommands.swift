@@ -134,7 +134,7 @@ struct AuditCommand: ParsableCommand {
     var failed = false
     try runReporting {
       let workspace = try Workspace.open(location.path, writing: false)
-      let trustList = try trust.map { try TrustList(json: readFile($0)) } ?? workspace.trustList()
+      let trustList = try trust.map { try TrustList(path: $0) } ?? workspace.trustList()
       let report = try workspace.store.audit(trustList: trustList)
       failed = !report.passed
       if output.json {
@@ -235,7 +235,7 @@ struct KeysCommand: ParsableCommand {
       try runReporting {
         let workspace = try Workspace.open(location.path, writing: false)
         var trustList = try workspace.trustList()
-        let incoming = try TrustList(json: readFile(file))
+        let incoming = try TrustList(path: file)
         try trustList.merge(incoming)
         let path = Workspace.trustPath(workspace.storePath)
         try trustList.json().write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -281,7 +281,7 @@ struct ExportCommand: ParsableCommand {
 
   func validate() throws {
     guard ["bundle", "csv", "epcis"].contains(kind) else {
-      throw ValidationError("KIND must be bundle, csv or epcis")
+      throw ValidationError("KIND \"\(kind)\" must be bundle, csv or epcis")
     }
   }
 

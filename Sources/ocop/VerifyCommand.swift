@@ -55,7 +55,7 @@ struct VerifyCommand: ParsableCommand {
         guard let trust else {
           throw CLIError("--bundle needs --trust, the trust list to check it against")
         }
-        trustList = try TrustList(json: readFile(trust))
+        trustList = try TrustList(path: trust)
         for path in bundle {
           holders.append(try BundleStore(path: path, trustList: trustList))
         }
@@ -91,7 +91,12 @@ struct VerifyCommand: ParsableCommand {
       let inputs = scans.filter { $0 != "-" }
       for input in inputs {
         if input.lowercased().hasSuffix(".png") || FileManager.default.fileExists(atPath: input) {
-          let codes = try ZBarDecoder.decode(PNGEncoder.decode(Array(readFile(input))))
+          let codes: [String]
+          do {
+            codes = try ZBarDecoder.decode(PNGEncoder.decode(Array(readFile(input))))
+          } catch let error as LabelError {
+            throw CLIError("image \(input): \(error)")
+          }
           if codes.isEmpty {
             throw CLIError("\(input): no QR code could be read in the image")
           }

@@ -65,7 +65,8 @@ struct Workspace {
     do {
       config = try JSONDecoder().decode(WorkspaceConfig.self, from: data)
     } catch {
-      throw CLIError("config \(configFile) is not a valid ocop config: \(error)")
+      throw CLIError(
+        "config \(configFile) is not a valid ocop config: \(JSONProblem.describe(error))")
     }
     let key = writing ? try IssuerKey.load(from: keyPath(config, configFile: configFile)) : nil
     return Workspace(
@@ -83,8 +84,8 @@ struct Workspace {
   /// `ocop keys import`.
   func trustList() throws -> TrustList {
     let path = Self.trustPath(storePath)
-    guard let data = FileManager.default.contents(atPath: path) else { return TrustList() }
-    return try TrustList(json: data)
+    guard FileManager.default.fileExists(atPath: path) else { return TrustList() }
+    return try TrustList(path: path)
   }
 }
 

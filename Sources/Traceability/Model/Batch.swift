@@ -140,7 +140,7 @@ public struct BatchRequest: Hashable, Sendable {
   public let inputs: [LotReference]
 
   /// Creates a request, checking what can be checked without the store: expiry not before
-  /// production, inputs distinct and not the lot itself.
+  /// production, no harvest after production, inputs distinct and not the lot itself.
   public init(
     lot: LotReference, productionDate: GS1Date, expiryDate: GS1Date, quantity: Quantity,
     origin: Origin, inputs: [LotReference] = []
@@ -149,6 +149,15 @@ public struct BatchRequest: Hashable, Sendable {
       throw .invalidField(
         record: "batch \(lot)", field: "expiry date", value: expiryDate.iso,
         reason: "is before the production date \(productionDate.iso)")
+    }
+    for (field, day) in [
+      ("harvest start", origin.harvestStart), ("harvest end", origin.harvestEnd),
+    ] {
+      if let day, day > productionDate {
+        throw .invalidField(
+          record: "batch \(lot)", field: field, value: day.iso,
+          reason: "is after the production date \(productionDate.iso)")
+      }
     }
     if inputs.contains(lot) {
       throw .invalidField(

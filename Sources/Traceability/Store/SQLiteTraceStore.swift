@@ -18,8 +18,8 @@ public final class SQLiteTraceStore: TraceStore {
     /// One connection for reads and writes: a command-line run. Opening a store this way
     /// and writing nothing leaves its file byte for byte as it was.
     case single
-    /// Reads on a pool of connections beside the writer, for a server answering many
-    /// requests at once.
+    /// Read only, on a pool of connections, for a server answering many requests at once;
+    /// it sees what other processes write as soon as they commit, and changes no byte.
     case concurrent
   }
 
@@ -50,16 +50,17 @@ public final class SQLiteTraceStore: TraceStore {
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
       case .concurrent:
-        // GRDB's pool makes sure a write-ahead log exists for its readers, which may
-        // write to the file; it also sets synchronous NORMAL, put back to FULL here.
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        database = pool
+        configuration.readonly = true
+        database = try DatabasePool(path: path, configuration: configuration)
       }
       // Migrating writes to the file even when there is nothing to do, so a store that is
       // up to date is only read.
       let migrator = Schema.migrator
       if try !database.read({ try migrator.hasCompletedMigrations($0) }) {
+        if readers == .concurrent {
+          throw TraceError.store(
+            path: path, reason: "is not up to date; open it once with a command that writes")
+        }
         try migrator.migrate(database)
       }
     } catch {
@@ -247,10 +248,16 @@ extension SQLiteTraceStore {
     let store = try SQLiteTraceStore(path: path, signer: nil, create: true)
     try store.write { db in
       for event in events {
-        try RawInsert.insertEvent(
-          sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
-          signature: event.signature, hash: event.hash, in: db)
-        try RawInsert.insert(Projection.rows(for: event), in: db)
+        do {
+          try RawInsert.insertEvent(
+            sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+            signature: event.signature, hash: event.hash, in: db)
+          try RawInsert.insert(Projection.rows(for: event), in: db)
+        } catch let error as DatabaseError {
+          throw TraceError.malformed(
+            what: "event \(event.sequence) (\(event.kind.rawValue))",
+            reason: "does not fit the events before it (\(error.message ?? "\(error.resultCode)"))")
+        }
       }
     }
     return store

@@ -134,11 +134,28 @@ public struct TrustList: Hashable, Sendable {
     return (try? encoder.encode(Document(issuers: entries))) ?? Data()
   }
 
+  /// Reads the trust list file at `path`; errors name the file.
+  public init(path: String) throws(TraceError) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .malformed(what: "trust list \(path)", reason: "does not exist or cannot be read")
+    }
+    do {
+      try self.init(json: data)
+    } catch {
+      if case .malformed(_, let reason) = error {
+        throw .malformed(what: "trust list \(path)", reason: reason)
+      }
+      throw error
+    }
+  }
+
   /// Reads a JSON document, checking every entry's key and kid.
   public init(json data: Data) throws(TraceError) {
     let document: Document
     do { document = try JSONDecoder().decode(Document.self, from: data) } catch {
-      throw .malformed(what: "trust list", reason: "is not an ocop-trace trust list (\(error))")
+      throw .malformed(
+        what: "trust list",
+        reason: "is not an ocop-trace trust list (\(JSONProblem.describe(error)))")
     }
     guard document.format == "ocop-trace trust list", document.version == 1 else {
       throw .malformed(what: "trust list", reason: "unsupported format or version")
@@ -163,5 +180,25 @@ public struct TrustList: Hashable, Sendable {
           revoked: entry.revoked))
     }
     self.init(issuers)
+  }
+}
+
+/// What is wrong with a JSON document, said briefly: the field and the problem, without the
+/// decoder's debugging detail.
+public enum JSONProblem {
+  public static func describe(_ error: any Error) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    func path(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
+      let keys = context.codingPath + (last.map { [$0] } ?? [])
+      return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+    switch error {
+    case .keyNotFound(let key, let context): return "no \"\(path(context, key))\" field"
+    case .valueNotFound(_, let context): return "\"\(path(context))\" is null"
+    case .typeMismatch(_, let context): return "\"\(path(context))\" has the wrong type"
+    case .dataCorrupted(let context):
+      return context.codingPath.isEmpty ? "not valid JSON" : "\"\(path(context))\" is not valid"
+    @unknown default: return "\(error)"
+    }
   }
 }
