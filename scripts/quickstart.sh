@@ -43,7 +43,15 @@ case "${1:-}" in
   test)
     install_debian_packages
     swift build --build-tests
-    swift test --skip-build
+    # Everything the suite writes goes under artefacts/test-run, which is then searched for
+    # any issuer's private key: none may appear outside its own key file.
+    run=artefacts/test-run
+    rm -rf "$run"
+    mkdir -p "$run/tmp"
+    status=0
+    TMPDIR="$PWD/$run/tmp" swift test --skip-build 2>&1 | tee "$run/swift-test.log" || status=$?
+    ((status == 0)) || exit "$status"
+    python3 scripts/check-key-leaks.py "$run"
     ;;
   *)
     echo "usage: bash scripts/quickstart.sh demo|test|setup" >&2

@@ -471,6 +471,7 @@ struct BadInputTests {
   func refused(_ bad: Case) throws {
     let store = try StoreTemplate.copy()
     let folder = (store as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     switch bad.setup {
     case .none: break
     case .file(let name, let bytes):

@@ -40,8 +40,22 @@ struct CommandRunner {
     let out = output.fileHandleForReading.readDataToEndOfFile()
     let err = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Result(
+    let result = Result(
       status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
       stderr: String(decoding: err, as: UTF8.self))
+    keepTranscript(arguments, result)
+    return result
+  }
+
+  /// Every command's output is kept in a transcript folder under the temporary folder, so
+  /// that what the suite printed can be searched afterwards (for a private key, say).
+  static func keepTranscript(_ arguments: [String], _ result: Result) {
+    let folder = NSTemporaryDirectory() + "ocop-transcripts"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let text =
+      "$ ocop \(arguments.joined(separator: " "))\nexit \(result.status)\n--- stdout\n"
+      + result.stdout + "\n--- stderr\n" + result.stderr + "\n"
+    try? Data(text.utf8).write(
+      to: URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".txt"))
   }
 }

@@ -30,6 +30,7 @@ struct ConcurrentWriterTests {
   @Test func nothingLostNothingDuplicatedNoLockReachesTheUser() throws {
     let store = try StoreTemplate.copy()
     let folder = (store as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let sharedBefore = try serialRanges(store).filter { $0.lot.hasSuffix("DTNQ-2611-02") }
     var processes: [(Process, Pipe, Pipe)] = []
     for writer in 0..<Self.writers {

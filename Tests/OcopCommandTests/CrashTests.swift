@@ -44,6 +44,9 @@ struct CrashTests {
     var outcomes = Outcomes(operation: "import of \(rows) batches", seconds: measured.seconds)
     for (trial, delay) in Self.delays(measured.seconds, salt: 1).enumerated() {
       let store = try StoreTemplate.copy()
+      defer {
+        try? FileManager.default.removeItem(atPath: (store as NSString).deletingLastPathComponent)
+      }
       let name = "import trial \(trial), kill at \(Int(delay * 1000)) ms"
       let killed = try CommandRunner.runAndKill(command(store), after: delay)
       try Self.expectSound(store, trial: name)
@@ -103,6 +106,7 @@ struct CrashTests {
   @Test func aPrintRunKeepsItsSerialsAndTheSameCommandFinishesIt() throws {
     let store = try StoreTemplate.copy()
     let folder = (store as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let labels = 2000
     let command = { (run: String) in
       [
@@ -147,6 +151,7 @@ struct CrashTests {
         let verified = try CommandRunner.run(["verify", out + "/" + last, "--store", store])
         #expect(verified.stdout.hasPrefix("VALID"), "\(name): \(verified.stdout)")
       }
+      try? FileManager.default.removeItem(atPath: out)
     }
     // Every serial handed out belongs to a finished run: none lost to a kill.
     let allocated = try serialRanges(store).filter { $0.lot.hasSuffix("DTNQ-2611-02") }

@@ -44,6 +44,7 @@ struct TamperTests {
   func aStoreEdited(_ edit: StoreEdit) throws {
     let store = try StoreTemplate.copy()
     let folder = (store as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     var arguments = ["audit", "--store", store]
     let expected: String
     switch edit {
@@ -130,6 +131,7 @@ struct TamperTests {
   func aBundleEdited(_ edit: BundleEdit) throws {
     let store = try StoreTemplate.copy()
     let folder = (store as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let bundle = folder + "/bundle.json"
     var trust = folder + "/trust.json"
     let label = folder + "/labels/DTNQ-2611-02-1.png"

@@ -57,6 +57,20 @@ struct TrustTests {
     #expect(!list.contains(secret))
     #expect(!String(describing: key).contains(secret))
     #expect(!"\(key)".contains(secret))
+    // Nor in what a debugger or a log of the value would show, in any encoding.
+    var dumped = ""
+    dump(key, to: &dumped)
+    let raw = try #require(Data(base64Encoded: secret))
+    let forms = [
+      secret, raw.map { String(format: "%02x", $0) }.joined(),
+      secret.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"),
+      raw.map { String($0) }.joined(separator: ", "),
+    ]
+    for shown in [
+      String(reflecting: key), dumped, "\(Mirror(reflecting: key).children.map(\.value))",
+    ] {
+      for form in forms { #expect(!shown.contains(form), "\(shown.prefix(80))") }
+    }
   }
 
   @Test func trustListsRoundTripAndMerge() throws {

@@ -7,7 +7,7 @@ import Foundation
 /// The private key lives only in its key file (mode 0600) and in memory; it never
 /// appears in a description, an export or a log. Others verify with ``publicKey`` and
 /// ``kid``, through a ``TrustList``.
-public struct IssuerKey: Sendable, CustomStringConvertible {
+public struct IssuerKey: Sendable, CustomStringConvertible, CustomReflectable {
   private let privateKey: Curve25519.Signing.PrivateKey
   /// Who the key belongs to: a producer, a cooperative, a provincial OCOP office.
   public let name: String
@@ -56,6 +56,9 @@ public struct IssuerKey: Sendable, CustomStringConvertible {
 
   /// Names the key by its id only.
   public var description: String { "IssuerKey(kid: \(kid), name: \(name))" }
+
+  /// What `dump` and debuggers show: the key id and name, never the key.
+  public var customMirror: Mirror { Mirror(self, children: ["kid": kid, "name": name]) }
 
   private static func checkedName(_ name: String) throws(TraceError) -> String {
     try Text.required(name, record: "issuer key", field: "name", maxLength: 200)
