@@ -35,13 +35,28 @@ struct TamperTests {
       at: original.recordedAt, previousHash: original.previousHash, signer: intruder)
   }
 
-  enum StoreEdit: String, CaseIterable, Sendable {
-    case fieldInEvent, fieldInRecord, deletedEvent, reorderedEvents, swappedSignature
+  /// The same edits are made to a store and to a bundle.
+  enum Edit: String, CaseIterable, Sendable {
+    case fieldInEvent, fieldInRecords, deletedEvent, reorderedEvents, swappedSignature
     case foreignKey, truncatedFile, revokedIssuer, expiredIssuer
   }
 
-  @Test(arguments: StoreEdit.allCases)
-  func aStoreEdited(_ edit: StoreEdit) throws {
+  /// The trust list in `folder` with its issuer revoked, or trusted only until 2020; and what
+  /// the refusal says.
+  static func changedTrust(_ folder: String, _ edit: Edit) throws -> (path: String, says: String) {
+    let trust = try String(contentsOfFile: folder + "/trust.json", encoding: .utf8)
+    let changed = trust.replacingOccurrences(
+      of: "\"revoked\" : false",
+      with: edit == .revokedIssuer
+        ? "\"revoked\" : true" : "\"revoked\" : false, \"validUntil\" : \"2020-01-01T00:00:00Z\"")
+    #expect(changed != trust)
+    let path = folder + "/changed-trust.json"
+    try changed.write(toFile: path, atomically: true, encoding: .utf8)
+    return (path, edit == .revokedIssuer ? "has been revoked" : "was trusted only until")
+  }
+
+  @Test(arguments: Edit.allCases)
+  func aStoreEdited(_ edit: Edit) throws {
     let store = try StoreTemplate.copy()
     let folder = (store as NSString).deletingLastPathComponent
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -61,7 +76,7 @@ struct TamperTests {
           sql: "UPDATE events SET body = ? WHERE seq = 150", arguments: [Data(changed.utf8)])
       }
       expected = "event 150"
-    case .fieldInRecord:
+    case .fieldInRecords:
       try Self.edit(store) { db in
         try db.execute(
           sql: "UPDATE batches SET amount = '99999' WHERE lot = 'DTNQ-2611-02'")
@@ -103,17 +118,9 @@ struct TamperTests {
       try handle.close()
       expected = store
     case .revokedIssuer, .expiredIssuer:
-      let trust = try String(contentsOfFile: folder + "/trust.json", encoding: .utf8)
-      let changed =
-        edit == .revokedIssuer
-        ? trust.replacingOccurrences(of: "\"revoked\" : false", with: "\"revoked\" : true")
-        : trust.replacingOccurrences(
-          of: "\"revoked\" : false",
-          with: "\"revoked\" : false, \"validUntil\" : \"2020-01-01T00:00:00Z\"")
-      #expect(changed != trust)
-      try changed.write(toFile: folder + "/changed-trust.json", atomically: true, encoding: .utf8)
-      arguments += ["--trust", folder + "/changed-trust.json"]
-      expected = edit == .revokedIssuer ? "has been revoked" : "was trusted only until"
+      let trust = try Self.changedTrust(folder, edit)
+      arguments += ["--trust", trust.path]
+      expected = trust.says
     }
     let audit = try CommandRunner.run(arguments)
     #expect(audit.status == 1, "\(edit): \(audit.stdout)")
@@ -122,13 +129,8 @@ struct TamperTests {
     #expect(!said.contains("audit passed"), "\(edit)")
   }
 
-  enum BundleEdit: String, CaseIterable, Sendable {
-    case fieldInEvent, fieldInRecords, deletedEvent, reorderedEvents, swappedSignature
-    case foreignKey, truncatedFile, revokedIssuer, expiredIssuer
-  }
-
-  @Test(arguments: BundleEdit.allCases)
-  func aBundleEdited(_ edit: BundleEdit) throws {
+  @Test(arguments: Edit.allCases)
+  func aBundleEdited(_ edit: Edit) throws {
     let store = try StoreTemplate.copy()
     let folder = (store as NSString).deletingLastPathComponent
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -178,16 +180,7 @@ struct TamperTests {
     case .truncatedFile:
       expected = "is not JSON"
     case .revokedIssuer, .expiredIssuer:
-      let text = try String(contentsOfFile: trust, encoding: .utf8)
-      let changed =
-        edit == .revokedIssuer
-        ? text.replacingOccurrences(of: "\"revoked\" : false", with: "\"revoked\" : true")
-        : text.replacingOccurrences(
-          of: "\"revoked\" : false",
-          with: "\"revoked\" : false, \"validUntil\" : \"2020-01-01T00:00:00Z\"")
-      trust = folder + "/changed-trust.json"
-      try changed.write(toFile: trust, atomically: true, encoding: .utf8)
-      expected = edit == .revokedIssuer ? "has been revoked" : "was trusted only until"
+      (trust, expected) = try Self.changedTrust(folder, edit)
     }
     root["events"] = events
     let edited = folder + "/edited.json"

@@ -76,12 +76,15 @@ struct Fixture {
     try! LotReference(gtin: gtin, lot: code)
   }
 
-  static func origin() throws -> Origin {
+  /// The palm-sugar garden; harvested in October 2026, so a batch made earlier names no
+  /// harvest.
+  static func origin(harvested: Bool = true) throws -> Origin {
     try Origin(
       areaName: "Vườn thốt nốt ấp Tà Lọt",
       address: Address(commune: "Xã Lê Trì", district: "Huyện Tri Tôn", province: "Tỉnh An Giang"),
       coordinates: Coordinates(latitude: "10.4167", longitude: "104.9833"),
-      harvestStart: date("2026-10-01"), harvestEnd: date("2026-10-20"))
+      harvestStart: harvested ? date("2026-10-01") : nil,
+      harvestEnd: harvested ? date("2026-10-20") : nil)
   }
 
   static func request(
@@ -91,7 +94,8 @@ struct Fixture {
   ) throws -> BatchRequest {
     try BatchRequest(
       lot: lot(gtin, code), productionDate: date(produced), expiryDate: date(expires),
-      quantity: Quantity(amount: "120", unit: UnitCode("KGM")), origin: origin(), inputs: inputs)
+      quantity: Quantity(amount: "120", unit: UnitCode("KGM")),
+      origin: origin(harvested: produced >= "2026-10-20"), inputs: inputs)
   }
 
   func certify(_ gtin: GTIN = sugar, stars: Int = 4, on date: String = "2025-03-10") throws {
