@@ -108,3 +108,25 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, declared only when OCOP_FUZZ is set so that ordinary builds never see
+// them. Build and run them with scripts/fuzz.sh (Linux; `--sanitize=fuzzer`).
+if Context.environment["OCOP_FUZZ"] != nil {
+  let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
+    ("digital-link", ["GS1", "Traceability"]),
+    ("element-string", ["GS1"]),
+    ("csv-import", ["Exchange", "GS1", "Traceability"]),
+    ("bundle", ["Exchange", "Traceability"]),
+  ]
+  package.targets.append(
+    .target(name: "FuzzSupport", dependencies: ["Traceability"], path: "Fuzz/Support"))
+  for fuzzer in fuzzers {
+    // No `main`: libFuzzer supplies it and calls LLVMFuzzerTestOneInput.
+    package.targets.append(
+      .executableTarget(
+        name: "fuzz-\(fuzzer.name)", dependencies: fuzzer.dependencies + ["FuzzSupport"],
+        path: "Fuzz/\(fuzzer.name)", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(
+      .executable(name: "fuzz-\(fuzzer.name)", targets: ["fuzz-\(fuzzer.name)"]))
+  }
+}

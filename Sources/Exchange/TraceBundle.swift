@@ -116,11 +116,18 @@ public final class BundleStore: @unchecked Sendable {
 
   /// Reads the bundle at `path` and checks it against `trustList`; a bundle that fails
   /// any check is refused with the record at fault.
-  public init(path: String, trustList: TrustList) throws(TraceError) {
-    self.path = path
+  public convenience init(path: String, trustList: TrustList) throws(TraceError) {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
     }
+    try self.init(bytes: Array(data), path: path, trustList: trustList)
+  }
+
+  /// Reads a bundle from its bytes, named `path` in messages, and checks it against
+  /// `trustList` as ``init(path:trustList:)`` does.
+  public init(bytes: [UInt8], path: String, trustList: TrustList) throws(TraceError) {
+    self.path = path
+    let data = Data(bytes)
     func refuse(_ reason: String) -> TraceError {
       .malformed(what: "bundle \(path)", reason: reason)
     }

@@ -35,12 +35,11 @@ public struct AIElement: Hashable, Sendable, CustomStringConvertible {
     let definition = try dictionary.require(ai, value: value)
     if value.isEmpty { throw GS1Error.ai(ai, value, .emptyValue) }
     let bytes = value.utf8
-    if let position = Self.firstNonASCII(value) {
-      let character = value[value.index(value.startIndex, offsetBy: position - 1)]
+    if let (scalar, position) = Self.firstNonASCII(value) {
       throw GS1Error.ai(
         ai, value,
         .characterSet(
-          name: definition.components[0].characterSet.name, character: character,
+          name: definition.components[0].characterSet.name, character: Character(scalar),
           position: position))
     }
     let range = definition.lengthRange
@@ -88,10 +87,13 @@ public struct AIElement: Hashable, Sendable, CustomStringConvertible {
     return definition
   }
 
-  private static func firstNonASCII(_ text: String) -> Int? {
+  /// The first scalar outside ASCII and its position, counted in scalars as the checks of
+  /// ASCII values count bytes. A character may hold several scalars (`\r\n`, a letter and
+  /// its combining marks), so the position is not an offset in characters.
+  private static func firstNonASCII(_ text: String) -> (Unicode.Scalar, Int)? {
     var position = 1
     for scalar in text.unicodeScalars {
-      if !scalar.isASCII { return position }
+      if !scalar.isASCII { return (scalar, position) }
       position += 1
     }
     return nil
