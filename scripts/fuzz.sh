@@ -89,10 +89,15 @@ run() {
     "-rss_limit_mb=4096" "-artifact_prefix=$artifacts/" "-print_final_stats=1"
   )
   if [[ -f Fuzz/dict/$target.dict ]]; then options+=("-dict=Fuzz/dict/$target.dict"); fi
+  # Inputs that once crashed the target are seeds too, so every run checks them again.
+  local regressions=()
+  if [[ -d Fuzz/regressions/$target ]]; then regressions=("Fuzz/regressions/$target"); fi
   local status=0
   # Swift's own crash backtracer would race AddressSanitizer's report; libFuzzer's is enough.
-  SWIFT_BACKTRACE=enable=no TMPDIR=$scratch nice -n "$nice" "$bin/fuzz-$target" "${options[@]}" ${extra[@]+"${extra[@]}"} \
-    "$corpus" "Fuzz/corpus/$target" >"$log" 2>&1 || status=$?
+  SWIFT_BACKTRACE=enable=no TMPDIR=$scratch nice -n "$nice" "$bin/fuzz-$target" \
+    "${options[@]}" ${extra[@]+"${extra[@]}"} \
+    "$corpus" "Fuzz/corpus/$target" ${regressions[@]+"${regressions[@]}"} \
+    >"$log" 2>&1 || status=$?
   summarize "$target" "$status" "$log"
   return "$status"
 }
