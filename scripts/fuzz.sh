@@ -52,11 +52,12 @@ max_len() {
 }
 
 build() {
-  # SwiftPM passes -sanitize=fuzzer and -sanitize=address to swiftc as two flags in no fixed
-  # order, and when address comes last swiftc leaves out the coverage instrumentation that
-  # libFuzzer steers by; asking for it explicitly makes every build the same.
+  # SwiftPM's --sanitize=fuzzer makes libFuzzer supply `main`. AddressSanitizer and the
+  # coverage libFuzzer steers by are asked of swiftc directly: given two --sanitize options,
+  # SwiftPM passes them in no fixed order, which rebuilds everything on each call, and when
+  # address comes last swiftc leaves the coverage out.
   OCOP_FUZZ=1 nice -n "$nice" swift build -c release --build-path .build-fuzz \
-    --sanitize=fuzzer --sanitize=address \
+    --sanitize=fuzzer -Xswiftc -sanitize=address \
     -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
     --product "fuzz-$1"
 }
