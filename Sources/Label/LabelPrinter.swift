@@ -107,10 +107,19 @@ public enum LabelPrinter {
   /// The hidden folder a run into `folder` is written in until it is complete:
   /// `.NAME.partial` beside it. Its presence means a run into `folder` did not finish.
   public static func stagingFolder(for folder: String) -> String {
-    let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-    let parent = (path as NSString).deletingLastPathComponent
-    let name = (path as NSString).lastPathComponent
-    return (parent.isEmpty ? "." : parent) + "/." + name + ".partial"
+    let (parent, name) = split(folder)
+    return parent + "/." + name + ".partial"
+  }
+
+  /// The folder that holds `path` ("." for a bare name) and its last component. Split by
+  /// hand: Foundation's `deletingLastPathComponent` on this platform traps on a
+  /// one-character name.
+  public static func split(_ path: String) -> (parent: String, name: String) {
+    var path = Substring(path)
+    while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+    guard let slash = path.lastIndex(of: "/") else { return (".", String(path)) }
+    let parent = path[..<slash]
+    return (parent.isEmpty ? "/" : String(parent), String(path[path.index(after: slash)...]))
   }
 
   public static func print(

@@ -183,8 +183,7 @@ struct PrintCommand: ParsableCommand {
         readBack: !noReadBack, sheet: sheetLayout, regularFont: font, boldFont: boldFont)
       let progress = ProgressBar(total: jobs.count, label: "labels")
       try FileManager.default.createDirectory(
-        atPath: (folder as NSString).deletingLastPathComponent.isEmpty
-          ? "." : (folder as NSString).deletingLastPathComponent,
+        atPath: LabelPrinter.split(folder).parent,
         withIntermediateDirectories: true)
       let report = try LabelPrinter.print(
         jobs, to: folder, options: options, progress: progress.isShown ? progress.update : nil)

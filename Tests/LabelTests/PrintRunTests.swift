@@ -105,4 +105,14 @@ struct PrintRunTests {
       options: PrintOptions(module: module, readBack: false))
     #expect(codes.files.count == 3)
   }
+
+  @Test func foldersSplitIntoParentAndNameWhateverTheirLength() {
+    #expect(LabelPrinter.split("l") == (".", "l"))
+    #expect(LabelPrinter.split("l/") == (".", "l"))
+    #expect(LabelPrinter.split("a/b") == ("a", "b"))
+    #expect(LabelPrinter.split("/l") == ("/", "l"))
+    #expect(LabelPrinter.split("/tmp/x/labels/") == ("/tmp/x", "labels"))
+    #expect(LabelPrinter.stagingFolder(for: "l") == "./.l.partial")
+    #expect(LabelPrinter.stagingFolder(for: "out/run-1") == "out/.run-1.partial")
+  }
 }

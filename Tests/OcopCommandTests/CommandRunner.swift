@@ -24,9 +24,12 @@ struct CommandRunner {
     return URL(fileURLWithPath: "ocop")
   }()
 
-  static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+  static func run(_ arguments: [String], stdin: String? = nil, in folder: String? = nil) throws
+    -> Result
+  {
     let process = Process()
     process.executableURL = executable
+    if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
     process.arguments = arguments
     let output = Pipe()
     let errors = Pipe()

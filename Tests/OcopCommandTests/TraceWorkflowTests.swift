@@ -90,6 +90,15 @@ struct TraceWorkflowTests {
     #expect(verified.stdout.hasPrefix("VALID"))
   }
 
+  @Test func aOneLetterOutputFolderBesideTheStore() throws {
+    let (store, folder) = try Self.store()
+    let printed = try CommandRunner.run(
+      ["print", Self.lot, "--count", "2", "--out", "l", "--store", store], in: folder)
+    #expect(printed.status == 0, "\(printed.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/l").count == 2)
+    #expect(!FileManager.default.fileExists(atPath: folder + "/.l.partial"))
+  }
+
   @Test func everyVerdict() throws {
     let (store, folder) = try Self.store()
     let out = folder + "/labels"
