@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .library(name: "GS1", targets: ["GS1"]),
     .library(name: "Traceability", targets: ["Traceability"]),
+    .library(name: "TraceStoreSQLite", targets: ["TraceStoreSQLite"]),
     .library(name: "Label", targets: ["Label"]),
     .library(name: "Exchange", targets: ["Exchange"]),
     .library(name: "Resolver", targets: ["Resolver"]),
@@ -27,15 +28,17 @@ let package = Package(
       exclude: ["Resources/NOTICE"],
       resources: [.embedInCode("Resources/gs1-syntax-dictionary.txt")]
     ),
-    // Producers, products, batches and origin as a signed, hash-chained event log in a
-    // store (SQLite through GRDB), with trust lists and signed trace links.
+    // Producers, products, batches and origin as a signed, hash-chained event log, with
+    // trust lists and signed trace links; the rules, the verification engine and the async
+    // store API, over a port each backend implements.
     .target(
       name: "Traceability",
-      dependencies: [
-        "GS1",
-        .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "GRDB", package: "GRDB.swift"),
-      ]
+      dependencies: ["GS1", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    // The embedded store: one SQLite file through GRDB, its scan log and bundle replay.
+    .target(
+      name: "TraceStoreSQLite",
+      dependencies: ["GS1", "Traceability", .product(name: "GRDB", package: "GRDB.swift")]
     ),
     // C libraries, one target each; each is called from exactly one Swift file of Label.
     .systemLibrary(
@@ -59,11 +62,13 @@ let package = Package(
       path: "Benchmarks/LabelBenchmark"),
     .executableTarget(
       name: "trace-benchmark",
-      dependencies: ["Traceability", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "Traceability", "TraceStoreSQLite", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       path: "Benchmarks/TraceBenchmark"
     ),
     // Imports and exports: CSV in English or Vietnamese, signed bundles, EPCIS 2.0.
-    .target(name: "Exchange", dependencies: ["GS1", "Traceability"]),
+    .target(name: "Exchange", dependencies: ["GS1", "Traceability", "TraceStoreSQLite"]),
     // The resolver a scanned code opens: pages, JSON, linksets, on Hummingbird.
     .target(
       name: "Resolver",
@@ -76,24 +81,45 @@ let package = Package(
     .executableTarget(
       name: "ocop",
       dependencies: [
-        "GS1", "Traceability", "Label", "Exchange", "Resolver",
+        "GS1", "Traceability", "TraceStoreSQLite", "Label", "Exchange", "Resolver",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "GS1Tests", dependencies: ["GS1"]),
+    // Helpers every test target shares: temporary folders, the repository's fixtures, a
+    // seeded generator, a fixed clock, and a store file opened behind the toolkit's back.
+    .target(
+      name: "TestSupport",
+      dependencies: ["Traceability", .product(name: "GRDB", package: "GRDB.swift")],
+      path: "Tests/TestSupport"
+    ),
+    // The store conformance suite: one set of cases every backend's test target runs.
+    .target(
+      name: "TraceStoreConformance",
+      dependencies: ["GS1", "Traceability", "TestSupport"],
+      path: "Tests/TraceStoreConformance"
+    ),
+    .testTarget(name: "GS1Tests", dependencies: ["GS1", "TestSupport"]),
     .testTarget(
       name: "TraceabilityTests",
+      dependencies: ["Traceability", "GS1", "TraceStoreConformance", "TestSupport"]
+    ),
+    .testTarget(
+      name: "TraceStoreSQLiteTests",
       dependencies: [
-        "Traceability", "trace-benchmark", .product(name: "GRDB", package: "GRDB.swift"),
+        "TraceStoreSQLite", "Traceability", "GS1", "TestSupport", "TraceStoreConformance",
+        "trace-benchmark", .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
-    .testTarget(name: "LabelTests", dependencies: ["Label"]),
-    .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "Traceability", "GS1"]),
+    .testTarget(name: "LabelTests", dependencies: ["Label", "TestSupport"]),
+    .testTarget(
+      name: "ExchangeTests",
+      dependencies: ["Exchange", "Traceability", "GS1", "TestSupport"]
+    ),
     .testTarget(
       name: "ResolverTests",
       dependencies: [
-        "Resolver", "Traceability", "GS1", "Exchange",
+        "Resolver", "Traceability", "TraceStoreSQLite", "GS1", "Exchange", "TestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
@@ -102,7 +128,8 @@ let package = Package(
     .testTarget(
       name: "OcopCommandTests",
       dependencies: [
-        "ocop", "Traceability", "GS1", "Label", .product(name: "GRDB", package: "GRDB.swift"),
+        "ocop", "Traceability", "TraceStoreSQLite", "GS1", "Label", "Resolver", "TestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
   ],

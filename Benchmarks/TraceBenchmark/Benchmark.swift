@@ -1,16 +1,17 @@
 import Crypto
 import Foundation
 import GS1
+import TraceStoreSQLite
 import Traceability
 
 /// The benchmark table: each store operation beside the bare cryptography it rests on,
 /// measured in the same run on the same messages.
 enum Benchmark {
-  static func run() {
+  static func run() async {
     let batches = option("--batches").flatMap(Int.init) ?? 20_000
     let million = arguments.contains("--million")
     do {
-      try measure(batches: batches, million: million)
+      try await measure(batches: batches, million: million)
     } catch {
       fail("\(error)")
     }
@@ -19,6 +20,12 @@ enum Benchmark {
   static func time(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
+  static func time(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   }
 
@@ -37,7 +44,7 @@ enum Benchmark {
     print(line + "  " + target)
   }
 
-  static func measure(batches: Int, million: Bool) throws {
+  static func measure(batches: Int, million: Bool) async throws {
     let folder = NSTemporaryDirectory() + "ocop-trace-bench-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -57,19 +64,19 @@ enum Benchmark {
     // on exactly the messages it signed or verified; the round with the median ratio is
     // reported, so a slow moment of a shared machine affects both sides alike.
     let store = try SQLiteTraceStore(path: folder + "/bench.sqlite", signer: key, create: true)
-    try Setup.register(store)
+    try await Setup.register(store)
     let signing = try IssuerKey.generate(name: "bare")
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let requests = try (0..<3 * batches).map { try Setup.request("L\($0)") }
     var issueRounds: [(issue: Double, sign: Double, parallel: Double)] = []
     for round in 0..<3 {
       let first = round * batches
-      let issue = try time {
+      let issue = try await time {
         for start in stride(from: first, to: first + batches, by: 1000) {
-          _ = try store.apply(requests[start..<start + 1000].map { .issueBatch($0) })
+          _ = try await store.apply(requests[start..<start + 1000].map { .issueBatch($0) })
         }
       }
-      let messages = try store.events(after: Int64(first + 2), limit: batches).map(\.signedMessage)
+      let messages = try await store.events(after: Int64(first + 2), limit: batches).map(\.signedMessage)
       let sign = try time { for message in messages { _ = try signing.sign(message) } }
       // The store seals events on every core; bare signing on every core, for comparison.
       let parallel = time {
@@ -89,14 +96,14 @@ enum Benchmark {
       reference: issueRound.sign / Double(batches), target: "≤ 2.00× sign")
 
     let single = 200
-    let singleSeconds = try time {
-      for index in 0..<single { _ = try store.issueBatch(Setup.request("ONE\(index)")) }
+    let singleSeconds = try await time {
+      for index in 0..<single { _ = try await store.issueBatch(Setup.request("ONE\(index)")) }
     }
     row(
       "issue batches, one transaction each", single, singleSeconds,
       reference: issueRound.sign / Double(batches), target: "(fsync each)")
 
-    let events = try store.events()
+    let events = try await store.events()
     let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: key.publicKey)
     let trust = try Setup.trustList(key)
     var auditRounds: [(audit: Double, verify: Double)] = []
@@ -110,7 +117,7 @@ enum Benchmark {
         }
       }
       guard verified == events.count else { fail("bare verification failed") }
-      let audit = try time { report = try store.audit(trustList: trust) }
+      let audit = try await time { report = try await store.audit(trustList: trust) }
       auditRounds.append((audit, verify))
     }
     guard let report, report.passed else {
@@ -124,8 +131,8 @@ enum Benchmark {
 
     let lot = try LotReference(gtin: Setup.gtin, lot: "L0")
     let allocations = 500
-    let allocateSeconds = try time {
-      for _ in 0..<allocations { _ = try store.allocateSerials(lot, count: 1000) }
+    let allocateSeconds = try await time {
+      for _ in 0..<allocations { _ = try await store.allocateSerials(lot, count: 1000) }
     }
     row("serial range allocation (1000 serials each)", allocations, allocateSeconds)
 

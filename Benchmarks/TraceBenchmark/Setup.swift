@@ -1,5 +1,6 @@
 import Foundation
 import GS1
+import TraceStoreSQLite
 import Traceability
 
 /// Records every benchmark and worker shares: one producer, one product, and batch requests.
@@ -7,8 +8,8 @@ enum Setup {
   static let taxCode = "1600123456"
   static let gtin = try! GTIN("8936059000017")
 
-  static func register(_ store: SQLiteTraceStore) throws {
-    _ = try store.apply([
+  static func register(_ store: SQLiteTraceStore) async throws {
+    _ = try await store.apply([
       .registerProducer(
         Producer(
           taxCode: taxCode, kind: .cooperative, name: "Hợp tác xã Thốt Nốt Tri Tôn",
@@ -43,7 +44,7 @@ enum Setup {
 /// One writer among several: issues batches and allocates serials, printing a line per
 /// committed batch so a test can tell what was done before it killed the process.
 enum Worker {
-  static func run() {
+  static func run() async {
     guard let path = option("--store"), let keyPath = option("--key"), let name = option("--name"),
       let count = option("--batches").flatMap(Int.init)
     else { fail("worker needs --store, --key, --name and --batches") }
@@ -60,7 +61,7 @@ enum Worker {
             .allocateSerials(
               lot: try LotReference(gtin: Setup.gtin, lot: shared), count: 5, printRun: name))
         }
-        _ = try store.apply(commands)
+        _ = try await store.apply(commands)
         FileHandle.standardOutput.write(Data("issued \(name)-\(index)\n".utf8))
       }
     } catch {
@@ -71,7 +72,7 @@ enum Worker {
 
 /// One audit of an existing store in a fresh process, reporting its time and peak memory.
 enum AuditRun {
-  static func run() {
+  static func run() async {
     guard let path = option("--store"), let keyPath = option("--key") else {
       fail("audit needs --store and --key")
     }
@@ -80,7 +81,7 @@ enum AuditRun {
       let store = try SQLiteTraceStore(path: path, signer: nil)
       let sampler = ResidentSampler()
       let start = Date()
-      let report = try store.audit(trustList: Setup.trustList(key))
+      let report = try await store.audit(trustList: Setup.trustList(key))
       let seconds = Date().timeIntervalSince(start)
       let sampled = sampler.stop()
       // Not getrusage's ru_maxrss: Linux carries it over from the parent across exec.
@@ -96,7 +97,7 @@ enum AuditRun {
 
 /// Fills a new store with `--events` batches, for audits of large stores.
 enum Fill {
-  static func run() {
+  static func run() async {
     guard let path = option("--store"), let keyPath = option("--key"),
       let count = option("--events").flatMap(Int.init)
     else { fail("fill needs --store, --key and --events") }
@@ -104,9 +105,9 @@ enum Fill {
       let key = try IssuerKey.generate(name: "benchmark")
       try key.write(to: keyPath)
       let store = try SQLiteTraceStore(path: path, signer: key, create: true)
-      try Setup.register(store)
+      try await Setup.register(store)
       for start in stride(from: 0, to: count - 2, by: 5000) {
-        _ = try store.apply(
+        _ = try await store.apply(
           (start..<min(start + 5000, count - 2)).map { .issueBatch(try Setup.request("M\($0)")) })
       }
     } catch {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GS1
+import TraceStoreSQLite
 import Traceability
 
 // trace-benchmark: measures the trace store against the bare Ed25519 operations it is built
@@ -23,8 +24,8 @@ func fail(_ message: String) -> Never {
 }
 
 switch arguments.first {
-case "worker": Worker.run()
-case "audit": AuditRun.run()
-case "fill": Fill.run()
-default: Benchmark.run()
+case "worker": await Worker.run()
+case "audit": await AuditRun.run()
+case "fill": await Fill.run()
+default: await Benchmark.run()
 }

@@ -10,12 +10,12 @@ import Traceability
 public enum CSVExport {
   /// Writes producers.csv, products.csv, ratings.csv and batches.csv into the new folder
   /// `folder`; returns the file names.
-  public static func write(_ store: any TraceStore, to folder: String) throws -> [String] {
+  public static func write(_ store: any TraceStore, to folder: String) async throws -> [String] {
     guard !FileManager.default.fileExists(atPath: folder) else {
       throw ImportError(file: folder, problem: "already exists; choose a new folder")
     }
     var files: [(String, [[String]])] = []
-    let producers = try store.producers()
+    let producers = try await store.producers()
     files.append(
       (
         "producers",
@@ -29,21 +29,21 @@ public enum CSVExport {
     var products: [[String]] = []
     var ratings: [[String]] = []
     var batches: [(issued: Int64, row: [String])] = []
-    for product in try store.products() {
+    for product in try await store.products() {
       products.append([
         product.gtin.digits, product.producerTaxCode, product.nameVietnamese,
         product.nameEnglish ?? "", product.group.rawValue, product.netContent.amount,
         product.netContent.unit.rawValue, product.ingredients ?? "", product.storage ?? "",
         product.usage ?? "",
       ])
-      for rating in try store.ratingHistory(product.gtin).entries {
+      for rating in try await store.ratingHistory(product.gtin).entries {
         ratings.append([
           product.gtin.digits, rating.stars.map(String.init) ?? "", rating.status.rawValue,
           rating.decision.number, rating.decision.date.iso, rating.decision.level.rawValue,
           rating.validUntil?.iso ?? "",
         ])
       }
-      for batch in try store.batches(of: product.gtin) {
+      for batch in try await store.batches(of: product.gtin) {
         let request = batch.request
         let origin = request.origin
         batches.append(

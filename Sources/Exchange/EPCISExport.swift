@@ -26,13 +26,13 @@ public enum EPCISExport {
   }
 
   /// The document for every event in `store`.
-  public static func document(_ store: any TraceStore, resolver: String) throws -> JSONValue {
+  public static func document(_ store: any TraceStore, resolver: String) async throws -> JSONValue {
     var events: [JSONValue] = []
     let producersByGTIN = Dictionary(
-      uniqueKeysWithValues: try store.products().map { ($0.gtin, $0.producerTaxCode) })
+      uniqueKeysWithValues: try await store.products().map { ($0.gtin, $0.producerTaxCode) })
     let glns = Dictionary(
-      uniqueKeysWithValues: try store.producers().map { ($0.taxCode, $0.gln) })
-    for event in try store.events() {
+      uniqueKeysWithValues: try await store.producers().map { ($0.taxCode, $0.gln) })
+    for event in try await store.events() {
       let time = event.recordedAt.text
       var base: [(String, JSONValue)] = [
         ("eventID", .string(eventID(event))), ("eventTime", .string(time)),

@@ -1,5 +1,6 @@
 import Foundation
 import GS1
+import TraceStoreSQLite
 import Traceability
 
 /// A signed bundle: a store's whole event log with every signature, the records derived
@@ -22,10 +23,10 @@ public enum TraceBundle {
   public static let format = "ocop-trace bundle v1"
 
   /// The bundle of `store`, whose events `issuer` signed.
-  public static func export(_ store: any TraceStore, issuer: TrustedIssuer) throws(TraceError)
-    -> [UInt8]
+  public static func export(_ store: any TraceStore, issuer: TrustedIssuer)
+    async throws(TraceError) -> [UInt8]
   {
-    let events = try store.events()
+    let events = try await store.events()
     let head = events.last
     let bundle = CanonicalJSON.object([
       "format": .string(format), "exportedAt": .string(Timestamp.now().text),
@@ -42,21 +43,21 @@ public enum TraceBundle {
             "signature": .string(Data($0.signature).base64EncodedString()),
           ])
         }),
-      "records": try records(store),
+      "records": try await records(store),
     ])
     return bundle.encoded()
   }
 
   /// The records a store holds, as the bundle lists them.
-  public static func records(_ store: any TraceStore) throws(TraceError) -> CanonicalJSON {
+  public static func records(_ store: any TraceStore) async throws(TraceError) -> CanonicalJSON {
     var products: [CanonicalJSON] = []
     var batches: [CanonicalJSON] = []
-    for product in try store.products() {
-      let history = try store.ratingHistory(product.gtin)
+    for product in try await store.products() {
+      let history = try await store.ratingHistory(product.gtin)
       products.append(
         .object(["product": product.json, "ratings": .array(history.entries.map(\.json))]))
-      for batch in try store.batches(of: product.gtin) {
-        let ranges = try store.serialRanges(batch.lot)
+      for batch in try await store.batches(of: product.gtin) {
+        let ranges = try await store.serialRanges(batch.lot)
         batches.append(
           .object([
             "batch": batch.json,
@@ -68,7 +69,7 @@ public enum TraceBundle {
                 ])
               }),
             "movements": .array(
-              try store.movements(batch.lot).map {
+              try await store.movements(batch.lot).map {
                 .object([
                   "party": .string($0.party), "date": .string($0.date.iso),
                   "gln": $0.gln.map { .string($0.digits) } ?? .null,
@@ -78,11 +79,11 @@ public enum TraceBundle {
       }
     }
     return .object([
-      "producers": .array(try store.producers().map(\.json)),
+      "producers": .array(try await store.producers().map(\.json)),
       "products": .array(products),
       "batches": .array(batches),
       "recalls": .array(
-        try store.recalls().map {
+        try await store.recalls().map {
           .object([
             "lot": $0.lot.json, "reason": .string($0.reason),
             "recordedAt": .string($0.recordedAt.text),
@@ -104,8 +105,9 @@ extension TrustedIssuer {
   }
 }
 
-/// A bundle read, checked and replayed into a private store in a temporary folder.
-public final class BundleStore: @unchecked Sendable {
+/// A bundle read, checked and replayed into a private store (the embedded SQLite one) in a
+/// temporary folder.
+public final class BundleStore: Sendable {
   /// The replayed store, read-only.
   public let store: SQLiteTraceStore
   /// The bundle's file.
@@ -116,16 +118,16 @@ public final class BundleStore: @unchecked Sendable {
 
   /// Reads the bundle at `path` and checks it against `trustList`; a bundle that fails
   /// any check is refused with the record at fault.
-  public convenience init(path: String, trustList: TrustList) throws(TraceError) {
+  public convenience init(path: String, trustList: TrustList) async throws(TraceError) {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
     }
-    try self.init(bytes: Array(data), path: path, trustList: trustList)
+    try await self.init(bytes: Array(data), path: path, trustList: trustList)
   }
 
   /// Reads a bundle from its bytes, named `path` in messages, and checks it against
   /// `trustList` as ``init(path:trustList:)`` does.
-  public init(bytes: [UInt8], path: String, trustList: TrustList) throws(TraceError) {
+  public init(bytes: [UInt8], path: String, trustList: TrustList) async throws(TraceError) {
     self.path = path
     let data = Data(bytes)
     func refuse(_ reason: String) -> TraceError {
@@ -178,7 +180,7 @@ public final class BundleStore: @unchecked Sendable {
     let audit: AuditReport
     do {
       replayed = try SQLiteTraceStore.replay(events, into: folder + "/bundle.sqlite")
-      audit = try replayed.audit(
+      audit = try await replayed.audit(
         trustList: trustList, expectedHead: (Int64(headSequence), headHash))
     } catch {
       try? FileManager.default.removeItem(atPath: folder)
@@ -189,7 +191,7 @@ public final class BundleStore: @unchecked Sendable {
       throw refuse("fails its check at \(failure)")
     }
     // The records must be exactly what the events imply.
-    let implied = try TraceBundle.records(replayed)
+    let implied = try await TraceBundle.records(replayed)
     let impliedObject = try? JSONSerialization.jsonObject(with: Data(implied.encoded()))
     guard let listed = root["records"], let impliedObject,
       NSDictionary(dictionary: ["r": listed]).isEqual(to: ["r": impliedObject])

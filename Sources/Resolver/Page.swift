@@ -46,6 +46,11 @@ enum Page {
         ? "WARNING: this code's signature is not valid. It may be counterfeit."
         : "CẢNH BÁO: chữ ký số của mã không hợp lệ. Có thể là hàng giả."
     }
+    var contradicts: String {
+      english
+        ? "WARNING: the data in this code contradicts the producer's record. It may be counterfeit."
+        : "CẢNH BÁO: dữ liệu trong mã không khớp với hồ sơ của nhà sản xuất. Có thể là hàng giả."
+    }
     var recalled: String { english ? "RECALLED" : "ĐÃ THU HỒI" }
     var recalledInput: String {
       english ? "made from a recalled lot" : "làm từ lô nguyên liệu bị thu hồi"
@@ -141,7 +146,14 @@ enum Page {
     case .malformed, .refused:
       banners.append(
         #"<div class="banner forged" role="alert"><strong>\#(text.signatureBad)</strong></div>"#)
-    default: break
+    default:
+      // A link that is signed (or needs no signature) and still contradicts the record.
+      if record.verdict == .forged {
+        banners.append(
+          """
+          <div class="banner forged" role="alert"><strong>\(text.contradicts)</strong><br>\(escape(record.detail))</div>
+          """)
+      }
     }
     if let scans = record.scans, scans.unusual {
       banners.append(

@@ -94,12 +94,13 @@ extension TraceResolver {
         english: TraceResolver.prefersEnglish(query: query, acceptLanguage: language),
         target: request.uri.string)
       if !counted,
-        let cached = cache.response(
-          for: key, state: { ((try? resolver.store.headSequence()) ?? -1, resolver.today()) })
+        let cached = await cache.response(
+          for: key,
+          state: { ((try? await resolver.store.headSequence()) ?? -1, resolver.today()) })
       {
         return cached
       }
-      let reply = resolver.resolve(
+      let reply = await resolver.resolve(
         path: path, query: query, accept: accept, acceptLanguage: language,
         client: context.remoteAddress?.ipAddress)
       var headers = HTTPFields()
@@ -153,7 +154,8 @@ final class ResponseCache: Sendable {
   private let state = Mutex(State())
   private static let limit = 20_000
 
-  func response(for key: CacheKey, state current: () -> (Int64, GS1Date)) -> Response? {
+  func response(for key: CacheKey, state current: () async -> (Int64, GS1Date)) async -> Response?
+  {
     let now = DispatchTime.now().uptimeNanoseconds
     // One lock in the common case: fresh, and found or not.
     let (fresh, found) = state.withLock { state -> (Bool, Response?) in
@@ -161,7 +163,7 @@ final class ResponseCache: Sendable {
       return (true, state.responses[key])
     }
     if fresh { return found }
-    let (head, day) = current()
+    let (head, day) = await current()
     return state.withLock { state in
       if state.head != head || state.day != day { state.responses.removeAll() }
       state.head = head

@@ -40,12 +40,13 @@ public struct ResolverSettings: Sendable {
 public struct TraceResolver: Sendable {
   let store: any TraceStore
   let trustList: TrustList
-  let scanLog: ScanLog?
+  let scanLog: (any ScanLog)?
   let settings: ResolverSettings
   let today: @Sendable () -> GS1Date
 
   public init(
-    store: any TraceStore, trustList: TrustList, scanLog: ScanLog?, settings: ResolverSettings,
+    store: any TraceStore, trustList: TrustList, scanLog: (any ScanLog)?,
+    settings: ResolverSettings,
     today: @escaping @Sendable () -> GS1Date = { GS1Date.today() }
   ) {
     self.store = store
@@ -58,7 +59,7 @@ public struct TraceResolver: Sendable {
   /// The answer to a GET of `path` (as requested, percent-encoded) and `query`.
   public func resolve(
     path: String, query: String?, accept: String?, acceptLanguage: String?, client: String?
-  ) -> ResolverReply {
+  ) async -> ResolverReply {
     let format = Format(accept: accept)
     switch path {
     case "/healthz":
@@ -72,7 +73,8 @@ public struct TraceResolver: Sendable {
     default: break
     }
     let english = Self.prefersEnglish(query: query, acceptLanguage: acceptLanguage)
-    return answer(path: path, query: query, format: format, english: english, client: client)
+    return await answer(
+      path: path, query: query, format: format, english: english, client: client)
   }
 
   /// Whether the link names a serial (21), whose scans are counted.
@@ -82,17 +84,21 @@ public struct TraceResolver: Sendable {
 
   private func answer(
     path: String, query: String?, format: Format, english: Bool, client: String?
-  ) -> ResolverReply {
+  ) async -> ResolverReply {
     let text = Page.Text(english: english)
-    func refuse(_ status: Int, _ reason: String) -> ResolverReply {
+    func refuse(_ status: Int, _ reason: String, _ verdict: Verdict?) -> ResolverReply {
       switch format {
       case .json, .linkset:
+        var members: CanonicalMembers = [
+          "status": .integer(Int64(status)), "error": .string(reason),
+        ]
+        if let verdict {
+          _ = members.insert("verdict", .string(verdict.rawValue))
+          _ = members.insert("detail", .string(reason))
+        }
         return ResolverReply(
           status, "application/json",
-          String(
-            decoding: CanonicalJSON.object([
-              "status": .integer(Int64(status)), "error": .string(reason),
-            ]).encoded(), as: UTF8.self))
+          String(decoding: CanonicalJSON.object(members).encoded(), as: UTF8.self))
       case .html:
         return ResolverReply(
           status, "text/html; charset=utf-8", Page.error(status: status, reason: reason, text: text)
@@ -119,52 +125,52 @@ public struct TraceResolver: Sendable {
     do {
       link = try DigitalLink(parsing: uri)
     } catch {
-      return refuse(400, error.description)
+      return refuse(400, error.description, .malformed)
     }
-    guard let gtin = link.gtin else {
-      return refuse(404, "this resolver answers for GTINs (01), not (\(link.primaryKey.ai))")
+    // The verdict, decided where `ocop verify` decides it.
+    var verifier = Verifier(sources: [store], trustList: trustList, today: today())
+    let result = await verifier.check(link, scan: uri)
+    // No record, or a serial never printed: not found. A record whose link is forged is
+    // shown, with the warning.
+    guard let gtin = link.gtin, let lot = result.lot, let evidence = result.evidence,
+      result.verdict != .outsideRange
+    else {
+      return refuse(404, result.detail, result.verdict)
     }
-    guard let lotCode = link.value(of: "10") else {
-      return refuse(404, "the link names no lot (10): no batch record to show")
+    // Link types: a redirect to a configured link, or the linkset.
+    let links = configuredLinks(for: gtin)
+    let linkType = resolverParameters["linkType"]
+    if let linkType, linkType != "linkset", linkType != "all" {
+      guard let target = links.first(where: { $0.type == linkType }) else {
+        return refuse(404, "no \(linkType) link for \(gtin.digits)", nil)
+      }
+      return ResolverReply(
+        307, "text/plain; charset=utf-8", target.url + "\n", headers: [("Location", target.url)])
     }
-    do {
-      let lot = try LotReference(gtin: gtin, lot: lotCode)
-      guard let batch = try store.batch(lot), let product = try store.product(gtin),
-        let producer = try store.producer(taxCode: product.producerTaxCode)
-      else { return refuse(404, "no record of lot \(lot)") }
-      let serial = link.value(of: "21")
-      if let serial, case .outsideAnyRange = try store.serialStatus(lot, serial: serial) {
-        return refuse(404, "serial \(serial) was never printed for lot \(lot)")
+    if linkType != nil || format == .linkset {
+      return ResolverReply(
+        200, "application/linkset+json", linkset(link: link, links: links, text: text))
+    }
+    var scans: ScanSummary?
+    if let serial = result.serial, let scanLog {
+      do {
+        scans = try await scanLog.record(
+          lot, serial: serial, place: ScanPlace.of(address: client), at: .now())
+      } catch {
+        // A scan log that cannot be written costs the count, never the answer.
+        scans = nil
       }
-      // Link types: a redirect to a configured link, or the linkset.
-      let links = configuredLinks(for: gtin)
-      let linkType = resolverParameters["linkType"]
-      if let linkType, linkType != "linkset", linkType != "all" {
-        guard let target = links.first(where: { $0.type == linkType }) else {
-          return refuse(404, "no \(linkType) link for \(gtin.digits)")
-        }
-        return ResolverReply(
-          307, "text/plain; charset=utf-8", target.url + "\n", headers: [("Location", target.url)])
-      }
-      let record = try Record(
-        link: link, lot: lot, serial: serial, batch: batch, product: product, producer: producer,
-        resolver: self, client: client)
-      if linkType != nil || format == .linkset {
-        return ResolverReply(
-          200, "application/linkset+json", linkset(link: link, links: links, text: text))
-      }
-      switch format {
-      case .json:
-        return ResolverReply(
-          200, "application/json", String(decoding: record.json.encoded(), as: UTF8.self),
-          headers: [("Link", linkHeader(link))])
-      default:
-        return ResolverReply(
-          200, "text/html; charset=utf-8", Page.record(record, text: text),
-          headers: [("Content-Language", english ? "en" : "vi"), ("Link", linkHeader(link))])
-      }
-    } catch {
-      return refuse(404, "\(error)")
+    }
+    let record = Record(result: result, link: link, lot: lot, evidence: evidence, today: today(), scans: scans)
+    switch format {
+    case .json:
+      return ResolverReply(
+        200, "application/json", String(decoding: record.json.encoded(), as: UTF8.self),
+        headers: [("Link", linkHeader(link))])
+    default:
+      return ResolverReply(
+        200, "text/html; charset=utf-8", Page.record(record, text: text),
+        headers: [("Content-Language", english ? "en" : "vi"), ("Link", linkHeader(link))])
     }
   }
 
@@ -295,6 +301,8 @@ struct Record {
   let link: DigitalLink
   let lot: LotReference
   let serial: String?
+  let verdict: Verdict
+  let detail: String
   let batch: Batch
   let product: Product
   let producer: Producer
@@ -307,35 +315,32 @@ struct Record {
   let scans: ScanSummary?
 
   init(
-    link: DigitalLink, lot: LotReference, serial: String?, batch: Batch, product: Product,
-    producer: Producer, resolver: TraceResolver, client: String?
-  ) throws {
+    result: ScanResult, link: DigitalLink, lot: LotReference, evidence: ScanEvidence,
+    today: GS1Date, scans: ScanSummary?
+  ) {
     self.link = link
     self.lot = lot
-    self.serial = serial
-    self.batch = batch
-    self.product = product
-    self.producer = producer
-    signature = SignedLink.verify(link, trustList: resolver.trustList, at: .now())
-    let tree = try resolver.store.traceBackward(lot)
-    let found = tree.firstRecall
+    serial = result.serial
+    verdict = result.verdict
+    detail = result.detail
+    batch = evidence.batch
+    product = evidence.product
+    producer = evidence.producer
+    signature = result.signature ?? .unsigned
+    let found = evidence.backward.firstRecall
     recall = found
     recalledInput = found.flatMap { $0.lot == lot ? nil : $0.lot }
-    expired = batch.request.expiryDate < resolver.today()
+    expired = batch.request.expiryDate < today
     if let rating = batch.rating {
-      let held = try resolver.store.ratingHistory(lot.gtin).inForce(
-        on: batch.request.productionDate)
+      let held = evidence.ratings.inForce(on: batch.request.productionDate)
       ratingInForce = held?.stars == rating.stars
     } else {
       ratingInForce = false
     }
-    inputs = tree.children.map { ($0.batch.lot, $0.product.nameVietnamese, $0.producer.name) }
-    if let serial, let log = resolver.scanLog {
-      scans = try log.record(
-        lot, serial: serial, place: ScanLog.place(ofAddress: client), at: .now())
-    } else {
-      scans = nil
+    inputs = evidence.backward.children.map {
+      ($0.batch.lot, $0.product.nameVietnamese, $0.producer.name)
     }
+    self.scans = scans
   }
 
   var json: CanonicalJSON {
@@ -354,6 +359,7 @@ struct Record {
       ])
     }
     return .object([
+      "verdict": .string(verdict.rawValue), "detail": .string(detail),
       "link": .string(link.uri), "lot": lot.json,
       "serial": serial.map(CanonicalJSON.string) ?? .null, "product": product.json,
       "producer": producer.json, "batch": batch.json, "signature": signatureJSON,

@@ -65,11 +65,11 @@ public struct ProgrammeReport: Hashable, Sendable {
   }
 
   /// Computes the figures from `store` on `asOf`, looking `horizonDays` ahead.
-  public init(store: any TraceStore, asOf: GS1Date, horizonDays: Int = 90) throws(TraceError) {
+  public init(store: any TraceStore, asOf: GS1Date, horizonDays: Int = 90) async throws(TraceError) {
     self.asOf = asOf
     self.horizonDays = horizonDays
-    let producers = try store.producers()
-    let products = try store.products()
+    let producers = try await store.producers()
+    let products = try await store.products()
     let kinds = Dictionary(producers.map { ($0.taxCode, $0.kind) }, uniquingKeysWith: { a, _ in a })
     var evaluated = 0
     var byResult: [Result: Int] = [:]
@@ -83,7 +83,7 @@ public struct ProgrammeReport: Hashable, Sendable {
     for product in products {
       productsByGroup[product.group, default: 0] += 1
       groupProducers[product.group, default: []].insert(product.producerTaxCode)
-      let history = try store.ratingHistory(product.gtin)
+      let history = try await store.ratingHistory(product.gtin)
       guard let result = Self.result(of: history) else { continue }
       evaluated += 1
       byResult[result, default: 0] += 1

@@ -3,12 +3,12 @@ import Foundation
 import GS1
 import Traceability
 
-struct BatchCommand: ParsableCommand {
+struct BatchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "batch", abstract: "Issue batches (lots) with their origin, and look them up.",
     subcommands: [Issue.self, List.self, Show.self])
 
-  struct Issue: ParsableCommand {
+  struct Issue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Issue a batch: a signed commissioning record with its origin.",
       discussion: """
@@ -41,8 +41,8 @@ struct BatchCommand: ParsableCommand {
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
+    func run() async throws {
+      try await runReporting {
         let code = try GTIN(gtin)
         var coordinates: Coordinates?
         if latitude != nil || longitude != nil {
@@ -64,8 +64,8 @@ struct BatchCommand: ParsableCommand {
             harvestStart: harvestStart.map { try parseDate($0, option: "--harvest-start") },
             harvestEnd: harvestEnd.map { try parseDate($0, option: "--harvest-end") }),
           inputs: inputs.map(parseLot))
-        let workspace = try Workspace.open(location.path, writing: true)
-        let batch = try workspace.store.issueBatch(request)
+        let workspace = try await Workspace.open(location, writing: true)
+        let batch = try await workspace.store.issueBatch(request)
         if output.json {
           printRecord(batch.json)
         } else {
@@ -76,27 +76,27 @@ struct BatchCommand: ParsableCommand {
     }
   }
 
-  struct List: ParsableCommand {
+  struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List batches.")
     @Option(help: "Only this product's.") var gtin: String?
     @Option(help: "Only this producer's (tax code).") var producer: String?
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: false)
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: false)
         var batches: [Batch] = []
         if let gtin {
-          batches = try workspace.store.batches(of: GTIN(gtin))
+          batches = try await workspace.store.batches(of: GTIN(gtin))
         } else if let producer {
-          batches = try workspace.store.batches(ofProducer: producer)
+          batches = try await workspace.store.batches(ofProducer: producer)
         } else {
-          for product in try workspace.store.products() {
-            batches += try workspace.store.batches(of: product.gtin)
+          for product in try await workspace.store.products() {
+            batches += try await workspace.store.batches(of: product.gtin)
           }
         }
-        let recalled = Set(try workspace.store.recalls().map(\.lot))
+        let recalled = Set(try await workspace.store.recalls().map(\.lot))
         for batch in batches {
           if output.json {
             printRecord(
@@ -114,21 +114,21 @@ struct BatchCommand: ParsableCommand {
     }
   }
 
-  struct Show: ParsableCommand {
+  struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a batch with its origin.")
     @Argument(help: "GTIN/LOT.") var lot: String
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
+    func run() async throws {
+      try await runReporting {
         let reference = try parseLot(lot)
-        let workspace = try Workspace.open(location.path, writing: false)
-        guard let batch = try workspace.store.batch(reference) else {
+        let workspace = try await Workspace.open(location, writing: false)
+        guard let batch = try await workspace.store.batch(reference) else {
           throw TraceError.notFound(kind: "lot", key: reference.description)
         }
-        let recall = try workspace.store.recall(reference)
-        let ranges = try workspace.store.serialRanges(reference)
+        let recall = try await workspace.store.recall(reference)
+        let ranges = try await workspace.store.serialRanges(reference)
         if output.json {
           printRecord(
             .object([

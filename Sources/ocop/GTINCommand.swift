@@ -2,7 +2,7 @@ import ArgumentParser
 import GS1
 
 /// `ocop gtin`: check and allocate Global Trade Item Numbers.
-struct GTINCommand: ParsableCommand {
+struct GTINCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gtin",
     abstract: "Check GTINs and allocate new ones from your GS1 company prefix.",
@@ -10,7 +10,7 @@ struct GTINCommand: ParsableCommand {
   )
 
   /// `ocop gtin check`.
-  struct Check: ParsableCommand {
+  struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check the check digit of one or more GTINs.",
       discussion: """
@@ -27,7 +27,7 @@ struct GTINCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
       var rejected = 0
       for text in gtins {
         do throws(GS1Error) {
@@ -51,7 +51,7 @@ struct GTINCommand: ParsableCommand {
   }
 
   /// `ocop gtin allocate`.
-  struct Allocate: ParsableCommand {
+  struct Allocate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Make the GTIN-13 for an item number under your GS1 company prefix.",
       discussion: """
@@ -83,7 +83,7 @@ struct GTINCommand: ParsableCommand {
       }
     }
 
-    func run() throws {
+    func run() async throws {
       do throws(GS1Error) {
         var itemNumber = item
         for index in 0..<count {

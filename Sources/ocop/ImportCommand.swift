@@ -4,7 +4,7 @@ import Foundation
 import Traceability
 
 /// `ocop import`: producers, products, ratings and batches from CSV files.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Import producers, products, OCOP ratings or batches from CSV.",
@@ -38,8 +38,8 @@ struct ImportCommand: ParsableCommand {
     }
   }
 
-  func run() throws {
-    try runReporting {
+  func run() async throws {
+    try await runReporting {
       var plans: [ImportPlan] = []
       if let single = ImportKind(rawValue: kind) {
         plans.append(try ImportPlan(CSVTable(path: path), kind: single))
@@ -59,10 +59,10 @@ struct ImportCommand: ParsableCommand {
             "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv")
         }
       }
-      let workspace = try Workspace.open(location.path, writing: true)
+      let workspace = try await Workspace.open(location, writing: true)
       let commands = plans.flatMap(\.commands)
       do {
-        _ = try workspace.store.apply(commands)
+        _ = try await workspace.store.apply(commands)
       } catch let error as TraceError {
         // Place the refusal on its file and row.
         var index = error.commandIndex ?? 0

@@ -4,7 +4,7 @@ import GS1
 import Traceability
 
 /// `ocop init`: a new store with its issuer key and config.
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
     abstract: "Create a store, an issuer key and the config beside them.",
@@ -27,13 +27,19 @@ struct InitCommand: ParsableCommand {
   var issuer: String = "OCOP producer"
   @OptionGroup var output: OutputOptions
 
-  func run() throws {
-    try runReporting {
-      let store = location.path
-      let configFile = Workspace.configPath(store)
-      let keyFile = Workspace.sibling(of: store, ".key")
-      let trustFile = Workspace.trustPath(store)
-      for file in [store, configFile, keyFile, trustFile]
+  func run() async throws {
+    try await runReporting {
+      let paths = try WorkspacePaths.resolve(location)
+      let store = paths.location
+      let configFile = paths.configFile
+      // Beside the store, or, with a named config, beside the config.
+      let base =
+        paths.configNamed
+        ? StoreLocation.sqlite(path: configFile) : store
+      let keyFile = base.sibling(".key")
+      let trustFile = base.sibling(".trust.json")
+      if store.exists { throw CLIError("\(store) already exists; init writes only new files") }
+      for file in [configFile, keyFile, trustFile]
       where FileManager.default.fileExists(atPath: file) {
         throw CLIError("\(file) already exists; init writes only new files")
       }
@@ -46,9 +52,13 @@ struct InitCommand: ParsableCommand {
       do {
         try key.write(to: keyFile)
         written.append(keyFile)
+        // A config beside its store names only the key, as it always has; a named config
+        // also names the store and the trust list, so it can be used from anywhere.
         let config = WorkspaceConfig(
           resolver: resolver, companyPrefix: prefix,
-          key: URL(fileURLWithPath: keyFile).lastPathComponent)
+          key: URL(fileURLWithPath: keyFile).lastPathComponent,
+          store: paths.configNamed ? absolute(store.description) : nil,
+          trustList: paths.configNamed ? URL(fileURLWithPath: trustFile).lastPathComponent : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(config).write(to: URL(fileURLWithPath: configFile))
@@ -56,20 +66,15 @@ struct InitCommand: ParsableCommand {
         try TrustList([key.trustedIssuer(validFrom: Timestamp.now())]).json()
           .write(to: URL(fileURLWithPath: trustFile))
         written.append(trustFile)
-        written.append(store)
-        _ = try SQLiteTraceStore(path: store, signer: key, create: true)
+        try store.create(signer: key)
       } catch {
-        for file in written {
-          try? FileManager.default.removeItem(atPath: file)
-          for suffix in ["-wal", "-shm"] {
-            try? FileManager.default.removeItem(atPath: file + suffix)
-          }
-        }
+        store.removeCreated()
+        for file in written { try? FileManager.default.removeItem(atPath: file) }
         throw error
       }
       if output.json {
         Output.printJSON([
-          "store": store, "config": configFile, "key": keyFile, "trustList": trustFile,
+          "store": store.description, "config": configFile, "key": keyFile, "trustList": trustFile,
           "kid": key.kid, "resolver": resolver, "companyPrefix": prefix,
         ])
       } else {
@@ -80,4 +85,10 @@ struct InitCommand: ParsableCommand {
       }
     }
   }
+}
+
+/// `path` made absolute against the working folder, so a config names its store from
+/// anywhere.
+func absolute(_ path: String) -> String {
+  path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }

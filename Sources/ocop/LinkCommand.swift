@@ -3,7 +3,7 @@ import Foundation
 import GS1
 
 /// `ocop link`: make and read GS1 Digital Link trace URLs.
-struct LinkCommand: ParsableCommand {
+struct LinkCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "link",
     abstract: "Make and read GS1 Digital Link trace URLs, the text inside a label's QR code.",
@@ -11,7 +11,7 @@ struct LinkCommand: ParsableCommand {
   )
 
   /// `ocop link make`.
-  struct Make: ParsableCommand {
+  struct Make: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Make the trace URL for a product, a lot or a single numbered item.",
       discussion: """
@@ -82,7 +82,7 @@ struct LinkCommand: ParsableCommand {
       }
     }
 
-    func run() throws {
+    func run() async throws {
       do throws(GS1Error) {
         let link = try makeLink()
         if output.json {
@@ -156,7 +156,7 @@ struct LinkCommand: ParsableCommand {
   }
 
   /// `ocop link parse`.
-  struct Parse: ParsableCommand {
+  struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Read trace URLs and show the GS1 data they carry, or why they are invalid.",
       discussion: """
@@ -174,7 +174,7 @@ struct LinkCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
       var rejected = 0
       var inputs = uris
       if inputs.isEmpty {

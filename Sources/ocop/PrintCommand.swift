@@ -5,7 +5,7 @@ import Label
 import Traceability
 
 /// `ocop print`: serials for a batch, and their labels.
-struct PrintCommand: ParsableCommand {
+struct PrintCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "print",
     abstract: "Allocate serials for a batch and render their labels (PNG, sheets or SVG).",
@@ -67,8 +67,8 @@ struct PrintCommand: ParsableCommand {
     }
   }
 
-  func run() throws {
-    try runReporting {
+  func run() async throws {
+    try await runReporting {
       let reference = try parseLot(lot)
       let level: ErrorCorrection
       switch ecc.uppercased() {
@@ -97,13 +97,13 @@ struct PrintCommand: ParsableCommand {
         }
         sheetLayout = try SheetLayout(columns: parts[0], rows: parts[1], label: chosenTemplate)
       }
-      let workspace = try Workspace.open(location.path, writing: true)
+      let workspace = try await Workspace.open(location, writing: true)
       let store = workspace.store
-      guard let batch = try store.batch(reference) else {
+      guard let batch = try await store.batch(reference) else {
         throw TraceError.notFound(kind: "lot", key: reference.description)
       }
-      guard let product = try store.product(reference.gtin),
-        let producer = try store.producer(taxCode: product.producerTaxCode)
+      guard let product = try await store.product(reference.gtin),
+        let producer = try await store.producer(taxCode: product.producerTaxCode)
       else { throw TraceError.notFound(kind: "product", key: reference.gtin.digits) }
       if batch.request.expiryDate < GS1Date.today() {
         Output.printError(
@@ -112,7 +112,7 @@ struct PrintCommand: ParsableCommand {
       // Before any serial is allocated: does the label hold its text and its code? The
       // longest URL of the run is tried on the label size asked for, or on each standard
       // size in turn.
-      let existing = try store.serialRanges(reference)
+      let existing = try await store.serialRanges(reference)
       let probeSerial =
         resume.flatMap { name in existing.first { $0.printRun == name }?.last }
         ?? (existing.map(\.last).max() ?? 0) + (count ?? 1)
@@ -125,15 +125,15 @@ struct PrintCommand: ParsableCommand {
       let range: SerialRange
       if let resume {
         guard
-          let earlier = try store.serialRanges(reference).first(where: { $0.printRun == resume })
+          let earlier = try await store.serialRanges(reference).first(where: { $0.printRun == resume })
         else {
-          let runs = try store.serialRanges(reference).compactMap(\.printRun)
+          let runs = try await store.serialRanges(reference).compactMap(\.printRun)
           throw CLIError(
             "lot \(reference) has no print run \"\(resume)\""
               + (runs.isEmpty ? "" : " (its runs: \(runs.joined(separator: ", ")))"))
         }
         range = earlier
-      } else if let unfinished = try unfinishedRun(of: reference, in: store) {
+      } else if let unfinished = try await unfinishedRun(of: reference, in: store) {
         // The same command, run again after a run was stopped half-way: finish that run.
         guard unfinished.count == count! else {
           throw CLIError(
@@ -145,7 +145,7 @@ struct PrintCommand: ParsableCommand {
         )
         range = unfinished
       } else {
-        let ranges = try store.serialRanges(reference)
+        let ranges = try await store.serialRanges(reference)
         let first = (ranges.map(\.last).max() ?? 0) + 1
         let name = runName ?? "run-\(first)-\(first + count! - 1)"
         if ranges.contains(where: { $0.printRun == name }) {
@@ -168,7 +168,7 @@ struct PrintCommand: ParsableCommand {
             "output folder \(folder) cannot be created (\(error.localizedDescription))")
         }
         do {
-          range = try store.allocateSerials(reference, count: count!, printRun: name)
+          range = try await store.allocateSerials(reference, count: count!, printRun: name)
         } catch {
           try? FileManager.default.removeItem(atPath: staging)
           throw error
@@ -220,8 +220,8 @@ struct PrintCommand: ParsableCommand {
   }
 
   /// A run of `lot` whose folder was begun and not finished (a run stopped half-way).
-  func unfinishedRun(of lot: LotReference, in store: SQLiteTraceStore) throws -> SerialRange? {
-    try store.serialRanges(lot).last { range in
+  func unfinishedRun(of lot: LotReference, in store: any TraceStore) async throws -> SerialRange? {
+    try await store.serialRanges(lot).last { range in
       let folder = folder(for: range)
       return range.printRun != nil && !FileManager.default.fileExists(atPath: folder)
         && FileManager.default.fileExists(atPath: LabelPrinter.stagingFolder(for: folder))

@@ -17,12 +17,12 @@ func parseDate(_ text: String, option: String) throws -> GS1Date {
 
 // MARK: - producer
 
-struct ProducerCommand: ParsableCommand {
+struct ProducerCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "producer", abstract: "Register and look up producers (chủ thể OCOP).",
     subcommands: [Add.self, List.self, Show.self])
 
-  struct Add: ParsableCommand {
+  struct Add: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Register a producer.",
       discussion: """
@@ -42,8 +42,8 @@ struct ProducerCommand: ParsableCommand {
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
+    func run() async throws {
+      try await runReporting {
         guard let kind = ProducerKind(rawValue: kind) else {
           throw CLIError("--kind \"\(kind)\" must be household, cooperative or enterprise")
         }
@@ -52,8 +52,8 @@ struct ProducerCommand: ParsableCommand {
           address: Address(
             detail: address, commune: commune, district: district, province: province),
           gln: gln.map { try GLN($0) })
-        let workspace = try Workspace.open(location.path, writing: true)
-        _ = try workspace.store.apply([.registerProducer(producer)])
+        let workspace = try await Workspace.open(location, writing: true)
+        _ = try await workspace.store.apply([.registerProducer(producer)])
         if output.json {
           printRecord(producer.json)
         } else {
@@ -63,15 +63,15 @@ struct ProducerCommand: ParsableCommand {
     }
   }
 
-  struct List: ParsableCommand {
+  struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List producers.")
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: false)
-        for producer in try workspace.store.producers() {
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: false)
+        for producer in try await workspace.store.producers() {
           if output.json {
             printRecord(producer.json)
             continue
@@ -84,19 +84,19 @@ struct ProducerCommand: ParsableCommand {
     }
   }
 
-  struct Show: ParsableCommand {
+  struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a producer and its products.")
     @Argument(help: "Tax code.") var taxCode: String
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: false)
-        guard let producer = try workspace.store.producer(taxCode: taxCode) else {
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: false)
+        guard let producer = try await workspace.store.producer(taxCode: taxCode) else {
           throw TraceError.notFound(kind: "producer", key: taxCode)
         }
-        let products = try workspace.store.products().filter { $0.producerTaxCode == taxCode }
+        let products = try await workspace.store.products().filter { $0.producerTaxCode == taxCode }
         if output.json {
           printRecord(
             .object([
@@ -118,12 +118,12 @@ struct ProducerCommand: ParsableCommand {
 
 // MARK: - product
 
-struct ProductCommand: ParsableCommand {
+struct ProductCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "product", abstract: "Register products and record their OCOP ratings.",
     subcommands: [Add.self, List.self, Show.self, Rate.self])
 
-  struct Add: ParsableCommand {
+  struct Add: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Register a product; --gtin next allocates the next GTIN under the prefix.",
       discussion: """
@@ -145,17 +145,17 @@ struct ProductCommand: ParsableCommand {
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
+    func run() async throws {
+      try await runReporting {
         guard let group = ProductGroup(rawValue: group) else {
           throw CLIError(
             "--group \"\(group)\" must be one of "
               + ProductGroup.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let workspace = try Workspace.open(location.path, writing: true)
+        let workspace = try await Workspace.open(location, writing: true)
         let code: GTIN
         if gtin == "next" {
-          code = try nextGTIN(workspace)
+          code = try await nextGTIN(workspace)
         } else {
           code = try GTIN(gtin)
         }
@@ -163,7 +163,7 @@ struct ProductCommand: ParsableCommand {
           gtin: code, producerTaxCode: producer, nameVietnamese: name, nameEnglish: nameEn,
           group: group, netContent: Quantity(amount: net, unit: UnitCode(unit)),
           ingredients: ingredients, storage: storage, usage: usage)
-        _ = try workspace.store.apply([.registerProduct(product)])
+        _ = try await workspace.store.apply([.registerProduct(product)])
         if output.json {
           printRecord(product.json)
         } else {
@@ -173,9 +173,9 @@ struct ProductCommand: ParsableCommand {
     }
 
     /// The lowest item reference under the prefix not yet used by a product.
-    func nextGTIN(_ workspace: Workspace) throws -> GTIN {
+    func nextGTIN(_ workspace: Workspace) async throws -> GTIN {
       let prefix = workspace.config.companyPrefix
-      let used = Set(try workspace.store.products().map(\.gtin))
+      let used = Set(try await workspace.store.products().map(\.gtin))
       let room = 12 - prefix.utf8.count
       let limit = room == 0 ? 1 : Int(pow(10, Double(room)))
       for item in 0..<limit {
@@ -187,18 +187,18 @@ struct ProductCommand: ParsableCommand {
     }
   }
 
-  struct List: ParsableCommand {
+  struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List products with their rating.")
     @Option(help: "Day the rating in force is shown for (default today).") var on: String?
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: false)
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: false)
         let day = try on.map { try parseDate($0, option: "--on") } ?? GS1Date.today()
-        for product in try workspace.store.products() {
-          let rating = try workspace.store.ratingHistory(product.gtin).inForce(on: day)
+        for product in try await workspace.store.products() {
+          let rating = try await workspace.store.ratingHistory(product.gtin).inForce(on: day)
           if output.json {
             printRecord(.object(["product": product.json, "ratingInForce": rating?.json ?? .null]))
             continue
@@ -210,21 +210,21 @@ struct ProductCommand: ParsableCommand {
     }
   }
 
-  struct Show: ParsableCommand {
+  struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show a product and its OCOP rating history.")
     @Argument(help: "GTIN.") var gtin: String
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: false)
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: false)
         let code = try GTIN(gtin)
-        guard let product = try workspace.store.product(code) else {
+        guard let product = try await workspace.store.product(code) else {
           throw TraceError.notFound(kind: "product", key: code.digits)
         }
-        let history = try workspace.store.ratingHistory(code)
+        let history = try await workspace.store.ratingHistory(code)
         let today = GS1Date.today()
         if output.json {
           printRecord(
@@ -255,7 +255,7 @@ struct ProductCommand: ParsableCommand {
     }
   }
 
-  struct Rate: ParsableCommand {
+  struct Rate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Record an OCOP rating decision for a product.",
       discussion: """
@@ -273,8 +273,8 @@ struct ProductCommand: ParsableCommand {
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
+    func run() async throws {
+      try await runReporting {
         guard let status = RatingStatus(rawValue: status) else {
           throw CLIError(
             "--status \"\(status)\" must be one of "
@@ -289,8 +289,8 @@ struct ProductCommand: ParsableCommand {
             number: decision, date: parseDate(date, option: "--date"), level: level),
           validUntil: validUntil.map { try parseDate($0, option: "--valid-until") })
         let code = try GTIN(gtin)
-        let workspace = try Workspace.open(location.path, writing: true)
-        _ = try workspace.store.apply([.recordRating(gtin: code, rating: rating)])
+        let workspace = try await Workspace.open(location, writing: true)
+        _ = try await workspace.store.apply([.recordRating(gtin: code, rating: rating)])
         if output.json {
           printRecord(rating.json)
         } else {

@@ -4,7 +4,7 @@ import GS1
 import Traceability
 
 /// `ocop report`: the OCOP programme's figures.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "The programme's figures: ratings, producers, groups, certificates expiring.",
@@ -21,11 +21,11 @@ struct ReportCommand: ParsableCommand {
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
-  func run() throws {
-    try runReporting {
-      let workspace = try Workspace.open(location.path, writing: false)
+  func run() async throws {
+    try await runReporting {
+      let workspace = try await Workspace.open(location, writing: false)
       let day = try asOf.map { try parseDate($0, option: "--as-of") } ?? GS1Date.today()
-      let report = try ProgrammeReport(store: workspace.store, asOf: day, horizonDays: days)
+      let report = try await ProgrammeReport(store: workspace.store, asOf: day, horizonDays: days)
       if output.json {
         printRecord(json(report))
         return

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Resolver
+import TraceStoreSQLite
 import Traceability
 
 /// `ocop serve`: the resolver a scanned code opens.
@@ -42,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logger = Logger(label: "ocop.serve")
     logger.logLevel = .info
     let resolver: TraceResolver
+    var storeLocation = ""
     do {
       // Everything is read and checked before the store is opened or the scan log made.
       var extra: [String: [String: String]] = [:]
@@ -56,10 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
           )
         }
       }
-      let workspace = try Workspace.open(location.path, writing: false, readers: .concurrent)
+      let workspace = try await Workspace.open(location, writing: false, serving: true)
       let trustList = try workspace.trustList()
-      let scanLog =
-        noScanLog ? nil : try ScanLog(path: Workspace.sibling(of: location.path, ".scans.sqlite"))
+      let scanLog: (any ScanLog)? =
+        noScanLog ? nil : try SQLiteScanLog(path: workspace.location.sibling(".scans.sqlite"))
+      storeLocation = workspace.location.description
       resolver = TraceResolver(
         store: workspace.store, trustList: trustList, scanLog: scanLog,
         settings: ResolverSettings(base: workspace.config.resolver, links: extra))
@@ -68,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
       throw ExitCode(1)
     }
     logger.info(
-      "serving", metadata: ["store": .string(location.path), "address": .string("\(host):\(port)")])
+      "serving", metadata: ["store": .string(storeLocation), "address": .string("\(host):\(port)")])
     try await resolver.application(host: host, port: port, logger: logger).runService()
   }
 }

@@ -6,7 +6,7 @@ import Traceability
 
 // MARK: - trace
 
-struct TraceLotCommand: ParsableCommand {
+struct TraceLotCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "trace",
     abstract: "A lot's genealogy: what it was made from (backward) or what was made from it.",
@@ -23,13 +23,13 @@ struct TraceLotCommand: ParsableCommand {
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
-  func run() throws {
-    try runReporting {
+  func run() async throws {
+    try await runReporting {
       let reference = try parseLot(lot)
-      let workspace = try Workspace.open(location.path, writing: false)
+      let workspace = try await Workspace.open(location, writing: false)
       let tree =
         forward
-        ? try workspace.store.traceForward(reference) : try workspace.store.traceBackward(reference)
+        ? try await workspace.store.traceForward(reference) : try await workspace.store.traceBackward(reference)
       if output.json {
         printRecord(json(tree))
         return
@@ -62,7 +62,7 @@ struct TraceLotCommand: ParsableCommand {
 
 // MARK: - recall
 
-struct RecallCommand: ParsableCommand {
+struct RecallCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "recall",
     abstract: "Recall a lot, and show what the recall reaches downstream.",
@@ -78,11 +78,11 @@ struct RecallCommand: ParsableCommand {
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
-  func run() throws {
-    try runReporting {
+  func run() async throws {
+    try await runReporting {
       let reference = try parseLot(lot)
-      let workspace = try Workspace.open(location.path, writing: true)
-      let recall = try workspace.store.recall(reference, reason: reason)
+      let workspace = try await Workspace.open(location, writing: true)
+      let recall = try await workspace.store.recall(reference, reason: reason)
       if output.json {
         printRecord(
           .object([
@@ -114,7 +114,7 @@ struct RecallCommand: ParsableCommand {
 
 // MARK: - audit
 
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "audit",
     abstract: "Re-check the whole store: hash chain, every signature, every derived record.",
@@ -130,12 +130,12 @@ struct AuditCommand: ParsableCommand {
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
-  func run() throws {
+  func run() async throws {
     var failed = false
-    try runReporting {
-      let workspace = try Workspace.open(location.path, writing: false)
+    try await runReporting {
+      let workspace = try await Workspace.open(location, writing: false)
       let trustList = try trust.map { try TrustList(path: $0) } ?? workspace.trustList()
-      let report = try workspace.store.audit(trustList: trustList)
+      let report = try await workspace.store.audit(trustList: trustList)
       failed = !report.passed
       if output.json {
         printRecord(
@@ -159,20 +159,20 @@ struct AuditCommand: ParsableCommand {
 
 // MARK: - keys
 
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "keys", abstract: "The issuer key and the trust list.",
     subcommands: [Show.self, Export.self, Import.self])
 
-  struct Show: ParsableCommand {
+  struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show the store's issuer (kid, public key) and the trusted issuers.")
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: true)
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: true)
         let trustList = try workspace.trustList()
         guard let key = workspace.key else { throw CLIError("no issuer key") }
         if output.json {
@@ -196,7 +196,7 @@ struct KeysCommand: ParsableCommand {
     }
   }
 
-  struct Export: ParsableCommand {
+  struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write the trust list (public keys only) for verifiers.",
       discussion: "Example:\n  ocop keys export --out trust.json")
@@ -204,9 +204,9 @@ struct KeysCommand: ParsableCommand {
     var out: String?
     @OptionGroup var location: StoreOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: false)
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: false)
         let data = try workspace.trustList().json()
         if let out {
           try writeNew(data, to: out)
@@ -218,7 +218,7 @@ struct KeysCommand: ParsableCommand {
     }
   }
 
-  struct Import: ParsableCommand {
+  struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Add the issuers of another trust list to this store's.",
       discussion: """
@@ -231,13 +231,13 @@ struct KeysCommand: ParsableCommand {
     @Argument(help: "The trust list file.") var file: String
     @OptionGroup var location: StoreOptions
 
-    func run() throws {
-      try runReporting {
-        let workspace = try Workspace.open(location.path, writing: false)
+    func run() async throws {
+      try await runReporting {
+        let workspace = try await Workspace.open(location, writing: false)
         var trustList = try workspace.trustList()
         let incoming = try TrustList(path: file)
         try trustList.merge(incoming)
-        let path = Workspace.trustPath(workspace.storePath)
+        let path = workspace.trustListFile
         try trustList.json().write(to: URL(fileURLWithPath: path), options: .atomic)
         print(
           "trust list now holds \(trustList.issuers.count) issuers (\(incoming.issuers.count) from \(file))"
@@ -257,7 +257,7 @@ func writeNew(_ data: Data, to path: String) throws {
 
 // MARK: - export
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Export the records: a signed bundle, CSV, or EPCIS 2.0 JSON-LD.",
@@ -285,23 +285,23 @@ struct ExportCommand: ParsableCommand {
     }
   }
 
-  func run() throws {
-    try runReporting {
-      let workspace = try Workspace.open(location.path, writing: true)
+  func run() async throws {
+    try await runReporting {
+      let workspace = try await Workspace.open(location, writing: true)
       guard let key = workspace.key else { throw CLIError("no issuer key") }
       let issuer =
         try workspace.trustList().issuers[key.kid]
         ?? key.trustedIssuer(validFrom: Timestamp.now())
       switch kind {
       case "bundle":
-        let bytes = try TraceBundle.export(workspace.store, issuer: issuer)
+        let bytes = try await TraceBundle.export(workspace.store, issuer: issuer)
         try writeNew(Data(bytes), to: out)
         print("wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)")
       case "csv":
-        let files = try CSVExport.write(workspace.store, to: out)
+        let files = try await CSVExport.write(workspace.store, to: out)
         print("wrote \(files.joined(separator: ", ")) to \(out)")
       default:
-        let document = try EPCISExport.document(
+        let document = try await EPCISExport.document(
           workspace.store, resolver: workspace.config.resolver)
         try writeNew(Data(document.rendered().utf8), to: out)
         print("wrote EPCIS 2.0 document \(out)")

@@ -6,7 +6,7 @@ import Label
 import Traceability
 
 /// `ocop verify`: a verdict on every scanned code.
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
     abstract: "Check scanned trace codes: URLs, label images, or a scanner's stream on stdin.",
@@ -39,16 +39,16 @@ struct VerifyCommand: ParsableCommand {
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
-  func run() throws {
+  func run() async throws {
     var anyInvalid = false
-    try runReporting {
+    try await runReporting {
       let today = try on.map { try parseDate($0, option: "--on") } ?? GS1Date.today()
       let sources: [any TraceStore]
       let trustList: TrustList
       var holders: [BundleStore] = []
       if bundle.isEmpty {
         if trust != nil { throw CLIError("--trust goes with --bundle (offline checks)") }
-        let workspace = try Workspace.open(location.path, writing: false)
+        let workspace = try await Workspace.open(location, writing: false)
         sources = [workspace.store]
         trustList = try workspace.trustList()
       } else {
@@ -57,7 +57,7 @@ struct VerifyCommand: ParsableCommand {
         }
         trustList = try TrustList(path: trust)
         for path in bundle {
-          holders.append(try BundleStore(path: path, trustList: trustList))
+          holders.append(try await BundleStore(path: path, trustList: trustList))
         }
         sources = holders.map(\.store)
       }
@@ -100,15 +100,15 @@ struct VerifyCommand: ParsableCommand {
           if codes.isEmpty {
             throw CLIError("\(input): no QR code could be read in the image")
           }
-          for code in codes { report(verifier.check(code)) }
+          for code in codes { report(await verifier.check(code)) }
         } else {
-          report(verifier.check(input))
+          report(await verifier.check(input))
         }
       }
       if inputs.isEmpty || scans.contains("-") {
         while let line = readLine(strippingNewline: true) {
           if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-          report(verifier.check(line))
+          report(await verifier.check(line))
         }
       }
       let total = counts.values.reduce(0, +)

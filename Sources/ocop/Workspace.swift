@@ -2,38 +2,169 @@ import ArgumentParser
 import Exchange
 import Foundation
 import GS1
+import TraceStoreSQLite
 import Traceability
 
-/// Where the store is: `--store`, then `OCOP_STORE`, then `./ocop.sqlite`.
+/// Where the store and the workspace settings are: `--store` (then `OCOP_STORE`) and
+/// `--config` (then `OCOP_CONFIG`).
 struct StoreOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "The store (an SQLite file). Default: $OCOP_STORE, else ./ocop.sqlite.", valueName: "path"))
+      "The store: an SQLite file. Default: $OCOP_STORE, else the config's store, else ./ocop.sqlite.",
+      valueName: "location"))
   var store: String?
 
-  var path: String {
-    store ?? ProcessInfo.processInfo.environment["OCOP_STORE"] ?? "ocop.sqlite"
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The workspace settings (JSON). Default: $OCOP_CONFIG, else the file beside an SQLite store (NAME.json).",
+      valueName: "file"))
+  var config: String?
+
+  /// The store's location as given on the command line or in the environment, if it was.
+  var givenStore: String? {
+    store ?? ProcessInfo.processInfo.environment["OCOP_STORE"]
+  }
+
+  /// The config file as given on the command line or in the environment, if it was.
+  var givenConfig: String? {
+    config ?? ProcessInfo.processInfo.environment["OCOP_CONFIG"]
   }
 }
 
-/// The settings `ocop init` writes beside the store, in `<store>.json`: the resolver's
-/// base URL, the GS1 company prefix products are numbered under, and the issuer key file.
+/// Where a store lives, and so which backend opens it.
+enum StoreLocation: Equatable, CustomStringConvertible {
+  /// An SQLite file: the embedded store.
+  case sqlite(path: String)
+
+  /// The location `text` names: a `postgres://` or `postgresql://` URL, or a file path.
+  init(_ text: String) throws {
+    let lowered = text.lowercased()
+    if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
+      throw CLIError(
+        "store \(Self.redacted(text)): PostgreSQL stores are not available in this version; use an SQLite file"
+      )
+    }
+    if lowered.contains("://") {
+      throw CLIError(
+        "store \(Self.redacted(text)): unknown kind of location; give an SQLite file path")
+    }
+    guard !text.isEmpty else { throw CLIError("store: the location is empty") }
+    self = .sqlite(path: text)
+  }
+
+  var description: String {
+    switch self {
+    case .sqlite(let path): path
+    }
+  }
+
+  /// A URL with any password replaced by `***`, for messages.
+  static func redacted(_ text: String) -> String {
+    guard let scheme = text.range(of: "://"), let at = text.range(of: "@"),
+      scheme.upperBound < at.lowerBound
+    else { return text }
+    let credentials = text[scheme.upperBound..<at.lowerBound]
+    guard let colon = credentials.firstIndex(of: ":") else { return text }
+    return String(text[..<colon]) + ":***" + String(text[at.lowerBound...])
+  }
+
+  /// The file beside an SQLite store `name.sqlite` with `suffix`: `name.json`, `name.key`…
+  func sibling(_ suffix: String) -> String {
+    switch self {
+    case .sqlite(let path): Workspace.sibling(of: path, suffix)
+    }
+  }
+
+  /// Whether the store exists.
+  var exists: Bool {
+    switch self {
+    case .sqlite(let path): FileManager.default.fileExists(atPath: path)
+    }
+  }
+
+  /// Opens the store; `signer` signs what it writes; `serving` opens it read-only for many
+  /// readers at once.
+  func open(signer: IssuerKey?, serving: Bool = false) throws -> any TraceStore {
+    switch self {
+    case .sqlite(let path):
+      try SQLiteTraceStore(path: path, signer: signer, readers: serving ? .concurrent : .single)
+    }
+  }
+
+  /// Creates the store, empty.
+  func create(signer: IssuerKey) throws {
+    switch self {
+    case .sqlite(let path): _ = try SQLiteTraceStore(path: path, signer: signer, create: true)
+    }
+  }
+
+  /// Removes what a failed `create` left.
+  func removeCreated() {
+    switch self {
+    case .sqlite(let path):
+      for file in [path, path + "-wal", path + "-shm"] {
+        try? FileManager.default.removeItem(atPath: file)
+      }
+    }
+  }
+}
+
+/// The workspace settings, in a JSON file: the resolver's base URL, the GS1 company
+/// prefix products are numbered under, the issuer key file and, optionally, the store's
+/// location and the trust list. `ocop init` writes it beside an SQLite store
+/// (`NAME.json`), or where `--config` says. Relative paths are from the file's folder.
 struct WorkspaceConfig: Codable, Equatable {
   /// The base URL of trace links: `https://truyxuat.example`.
   var resolver: String
   /// The GS1 company prefix (7 to 10 digits, 893… in Vietnam).
   var companyPrefix: String
-  /// The issuer key file, relative to the config file's folder unless absolute.
+  /// The issuer key file.
   var key: String
+  /// The store's location (a file path); absent in a config that sits beside its store.
+  var store: String?
+  /// The trust list file; absent means `NAME.trust.json` beside an SQLite store.
+  var trustList: String?
+}
+
+/// Where every part of a workspace is, resolved from the options, the environment and the
+/// config, before anything is opened.
+struct WorkspacePaths {
+  let location: StoreLocation
+  /// The config file.
+  let configFile: String
+  /// Whether the config file was named (by `--config` or `OCOP_CONFIG`) rather than found
+  /// beside the store.
+  let configNamed: Bool
+
+  /// The store named by `--store`/`OCOP_STORE`, or else `./ocop.sqlite`; the config named
+  /// by `--config`/`OCOP_CONFIG`, or else the one beside the store. A config that names
+  /// the store is read for it when no store is given.
+  static func resolve(_ options: StoreOptions) throws -> WorkspacePaths {
+    if let config = options.givenConfig {
+      var store = options.givenStore
+      if store == nil, let data = FileManager.default.contents(atPath: config),
+        let named = try? JSONDecoder().decode(WorkspaceConfig.self, from: data).store
+      {
+        store = Workspace.relative(named, to: config)
+      }
+      return WorkspacePaths(
+        location: try StoreLocation(store ?? "ocop.sqlite"), configFile: config, configNamed: true)
+    }
+    let location = try StoreLocation(options.givenStore ?? "ocop.sqlite")
+    return WorkspacePaths(
+      location: location, configFile: location.sibling(".json"), configNamed: false)
+  }
 }
 
 /// An opened store with its config, issuer key and trust list: what every command that
 /// reads or writes records works on.
 struct Workspace {
-  let storePath: String
+  let location: StoreLocation
+  let configFile: String
   let config: WorkspaceConfig
-  let store: SQLiteTraceStore
+  let store: any TraceStore
   let key: IssuerKey?
 
   /// The files that sit beside a store `name.sqlite`: `name.json`, `name.key`,
@@ -44,22 +175,30 @@ struct Workspace {
     return base.path + suffix
   }
 
-  static func configPath(_ storePath: String) -> String { sibling(of: storePath, ".json") }
-  static func trustPath(_ storePath: String) -> String { sibling(of: storePath, ".trust.json") }
+  /// `path` as seen from the folder of `file`, unless it is absolute.
+  static func relative(_ path: String, to file: String) -> String {
+    if path.hasPrefix("/") { return path }
+    return URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path)
+      .path
+  }
 
-  /// Opens the store at `storePath`; with `writing`, also its issuer key.
-  static func open(
-    _ storePath: String, writing: Bool, readers: SQLiteTraceStore.Readers = .single
-  ) throws -> Workspace {
-    guard FileManager.default.fileExists(atPath: storePath) else {
+  /// Opens the workspace the options name; with `writing`, also its issuer key; with
+  /// `serving`, the store read-only for many readers at once.
+  static func open(_ options: StoreOptions, writing: Bool, serving: Bool = false) async throws
+    -> Workspace
+  {
+    let paths = try WorkspacePaths.resolve(options)
+    guard paths.location.exists else {
       throw CLIError(
-        "store \(storePath) does not exist; create one with `ocop init --store \(storePath)`, or name the store with --store or OCOP_STORE"
+        "store \(paths.location) does not exist; create one with `ocop init --store \(paths.location) --resolver URL --prefix DIGITS`, or name the store with --store or OCOP_STORE"
       )
     }
-    let configFile = configPath(storePath)
+    let configFile = paths.configFile
     guard let data = FileManager.default.contents(atPath: configFile) else {
       throw CLIError(
-        "config \(configFile) is missing; it is written by `ocop init` beside the store")
+        paths.configNamed
+          ? "config \(configFile) does not exist or cannot be read"
+          : "config \(configFile) is missing; it is written by `ocop init` beside the store")
     }
     let config: WorkspaceConfig
     do {
@@ -68,22 +207,21 @@ struct Workspace {
       throw CLIError(
         "config \(configFile) is not a valid ocop config: \(JSONProblem.describe(error))")
     }
-    let key = writing ? try IssuerKey.load(from: keyPath(config, configFile: configFile)) : nil
+    let key = writing ? try IssuerKey.load(from: relative(config.key, to: configFile)) : nil
     return Workspace(
-      storePath: storePath, config: config,
-      store: try SQLiteTraceStore(path: storePath, signer: key, readers: readers), key: key)
+      location: paths.location, configFile: configFile, config: config,
+      store: try paths.location.open(signer: key, serving: serving), key: key)
   }
 
-  static func keyPath(_ config: WorkspaceConfig, configFile: String) -> String {
-    if config.key.hasPrefix("/") { return config.key }
-    return URL(fileURLWithPath: configFile).deletingLastPathComponent()
-      .appendingPathComponent(config.key).path
+  /// The trust list file: the config's, or the one beside the store.
+  var trustListFile: String {
+    config.trustList.map { Self.relative($0, to: configFile) } ?? location.sibling(".trust.json")
   }
 
   /// The local trust list: the store's own issuer and every list imported with
   /// `ocop keys import`.
   func trustList() throws -> TrustList {
-    let path = Self.trustPath(storePath)
+    let path = trustListFile
     guard FileManager.default.fileExists(atPath: path) else { return TrustList() }
     return try TrustList(path: path)
   }
@@ -97,9 +235,9 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Runs a command body and turns every refusal into a message on standard error and exit
 /// status 1.
-func runReporting(_ body: () throws -> Void) throws {
+func runReporting(_ body: () async throws -> Void) async throws {
   do {
-    try body()
+    try await body()
   } catch let error as ExitCode {
     throw error
   } catch let error as CleanExit {

@@ -230,7 +230,7 @@ struct HostileRequestTests {
   static func live<Value: Sendable>(
     _ body: @Sendable @escaping (Int) async throws -> Value
   ) async throws -> Value {
-    let (resolver, _) = try ResolverTests.resolver()
+    let (resolver, _) = try await ResolverTests.resolver()
     let app = resolver.application(host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
     return try await app.test(.live) { client in try await body(client.port!) }
   }

@@ -8,20 +8,19 @@ import Logging
 import Testing
 
 @testable import Resolver
+import TestSupport
+import TraceStoreSQLite
 @testable import Traceability
 
 /// The resolver's answers, through its router without a socket, and once over a real one.
 @Suite("Resolver")
 struct ResolverTests {
   static let base = "https://truyxuat.angiang.example"
-  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-      "Fixtures/an-giang"
-    ).path
+  static let fixtures = RepositoryFiles.anGiang
 
   /// A store with the An Giang data set, a printed range, a recall, and a producer whose
   /// name is markup; and a resolver over it.
-  static func resolver() throws -> (TraceResolver, IssuerKey) {
+  static func resolver() async throws -> (TraceResolver, IssuerKey) {
     let folder = NSTemporaryDirectory() + "ocop-resolver-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let key = try IssuerKey.generate(name: "Sở KH&CN An Giang")
@@ -29,14 +28,14 @@ struct ResolverTests {
     for kind in ImportKind.allCases {
       let plan = try ImportPlan(
         CSVTable(path: fixtures + "/\(kind.rawValue).csv"), kind: kind)
-      _ = try store.apply(plan.commands)
+      _ = try await store.apply(plan.commands)
     }
     let lot = try LotReference(gtin: GTIN("8932301001016"), lot: "DTNQ-2611-02")
-    _ = try store.allocateSerials(lot, count: 100, printRun: "test")
-    _ = try store.recall(
+    _ = try await store.allocateSerials(lot, count: 100, printRun: "test")
+    _ = try await store.recall(
       LotReference(gtin: GTIN("8935481001012"), lot: "NTN-2609-02"), reason: "E. coli <b>")
     // Markup typed by a producer must come out as text.
-    _ = try store.apply([
+    _ = try await store.apply([
       .registerProducer(
         Producer(
           taxCode: "1699999999", kind: .household, name: "<script>alert(1)</script> & \"Co\"",
@@ -57,7 +56,7 @@ struct ResolverTests {
     ])
     let trust = TrustList([key.trustedIssuer(validFrom: try Timestamp("2020-01-01T00:00:00Z"))])
     let resolver = TraceResolver(
-      store: store, trustList: trust, scanLog: try ScanLog(path: folder + "/scans.sqlite"),
+      store: store, trustList: trust, scanLog: try SQLiteScanLog(path: folder + "/scans.sqlite"),
       settings: ResolverSettings(
         base: base, links: ["08932301001016": ["gs1:pip": "https://shop.example/palm-sugar"]]),
       today: { try! GS1Date(iso: "2026-11-29") })
@@ -82,7 +81,7 @@ struct ResolverTests {
   static let item = "/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102"
 
   @Test func aPageForPeopleInVietnameseAndEnglish() async throws {
-    let (resolver, _) = try Self.resolver()
+    let (resolver, _) = try await Self.resolver()
     try await Self.app(resolver).test(.router) { client in
       let page = try await Self.get(client, Self.item, accept: "text/html")
       #expect(page.status == .ok)
@@ -118,7 +117,7 @@ struct ResolverTests {
   }
 
   @Test func recalledAndExpiredLotsCarryABannerThatCannotBeMissed() async throws {
-    let (resolver, _) = try Self.resolver()
+    let (resolver, _) = try await Self.resolver()
     try await Self.app(resolver).test(.router) { client in
       let recalled = String(
         buffer: try await Self.get(client, "/01/08934462001010/10/BBTN-2610-01").body)
@@ -134,7 +133,7 @@ struct ResolverTests {
   }
 
   @Test func machinesGetJSONLinksetsAndRedirects() async throws {
-    let (resolver, key) = try Self.resolver()
+    let (resolver, key) = try await Self.resolver()
     try await Self.app(resolver).test(.router) { client in
       let json = try await Self.get(client, Self.item, accept: "application/json")
       #expect(json.status == .ok)
@@ -178,7 +177,7 @@ struct ResolverTests {
   }
 
   @Test func badInputIsAnsweredWith4xxNever5xx() async throws {
-    let (resolver, _) = try Self.resolver()
+    let (resolver, _) = try await Self.resolver()
     try await Self.app(resolver).test(.router) { client in
       let cases: [(String, HTTPResponse.Status)] = [
         ("/01/8932301001016/10/A", .badRequest),
@@ -212,7 +211,7 @@ struct ResolverTests {
   }
 
   @Test func whatAProducerTypedIsEscaped() async throws {
-    let (resolver, _) = try Self.resolver()
+    let (resolver, _) = try await Self.resolver()
     try await Self.app(resolver).test(.router) { client in
       let html = String(buffer: try await Self.get(client, "/01/08932301099990/10/X-1").body)
       #expect(!html.contains("<script>alert"))
@@ -225,7 +224,7 @@ struct ResolverTests {
   }
 
   @Test func aSerialScannedTooOftenIsFlagged() async throws {
-    let (resolver, _) = try Self.resolver()
+    let (resolver, _) = try await Self.resolver()
     try await Self.app(resolver).test(.router) { client in
       var last: [String: Any] = [:]
       for _ in 0..<(ScanSummary.scanLimit + 1) {
@@ -246,7 +245,7 @@ struct ResolverTests {
   }
 
   @Test func overARealSocket() async throws {
-    let (resolver, _) = try Self.resolver()
+    let (resolver, _) = try await Self.resolver()
     try await Self.app(resolver).test(.live) { client in
       let page = try await Self.get(client, Self.item)
       #expect(page.status == .ok)
@@ -286,7 +285,7 @@ struct ResolverBrowserTests {
     #expect(
       FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
       "chromium is installed by scripts/quickstart.sh setup")
-    let (resolver, _) = try ResolverTests.resolver()
+    let (resolver, _) = try await ResolverTests.resolver()
     try await ResolverTests.app(resolver).test(.live) { client in
       let port = try #require(client.port)
       let root = "http://127.0.0.1:\(port)"

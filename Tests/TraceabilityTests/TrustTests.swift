@@ -1,5 +1,6 @@
 import Foundation
 import GS1
+import TestSupport
 import Testing
 
 @testable import Traceability

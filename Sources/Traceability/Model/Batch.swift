@@ -182,6 +182,14 @@ public struct BatchRequest: Hashable, Sendable {
 /// The OCOP rating a batch was issued under: the certification in force on its
 /// production date, or none.
 public struct RatingAtProduction: Hashable, Sendable {
+  /// A rating as a backend reads it back.
+  package init(stars: Int, decision: String, decisionDate: GS1Date, validUntil: GS1Date) {
+    self.stars = stars
+    self.decision = decision
+    self.decisionDate = decisionDate
+    self.validUntil = validUntil
+  }
+
   /// Stars, 3 to 5.
   public let stars: Int
   /// The certifying decision's number.
@@ -194,6 +202,13 @@ public struct RatingAtProduction: Hashable, Sendable {
 
 /// An issued batch (lot), as recorded.
 public struct Batch: Hashable, Sendable {
+  /// A batch as a backend reads it back.
+  package init(request: BatchRequest, rating: RatingAtProduction?, eventSequence: Int64) {
+    self.request = request
+    self.rating = rating
+    self.eventSequence = eventSequence
+  }
+
   /// The request as it was accepted.
   public let request: BatchRequest
   /// The OCOP rating in force on the production date; nil when there was none, in which

@@ -85,14 +85,14 @@ public struct Product: Hashable, Sendable {
 
 extension GTIN {
   /// Parses a GTIN, reporting a failure as a ``TraceError``.
-  static func checked(_ text: String) throws(TraceError) -> GTIN {
+  package static func checked(_ text: String) throws(TraceError) -> GTIN {
     do { return try GTIN(text) } catch { throw error.trace }
   }
 }
 
 extension GS1Date {
   /// Parses an ISO date, reporting a failure as a ``TraceError``.
-  static func checked(_ text: String) throws(TraceError) -> GS1Date {
+  package static func checked(_ text: String) throws(TraceError) -> GS1Date {
     do { return try GS1Date(iso: text) } catch { throw error.trace }
   }
 }

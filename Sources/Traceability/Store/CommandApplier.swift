@@ -1,36 +1,55 @@
-import Foundation
-import GRDB
 import GS1
 
-/// Checks one command against the records as they stand inside the write transaction,
-/// then appends its events. A refused command throws, and the transaction rolls back.
+/// The rules of the store: checks each command against the records as they stand inside
+/// the write transaction, then appends its events. A refused command throws, and the
+/// backend rolls the transaction back.
 struct CommandApplier {
-  let db: Database
-  let store: SQLiteTraceStore
+  let db: any TraceTransaction
   /// Products known to exist, and rating histories, read once per transaction: a bulk
   /// import issues many batches of the same few products.
   private var knownProducts: Set<GTIN> = []
   private var histories: [GTIN: RatingHistory] = [:]
 
-  init(db: Database, store: SQLiteTraceStore) {
-    self.db = db
-    self.store = store
+  init(_ transaction: any TraceTransaction) {
+    db = transaction
+  }
+
+  /// Applies `commands` in order in `transaction`, signing their events with `signer` at
+  /// `time`: every receipt, or the first refusal (naming its command when there are
+  /// several).
+  static func apply(
+    _ commands: [TraceCommand], in transaction: any TraceTransaction, signer: IssuerKey,
+    time: Timestamp
+  ) throws -> [TraceReceipt] {
+    var log = try EventAppender(transaction, signer: signer, time: time)
+    var applier = CommandApplier(transaction)
+    var receipts: [TraceReceipt] = []
+    receipts.reserveCapacity(commands.count)
+    for (index, command) in commands.enumerated() {
+      do {
+        receipts.append(try applier.apply(command, log: &log))
+      } catch let error as TraceError where commands.count > 1 {
+        throw TraceError.command(index: index, error: error)
+      }
+    }
+    try log.finish()
+    return receipts
   }
 
   mutating func apply(_ command: TraceCommand, log: inout EventAppender) throws -> TraceReceipt {
     switch command {
     case .registerProducer(let producer):
-      if try store.producer(taxCode: producer.taxCode, db) != nil {
+      if try db.producer(taxCode: producer.taxCode) != nil {
         throw TraceError.alreadyExists(kind: "producer", key: producer.taxCode)
       }
       try log.append(.producerRegistered, producer.json)
       return .producer(producer)
 
     case .registerProduct(let product):
-      if try store.product(product.gtin, db) != nil {
+      if try db.product(product.gtin) != nil {
         throw TraceError.alreadyExists(kind: "product", key: product.gtin.digits)
       }
-      if try store.producer(taxCode: product.producerTaxCode, db) == nil {
+      if try db.producer(taxCode: product.producerTaxCode) == nil {
         throw TraceError.notFound(kind: "producer", key: product.producerTaxCode)
       }
       try log.append(.productRegistered, product.json)
@@ -71,7 +90,7 @@ struct CommandApplier {
         throw TraceError.alreadyExists(kind: "recall of lot", key: lot.description)
       }
       try log.append(.recall, .object(["lot": lot.json, "reason": .string(reason)]))
-      guard let recall = try store.recall(lot, db) else {
+      guard let recall = try Lineage.recall(lot, in: db) else {
         throw TraceError.malformed(what: "store", reason: "the recall was not recorded")
       }
       return .recall(recall)
@@ -80,22 +99,18 @@ struct CommandApplier {
 
   private mutating func requireProduct(_ gtin: GTIN) throws {
     if knownProducts.contains(gtin) { return }
-    guard try db.int("SELECT 1 FROM products WHERE gtin = ?", [gtin.digits]) != nil else {
+    guard try db.productExists(gtin) else {
       throw TraceError.notFound(kind: "product", key: gtin.digits)
     }
     knownProducts.insert(gtin)
   }
 
   private func batchExists(_ lot: LotReference) throws -> Bool {
-    try RawInsert.exists(
-      db.cachedStatement(sql: "SELECT 1 FROM batches WHERE gtin = ? AND lot = ?"),
-      [lot.gtin.digits, lot.lot], in: db)
+    try db.batchExists(lot)
   }
 
   private func recallReason(_ lot: LotReference) throws -> String? {
-    try db.one(
-      "SELECT reason FROM recalls WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot])?[
-        "reason"]
+    try db.recallNotice(lot)?.reason
   }
 
   private func requireBatch(_ lot: LotReference) throws {
@@ -116,7 +131,7 @@ struct CommandApplier {
         throw TraceError.recalled(lot: input.description, reason: reason)
       }
     }
-    let history = try histories[lot.gtin] ?? store.ratingHistory(lot.gtin, db)
+    let history = try histories[lot.gtin] ?? db.ratingHistory(lot.gtin)
     histories[lot.gtin] = history
     let rating = history.inForce(on: request.productionDate).flatMap {
       entry -> RatingAtProduction? in
@@ -159,11 +174,7 @@ struct CommandApplier {
     }
     let run = try Text.optional(
       printRun, record: "print run for \(lot)", field: "name", maxLength: 100)
-    let last =
-      try db.int(
-        "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
-        [lot.gtin.digits, lot.lot]) ?? 0
-    let first = last + 1
+    let first = try db.lastSerial(lot) + 1
     // Serials are AI (21) values: at most 20 characters.
     guard first + count - 1 < 100_000_000_000_000_000 else {
       throw TraceError.invalidField(

@@ -1,47 +1,43 @@
 /// The derived tables: every row is computed from exactly one event, carries that event's
 /// sequence number first, and is never updated. The audit recomputes every row from the
 /// log and compares, so an edit to a derived table is found like an edit to the log.
-enum Projection {
+///
+/// Every backend stores these tables with these columns. A backend reads a table back for
+/// the audit in the order its rows were written, which is the order of their events and,
+/// within an event, the order ``rows(for:)`` gives: so the audit needs no sort and its
+/// memory stays bounded, and a row added or moved by any other means shows up out of place.
+public enum Projection {
   /// One derived table: its name and columns, `event_seq` first.
-  struct Table: Sendable {
-    let name: String
-    let columns: [String]
-    /// The statement that inserts one row; made once, since it is on the hot path.
-    let insertSQL: String
-    /// Rows in the order they were written, which is the order of their events and, within
-    /// an event, the order ``Projection/rows(for:)`` gives: read straight off the table, so
-    /// the audit needs no sort and its memory stays bounded. A row added or moved by any
-    /// other means shows up out of place, and is reported.
-    let auditSQL: String
-
-    init(name: String, columns: [String]) {
-      self.name = name
-      self.columns = columns
-      let list = columns.joined(separator: ", ")
-      insertSQL =
-        "INSERT INTO \(name) (\(list)) VALUES ("
-        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-      auditSQL = "SELECT \(list) FROM \(name) ORDER BY rowid"
-    }
+  public struct Table: Sendable {
+    /// Its position in ``Projection/tables``.
+    public let index: Int
+    /// The table's name.
+    public let name: String
+    /// Its columns, `event_seq` first.
+    public let columns: [String]
   }
 
   static let producers = Table(
+    index: 0,
     name: "producers",
     columns: [
       "event_seq", "tax_code", "kind", "name", "detail", "commune", "district", "province", "gln",
     ])
   static let products = Table(
+    index: 1,
     name: "products",
     columns: [
       "event_seq", "gtin", "producer", "name_vi", "name_en", "product_group", "net_amount",
       "net_unit", "ingredients", "storage", "usage",
     ])
   static let ratings = Table(
+    index: 2,
     name: "ratings",
     columns: [
       "event_seq", "gtin", "stars", "status", "decision", "decision_date", "level", "valid_until",
     ])
   static let batches = Table(
+    index: 3,
     name: "batches",
     columns: [
       "event_seq", "gtin", "lot", "production_date", "expiry_date", "amount", "unit", "origin_area",
@@ -50,33 +46,42 @@ enum Projection {
       "rating_decision_date", "rating_valid_until",
     ])
   static let batchInputs = Table(
+    index: 4,
     name: "batch_inputs",
     columns: ["event_seq", "output_gtin", "output_lot", "input_gtin", "input_lot"])
   static let serialRanges = Table(
+    index: 5,
     name: "serial_ranges", columns: ["event_seq", "gtin", "lot", "first", "last", "run"])
   static let movements = Table(
+    index: 6,
     name: "movements",
     columns: ["event_seq", "direction", "gtin", "lot", "party", "gln", "date", "amount", "unit"])
   static let recalls = Table(
+    index: 7,
     name: "recalls", columns: ["event_seq", "gtin", "lot", "reason", "recorded_at"])
 
-  static let tables = [
+  /// Every derived table, in the order rows name them.
+  public static let tables = [
     producers, products, ratings, batches, batchInputs, serialRanges, movements, recalls,
   ]
 
   /// A derived row: which table, and its cells in column order.
-  struct Row: Equatable {
-    let table: Int
-    let cells: [Cell]
+  public struct Row: Equatable, Sendable {
+    /// The table's position in ``Projection/tables``.
+    public let table: Int
+    /// The cells, in column order.
+    public let cells: [Cell]
   }
 
   /// The rows `event` implies, each table's rows in audit order.
-  static func rows(for event: Event) throws(TraceError) -> [Row] {
+  public static func rows(for event: Event) throws(TraceError) -> [Row] {
     try rows(kind: event.kind, data: event.data, sequence: event.sequence, at: event.recordedAt)
   }
 
   /// The rows an event of `kind` with `data` implies.
-  static func rows(kind: EventKind, data: CanonicalJSON, sequence: Int64, at time: Timestamp)
+  public static func rows(
+    kind: EventKind, data: CanonicalJSON, sequence: Int64, at time: Timestamp
+  )
     throws(TraceError) -> [Row]
   {
     let seq = Cell.integer(sequence)
@@ -187,14 +192,18 @@ enum Projection {
 
 /// A value in a derived table. Text compares by its UTF-8 bytes, not by Unicode
 /// equivalence, so an edit that only changes a letter's composition is still found.
-enum Cell: CustomStringConvertible {
+public enum Cell: CustomStringConvertible, Sendable {
+  /// SQL NULL.
   case null
+  /// An integer.
   case integer(Int64)
+  /// Text.
   case text(String)
-  /// A value of a kind the store never writes (a real number or a blob).
+  /// A value of a kind the store never writes (a real number or a blob), described.
   case other(String)
 
-  init(_ json: CanonicalJSON?) {
+  /// The cell a JSON member becomes.
+  public init(_ json: CanonicalJSON?) {
     switch json {
     case .string(let value)?: self = .text(value)
     case .integer(let value)?: self = .integer(value)
@@ -203,7 +212,7 @@ enum Cell: CustomStringConvertible {
     }
   }
 
-  var description: String {
+  public var description: String {
     switch self {
     case .null: "NULL"
     case .integer(let value): String(value)
@@ -221,7 +230,7 @@ enum Cell: CustomStringConvertible {
     }
   }
 
-  static func == (lhs: Cell, rhs: Cell) -> Bool {
+  public static func == (lhs: Cell, rhs: Cell) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): true
     case (.integer(let a), .integer(let b)): a == b
@@ -230,8 +239,8 @@ enum Cell: CustomStringConvertible {
     }
   }
 
-  /// SQLite's order: NULL, integers, then text by bytes.
-  static func precedes(_ lhs: [Cell], _ rhs: [Cell]) -> Bool {
+  /// SQL's order: NULL, integers, then text by bytes.
+  public static func precedes(_ lhs: [Cell], _ rhs: [Cell]) -> Bool {
     for (a, b) in zip(lhs, rhs) {
       if a.rank != b.rank { return a.rank < b.rank }
       switch (a, b) {

@@ -29,6 +29,16 @@ public enum TraceReceipt: Sendable, Equatable {
 
 /// A contiguous range of serials under one lot, allocated to one print run.
 public struct SerialRange: Hashable, Sendable {
+  /// A range as a backend reads it back.
+  package init(lot: LotReference, first: Int64, last: Int64, printRun: String?, eventSequence: Int64)
+  {
+    self.lot = lot
+    self.first = first
+    self.last = last
+    self.printRun = printRun
+    self.eventSequence = eventSequence
+  }
+
   /// The lot.
   public let lot: LotReference
   /// The first serial.
@@ -94,7 +104,7 @@ public struct TraceNode: Hashable, Sendable {
   public let product: Product
   /// Who made it.
   public let producer: Producer
-  /// Whether it has been recalled.
+  /// Whether it has been recalled (the recall's reach is not filled in on a trace).
   public let recall: Recall?
   /// The next step: inputs for a backward trace, consumers for a forward one.
   public let children: [TraceNode]
@@ -148,59 +158,65 @@ public struct AuditFailure: Hashable, Sendable, CustomStringConvertible {
 /// their origin, input lots, serial ranges, movements and recalls, kept as a signed,
 /// hash-chained event log from which every record is derived.
 ///
-/// The protocol speaks only of records, so a second implementation (on PostgreSQL, say)
-/// can stand beside the SQLite one.
+/// The protocol speaks only of records, and every call is asynchronous: a store on a
+/// server answers over the network, and a server's handlers never wait on a thread.
+/// Backends conform through ``TraceStoreBackend``, which writes every operation once over
+/// their reads and transactions.
 public protocol TraceStore: Sendable {
   /// Applies `commands` in one transaction, signing each event: all of them or none.
-  func apply(_ commands: [TraceCommand]) throws(TraceError) -> [TraceReceipt]
+  func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt]
 
   /// A producer by tax code.
-  func producer(taxCode: String) throws(TraceError) -> Producer?
+  func producer(taxCode: String) async throws(TraceError) -> Producer?
   /// Every producer, by tax code.
-  func producers() throws(TraceError) -> [Producer]
+  func producers() async throws(TraceError) -> [Producer]
   /// A product by GTIN.
-  func product(_ gtin: GTIN) throws(TraceError) -> Product?
+  func product(_ gtin: GTIN) async throws(TraceError) -> Product?
   /// Every product, by GTIN.
-  func products() throws(TraceError) -> [Product]
+  func products() async throws(TraceError) -> [Product]
   /// A product's OCOP rating history, in recording order.
-  func ratingHistory(_ gtin: GTIN) throws(TraceError) -> RatingHistory
+  func ratingHistory(_ gtin: GTIN) async throws(TraceError) -> RatingHistory
   /// A batch by GTIN and lot.
-  func batch(_ lot: LotReference) throws(TraceError) -> Batch?
+  func batch(_ lot: LotReference) async throws(TraceError) -> Batch?
   /// The batches of a product, by lot.
-  func batches(of gtin: GTIN) throws(TraceError) -> [Batch]
+  func batches(of gtin: GTIN) async throws(TraceError) -> [Batch]
   /// The batches of every product of a producer.
-  func batches(ofProducer taxCode: String) throws(TraceError) -> [Batch]
+  func batches(ofProducer taxCode: String) async throws(TraceError) -> [Batch]
   /// The serial ranges allocated under a lot, in order.
-  func serialRanges(_ lot: LotReference) throws(TraceError) -> [SerialRange]
+  func serialRanges(_ lot: LotReference) async throws(TraceError) -> [SerialRange]
   /// Whether `serial` was allocated under `lot`.
-  func serialStatus(_ lot: LotReference, serial: String) throws(TraceError) -> SerialStatus
+  func serialStatus(_ lot: LotReference, serial: String) async throws(TraceError) -> SerialStatus
   /// Shipments and receipts of a lot.
-  func movements(_ lot: LotReference) throws(TraceError) -> [Movement]
+  func movements(_ lot: LotReference) async throws(TraceError) -> [Movement]
   /// The recall of a lot, if it was recalled.
-  func recall(_ lot: LotReference) throws(TraceError) -> Recall?
+  func recall(_ lot: LotReference) async throws(TraceError) -> Recall?
   /// Every recall.
-  func recalls() throws(TraceError) -> [Recall]
+  func recalls() async throws(TraceError) -> [Recall]
   /// The lot and its inputs, transitively, with their producers and origins.
-  func traceBackward(_ lot: LotReference) throws(TraceError) -> TraceNode
+  func traceBackward(_ lot: LotReference) async throws(TraceError) -> TraceNode
   /// The lot and every lot that consumed it, transitively.
-  func traceForward(_ lot: LotReference) throws(TraceError) -> TraceNode
+  func traceForward(_ lot: LotReference) async throws(TraceError) -> TraceNode
+  /// Everything that bears on a scan of `lot` (and `serial`), read in one snapshot; nil
+  /// when there is no record of the lot.
+  func scanEvidence(_ lot: LotReference, serial: String?) async throws(TraceError)
+    -> ScanEvidence?
   /// Up to `limit` events of the log after sequence number `sequence`, in order.
-  func events(after sequence: Int64, limit: Int) throws(TraceError) -> [Event]
+  func events(after sequence: Int64, limit: Int) async throws(TraceError) -> [Event]
   /// The sequence number of the last event (0 for an empty log): it changes whenever any
   /// record does.
-  func headSequence() throws(TraceError) -> Int64
+  func headSequence() async throws(TraceError) -> Int64
   /// Re-checks the whole log against `trustList`, and every derived record against the
   /// log. With `expectedHead`, also checks that the event with that sequence number still
   /// has that hash, which finds a log cut short after it was noted.
   func audit(trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?)
-    throws(TraceError)
+    async throws(TraceError)
     -> AuditReport
 }
 
 extension TraceStore {
   /// Issues one batch.
-  public func issueBatch(_ request: BatchRequest) throws(TraceError) -> Batch {
-    guard case .batch(let batch) = try apply([.issueBatch(request)]).first else {
+  public func issueBatch(_ request: BatchRequest) async throws(TraceError) -> Batch {
+    guard case .batch(let batch) = try await apply([.issueBatch(request)]).first else {
       throw .malformed(what: "store", reason: "issuing returned no batch")
     }
     return batch
@@ -208,10 +224,10 @@ extension TraceStore {
 
   /// Allocates serials for a print run.
   public func allocateSerials(_ lot: LotReference, count: Int64, printRun: String? = nil)
-    throws(TraceError) -> SerialRange
+    async throws(TraceError) -> SerialRange
   {
     guard
-      case .serials(let range) = try apply([
+      case .serials(let range) = try await apply([
         .allocateSerials(lot: lot, count: count, printRun: printRun)
       ]).first
     else { throw .malformed(what: "store", reason: "allocation returned no range") }
@@ -219,25 +235,25 @@ extension TraceStore {
   }
 
   /// Recalls a lot and reports what the recall reaches downstream.
-  public func recall(_ lot: LotReference, reason: String) throws(TraceError) -> Recall {
-    guard case .recall(let recall) = try apply([.recall(lot: lot, reason: reason)]).first else {
+  public func recall(_ lot: LotReference, reason: String) async throws(TraceError) -> Recall {
+    guard case .recall(let recall) = try await apply([.recall(lot: lot, reason: reason)]).first else {
       throw .malformed(what: "store", reason: "recall returned nothing")
     }
     return recall
   }
 
   /// The whole log, in order.
-  public func events() throws(TraceError) -> [Event] {
+  public func events() async throws(TraceError) -> [Event] {
     var all: [Event] = []
     while true {
-      let page = try events(after: all.last?.sequence ?? 0, limit: 10_000)
+      let page = try await events(after: all.last?.sequence ?? 0, limit: 10_000)
       if page.isEmpty { return all }
       all += page
     }
   }
 
   /// Audits without an expected head.
-  public func audit(trustList: TrustList) throws(TraceError) -> AuditReport {
-    try audit(trustList: trustList, expectedHead: nil)
+  public func audit(trustList: TrustList) async throws(TraceError) -> AuditReport {
+    try await audit(trustList: trustList, expectedHead: nil)
   }
 }

@@ -18,7 +18,7 @@ public struct IssuerKey: Sendable, CustomStringConvertible, CustomReflectable {
   }
 
   /// A key from its 32-byte seed; for test vectors, whose signatures must be reproducible.
-  init(seed: [UInt8], name: String) throws {
+  package init(seed: [UInt8], name: String) throws {
     self.init(privateKey: try Curve25519.Signing.PrivateKey(rawRepresentation: seed), name: name)
   }
 

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import Traceability
 
 /// Inserts rows (and asks whether one exists) through SQLite's C interface on a statement GRDB prepared and caches.
 ///
@@ -11,21 +12,26 @@ enum RawInsert {
     OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
   /// Inserts one event row (sequence, kind, body, signature, hash).
-  static func insertEvent(
-    sequence: Int64, kind: String, body: [UInt8], signature: [UInt8], hash: [UInt8],
-    in db: Database
-  ) throws {
+  static func insertEvent(_ event: StoredEvent, in db: Database) throws {
     try runEvent(
       db.cachedStatement(
         sql: "INSERT INTO events (seq, kind, body, signature, hash) VALUES (?, ?, ?, ?, ?)"),
-      sequence: sequence, kind: kind, body: body, signature: signature, hash: hash, in: db)
+      sequence: event.sequence, kind: event.kind, body: event.body, signature: event.signature,
+      hash: event.hash, in: db)
   }
 
   /// Inserts derived rows, each into its table.
   static func insert(_ rows: [Projection.Row], in db: Database) throws {
     for row in rows {
-      try run(db.cachedStatement(sql: Projection.tables[row.table].insertSQL), row.cells, in: db)
+      try run(db.cachedStatement(sql: insertSQL[row.table]), row.cells, in: db)
     }
+  }
+
+  /// The statement that inserts one row of each derived table, by table; made once, since
+  /// it is on the hot path.
+  static let insertSQL = Projection.tables.map { table in
+    "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES ("
+      + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")"
   }
 
   /// Binds `cells` to `statement` and runs it once.

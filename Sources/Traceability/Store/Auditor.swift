@@ -1,71 +1,62 @@
-import Foundation
-import GRDB
-
-extension SQLiteTraceStore {
-  /// First runs SQLite's own integrity check of the file (pages, indexes, constraints).
-  /// Then reads the log in order in one snapshot, streaming, so memory stays bounded whatever
-  /// its length. For each event: its sequence number follows the last, its body is
-  /// canonical and names that number, its `prev` is the last event's hash, its issuer is
-  /// trusted at its time and its signature verifies, its stored hash is right; and the
-  /// rows derived from it are exactly the rows the derived tables hold for it. Derived
-  /// rows that no event accounts for are found at the end.
-  public func audit(trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?)
-    throws(TraceError) -> AuditReport
-  {
-    try read { db in
-      var auditor = Auditor(trustList: trustList)
-      let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
-      if integrity != ["ok"] {
-        return auditor.report(
-          AuditFailure(
-            sequence: nil, record: "file \(path)",
-            reason: "fails SQLite's integrity check: " + integrity.joined(separator: "; ")))
-      }
-      let cursors = try Projection.tables.map { table in
-        try Row.fetchCursor(db, sql: table.auditSQL)
-      }
-      var derived = try cursors.map { try DerivedTableReader(cursor: $0) }
-      let events = try Row.fetchCursor(
-        db, sql: "SELECT seq, kind, body, signature, hash FROM events ORDER BY seq")
-      while let row = try events.next() {
-        if let failure = try auditor.check(row, derived: &derived, expectedHead: expectedHead) {
-          return auditor.report(failure)
-        }
-      }
-      for (index, reader) in derived.enumerated() {
-        if let orphan = reader.pending {
-          return auditor.report(
-            AuditFailure(
-              sequence: nil, record: "\(Projection.tables[index].name) row \(orphan.description)",
-              reason: "no event in the log accounts for it"))
-        }
-      }
-      if let expectedHead, auditor.checked < expectedHead.sequence {
-        return auditor.report(
-          AuditFailure(
-            sequence: expectedHead.sequence, record: "event \(expectedHead.sequence)",
-            reason: "is missing: the log ends at event \(auditor.checked), it has been cut short"))
-      }
-      return auditor.report(nil)
+/// The audit, written once over any backend's reads.
+extension Auditor {
+  /// First asks the database for its own physical check of its files (pages, indexes,
+  /// constraints). Then reads the log in order in one snapshot, streaming, so memory stays
+  /// bounded whatever its length. For each event: its sequence number follows the last,
+  /// its body is canonical and names that number, its `prev` is the last event's hash, its
+  /// issuer is trusted at its time and its signature verifies, its stored hash is right;
+  /// and the rows derived from it are exactly the rows the derived tables hold for it.
+  /// Derived rows that no event accounts for are found at the end.
+  static func audit(
+    _ reader: any TraceReader, trustList: TrustList, expectedHead: ExpectedHead?,
+    location: String
+  ) throws -> AuditReport {
+    var auditor = Auditor(trustList: trustList)
+    let integrity = try reader.integrityProblems()
+    if !integrity.isEmpty {
+      return auditor.report(
+        AuditFailure(
+          sequence: nil, record: "file \(location)",
+          reason: "fails the database's integrity check: " + integrity.joined(separator: "; ")))
     }
+    var derived = try Projection.tables.map { table in
+      try DerivedTableReader(cursor: reader.derivedRows(of: table))
+    }
+    let events = try reader.storedEvents()
+    while let row = try events.next() {
+      if let failure = try auditor.check(row, derived: &derived, expectedHead: expectedHead) {
+        return auditor.report(failure)
+      }
+    }
+    for (index, table) in derived.enumerated() {
+      if let orphan = table.pending {
+        return auditor.report(
+          AuditFailure(
+            sequence: nil, record: "\(Projection.tables[index].name) row \(orphan.description)",
+            reason: "no event in the log accounts for it"))
+      }
+    }
+    if let expectedHead, auditor.checked < expectedHead.sequence {
+      return auditor.report(
+        AuditFailure(
+          sequence: expectedHead.sequence, record: "event \(expectedHead.sequence)",
+          reason: "is missing: the log ends at event \(auditor.checked), it has been cut short"))
+    }
+    return auditor.report(nil)
   }
 }
 
 /// The next stored row of one derived table, read in audit order.
 struct DerivedTableReader {
-  let cursor: RowCursor
+  let cursor: any DerivedRowCursor
   var pending: [Cell]?
 
-  init(cursor: RowCursor) throws {
+  init(cursor: any DerivedRowCursor) throws {
     self.cursor = cursor
-    pending = try Self.cells(cursor.next())
+    pending = try cursor.next()
   }
 
-  mutating func advance() throws { pending = try Self.cells(cursor.next()) }
-
-  private static func cells(_ row: Row?) -> [Cell]? {
-    row.map { row in (0..<row.count).map { Cell(row[$0] as DatabaseValue) } }
-  }
+  mutating func advance() throws { pending = try cursor.next() }
 }
 
 extension [Cell] {
@@ -87,9 +78,9 @@ struct Auditor {
   }
 
   mutating func check(
-    _ row: Row, derived: inout [DerivedTableReader], expectedHead: (sequence: Int64, hash: String)?
+    _ row: StoredEvent, derived: inout [DerivedTableReader], expectedHead: ExpectedHead?
   ) throws -> AuditFailure? {
-    let sequence: Int64 = row[0]
+    let sequence = row.sequence
     let expected = checked + 1
     func fail(_ reason: String) -> AuditFailure {
       AuditFailure(sequence: expected, record: "event \(expected)", reason: reason)
@@ -97,8 +88,8 @@ struct Auditor {
     if sequence != expected {
       return fail("is missing: the log jumps from event \(checked) to event \(sequence)")
     }
-    let body = Array(row[2] as Data)
-    let signature = Array(row[3] as Data)
+    let body = row.body
+    let signature = row.signature
     let event: Event
     do { event = try Event(body: body, signature: signature) } catch {
       return fail("its body cannot be read: \(error)")
@@ -106,8 +97,8 @@ struct Auditor {
     if event.sequence != sequence {
       return fail("its body says it is event \(event.sequence): events have been moved")
     }
-    if row[1] as String != event.kind.rawValue {
-      return fail("its kind column says \(row[1] as String), its body says \(event.kind.rawValue)")
+    if row.kind != event.kind.rawValue {
+      return fail("its kind column says \(row.kind), its body says \(event.kind.rawValue)")
     }
     if event.previousHash != previousHash {
       return fail("does not follow event \(checked): its previous-hash link is broken")
@@ -118,7 +109,7 @@ struct Auditor {
       return fail("signature refused: \(problem)")
     }
     let hash = Event.hash(body: body)
-    if Array(row[4] as Data) != hash { return fail("its stored hash is not the hash of its body") }
+    if row.hash != hash { return fail("its stored hash is not the hash of its body") }
     if let expectedHead, expectedHead.sequence == sequence,
       ByteText.hex(hash) != expectedHead.hash.lowercased()
     {

@@ -1,4 +1,5 @@
 import GRDB
+import Traceability
 
 /// The store's tables. The log (`events`) is the truth; the other tables are derived
 /// from it row by row. Triggers refuse updates and deletes, so the store is append-only

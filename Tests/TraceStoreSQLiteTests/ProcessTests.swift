@@ -1,9 +1,9 @@
 import Foundation
-import GRDB
 import GS1
+import TestSupport
 import Testing
-
-@testable import Traceability
+import TraceStoreSQLite
+import Traceability
 
 /// Runs the `trace-benchmark` executable, built beside the tests, as a separate writer.
 enum WorkerProcess {
@@ -39,11 +39,11 @@ struct SharedStore {
   var path: String { folder.file("shared.sqlite") }
   var keyPath: String { folder.file("issuer.key") }
 
-  init() throws {
+  init() async throws {
     key = try IssuerKey.generate(name: "HTX")
     try key.write(to: folder.file("issuer.key"))
     store = try SQLiteTraceStore(path: folder.file("shared.sqlite"), signer: key, create: true)
-    _ = try store.apply([
+    _ = try await store.apply([
       .registerProducer(
         Producer(
           taxCode: "1600123456", kind: .cooperative, name: "HTX",
@@ -69,16 +69,14 @@ struct SharedStore {
   }
 
   func integrityCheck() throws -> String {
-    let queue = try DatabaseQueue(path: path)
-    defer { try? queue.close() }
-    return try queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" }
+    try SQLiteFile.integrityCheck(path).joined(separator: "; ")
   }
 }
 
 @Suite("Several processes, and a killed one", .serialized)
 struct ProcessTests {
-  @Test func fourProcessesWritingAtOnceLoseNothingAndDuplicateNothing() throws {
-    let shared = try SharedStore()
+  @Test func fourProcessesWritingAtOnceLoseNothingAndDuplicateNothing() async throws {
+    let shared = try await SharedStore()
     let perWorker = 25
     let workers = try (1...4).map { index in
       try WorkerProcess.start([
@@ -97,10 +95,10 @@ struct ProcessTests {
       #expect(printed.split(separator: "\n").count == perWorker)
     }
     let gtin = try GTIN("8936059000017")
-    #expect(try shared.store.batches(of: gtin).count == 4 * perWorker + 1)
+    #expect(try await shared.store.batches(of: gtin).count == 4 * perWorker + 1)
     // Every process allocated 5 serials of the shared lot per batch: the ranges tile
     // 1…500 exactly, with no serial handed out twice.
-    let ranges = try shared.store.serialRanges(LotReference(gtin: gtin, lot: "SHARED"))
+    let ranges = try await shared.store.serialRanges(LotReference(gtin: gtin, lot: "SHARED"))
     #expect(ranges.count == 4 * perWorker)
     var next: Int64 = 1
     for range in ranges {
@@ -108,13 +106,13 @@ struct ProcessTests {
       next = range.last + 1
     }
     #expect(next == Int64(4 * perWorker * 5 + 1))
-    #expect(try shared.store.audit(trustList: shared.trustList).passed)
+    #expect(try await shared.store.audit(trustList: shared.trustList).passed)
     #expect(try shared.integrityCheck() == "ok")
   }
 
   @Test(arguments: [11, 29, 47, 83, 131])
-  func aWriterKilledMidTransactionLeavesTheStoreConsistent(delayMilliseconds: Int) throws {
-    let shared = try SharedStore()
+  func aWriterKilledMidTransactionLeavesTheStoreConsistent(delayMilliseconds: Int) async throws {
+    let shared = try await SharedStore()
     let (process, output, _) = try WorkerProcess.start([
       "worker", "--store", shared.path, "--key", shared.keyPath, "--name", "K", "--batches",
       "100000",
@@ -136,16 +134,16 @@ struct ProcessTests {
     let printed = String(decoding: received, as: UTF8.self)
       .split(separator: "\n").map { String($0.dropFirst("issued ".count)) }
     #expect(try shared.integrityCheck() == "ok")
-    #expect(try shared.store.audit(trustList: shared.trustList).passed)
+    #expect(try await shared.store.audit(trustList: shared.trustList).passed)
     let gtin = try GTIN("8936059000017")
-    let stored = try shared.store.batches(of: gtin).map(\.lot.lot).filter { $0.hasPrefix("K-") }
+    let stored = try await shared.store.batches(of: gtin).map(\.lot.lot).filter { $0.hasPrefix("K-") }
     #expect(!stored.isEmpty, "the worker was killed before it issued anything")
     // Everything reported done is there; at most the one transaction that committed just
     // before the kill was not yet reported; nothing is half there.
     #expect(Set(printed).isSubset(of: Set(stored)))
     #expect(stored.count - printed.count <= 1)
     for lot in stored {
-      let ranges = try shared.store.serialRanges(LotReference(gtin: gtin, lot: lot))
+      let ranges = try await shared.store.serialRanges(LotReference(gtin: gtin, lot: lot))
       #expect(ranges.count == 1, "lot \(lot) has its batch but \(ranges.count) serial ranges")
     }
     // The store takes the next writer as if nothing had happened.
@@ -154,6 +152,6 @@ struct ProcessTests {
     ])
     again.0.waitUntilExit()
     #expect(again.0.terminationStatus == 0)
-    #expect(try shared.store.audit(trustList: shared.trustList).passed)
+    #expect(try await shared.store.audit(trustList: shared.trustList).passed)
   }
 }

@@ -1,17 +1,22 @@
 import Foundation
 import GRDB
+import Traceability
 
 /// The trace store in one SQLite file (WAL mode, foreign keys, full sync), through GRDB.
 ///
 /// Several processes may write the same file at once: every write is one IMMEDIATE
 /// transaction that reads the chain's head and appends after it, SQLite's busy timeout
 /// waits for the others, and a write still refused as busy is retried.
-public final class SQLiteTraceStore: TraceStore {
+public final class SQLiteTraceStore: TraceStoreBackend {
   let database: any DatabaseWriter
-  let signer: IssuerKey?
-  let clock: @Sendable () -> Timestamp
+  /// The key that signs new events, if the store was opened to write.
+  public let signer: IssuerKey?
+  /// The clock that stamps new events.
+  public let clock: @Sendable () -> Timestamp
   /// The file's path.
   public let path: String
+  /// The file's path, as messages name the store.
+  public var location: String { path }
 
   /// How a store is read.
   public enum Readers: Sendable {
@@ -90,34 +95,49 @@ public final class SQLiteTraceStore: TraceStore {
     return .store(path: path, reason: "\(error)")
   }
 
-  /// Runs `body` in one IMMEDIATE write transaction, retrying if SQLite still reports the
-  /// database busy after its timeout.
-  func write<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
+  /// Runs `body` in one IMMEDIATE write transaction on GRDB's writer, retrying if SQLite
+  /// still reports the database busy after its timeout.
+  public func write<T: Sendable>(_ body: @Sendable (any TraceTransaction) throws -> T)
+    async throws(TraceError) -> T
+  {
     var attempt = 0
     while true {
       do {
-        return try database.writeWithoutTransaction { db in
+        return try await database.writeWithoutTransaction { db in
           var result: T?
           try db.inTransaction(.immediate) {
-            result = try body(db)
+            result = try body(SQLiteReader(db: db))
             return .commit
           }
-          return result!
+          guard let result else { throw TraceError.store(path: "", reason: "no result") }
+          return result
         }
       } catch let error as DatabaseError
         where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
         && attempt < 20
       {
         attempt += 1
-        usleep(UInt32(20_000 * attempt))
+        try? await Task.sleep(nanoseconds: UInt64(20_000_000 * attempt))
       } catch {
         throw Self.storeError(error, path: path)
       }
     }
   }
 
-  /// Runs `body` on a read snapshot.
-  func read<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
+  /// Runs `body` on a read snapshot, on one of GRDB's reader threads.
+  public func read<T: Sendable>(_ body: @Sendable (any TraceReader) throws -> T)
+    async throws(TraceError) -> T
+  {
+    do {
+      return try await database.read { db in try body(SQLiteReader(db: db)) }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// Runs `body` on a read snapshot on the calling thread, for callers outside any task
+  /// (the bundle reader's replay, benchmarks' set-up).
+  func readNow<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
     do {
       return try database.read { db in try body(db) }
     } catch {
@@ -125,78 +145,20 @@ public final class SQLiteTraceStore: TraceStore {
     }
   }
 
-  public func apply(_ commands: [TraceCommand]) throws(TraceError) -> [TraceReceipt] {
-    guard let signer else {
-      throw .store(path: path, reason: "was opened without an issuer key, so it cannot be written")
-    }
-    let time = clock()
-    return try write { db in
-      var log = try EventAppender(db: db, signer: signer, time: time)
-      var applier = CommandApplier(db: db, store: self)
-      var receipts: [TraceReceipt] = []
-      for (index, command) in commands.enumerated() {
-        do {
-          receipts.append(try applier.apply(command, log: &log))
-        } catch let error as TraceError where commands.count > 1 {
-          throw TraceError.command(index: index, error: error)
+  /// Runs `body` in one IMMEDIATE write transaction on the calling thread.
+  func writeNow<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
+    do {
+      return try database.writeWithoutTransaction { db in
+        var result: T?
+        try db.inTransaction(.immediate) {
+          result = try body(db)
+          return .commit
         }
+        return result!
       }
-      try log.finish()
-      return receipts
+    } catch {
+      throw Self.storeError(error, path: path)
     }
-  }
-}
-
-/// Appends events after the chain's head, with their derived rows.
-///
-/// The derived rows are written at once; each event is sealed (encoded, chained, signed)
-/// on another core meanwhile, and ``finish()`` writes the sealed events in the same
-/// transaction. (Derived rows name their event by `event_seq`; the audit, not a foreign
-/// key, checks that they match it.)
-struct EventAppender {
-  let db: Database
-  let time: Timestamp
-  private let sealer: EventSealer
-  private(set) var headSequence: Int64
-  /// The first event not yet written.
-  private var nextToWrite: Int64
-
-  init(db: Database, signer: IssuerKey, time: Timestamp) throws {
-    self.db = db
-    self.time = time
-    let head = try db.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-    headSequence = head?[0] ?? 0
-    nextToWrite = headSequence + 1
-    sealer = EventSealer(
-      key: signer, time: time, previousHash: head.map { Array($0[1] as Data) } ?? Event.genesisHash)
-  }
-
-  /// Queues one event for sealing and stores the rows derived from it; returns its
-  /// sequence number.
-  @discardableResult
-  mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Int64 {
-    let sequence = headSequence + 1
-    sealer.submit(sequence: sequence, kind: kind, data: data)
-    try RawInsert.insert(
-      Projection.rows(kind: kind, data: data, sequence: sequence, at: time), in: db)
-    headSequence = sequence
-    try write(sealer.takeReady(from: nextToWrite))
-    return sequence
-  }
-
-  /// Waits for every event to be sealed and writes those not yet written.
-  mutating func finish() throws {
-    try write(sealer.finish())
-  }
-
-  private mutating func write(_ events: [EventSealer.Sealed]) throws {
-    guard !events.isEmpty else { return }
-    for event in events {
-      try RawInsert.insertEvent(
-        sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
-        signature: event.signature, hash: event.hash, in: db)
-    }
-    nextToWrite = events[events.count - 1].sequence + 1
   }
 }
 
@@ -246,12 +208,13 @@ extension SQLiteTraceStore {
     -> SQLiteTraceStore
   {
     let store = try SQLiteTraceStore(path: path, signer: nil, create: true)
-    try store.write { db in
+    try store.writeNow { db in
       for event in events {
         do {
           try RawInsert.insertEvent(
-            sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
-            signature: event.signature, hash: event.hash, in: db)
+            StoredEvent(
+              sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+              signature: event.signature, hash: event.hash), in: db)
           try RawInsert.insert(Projection.rows(for: event), in: db)
         } catch let error as DatabaseError {
           throw TraceError.malformed(

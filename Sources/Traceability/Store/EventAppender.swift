@@ -1,0 +1,51 @@
+/// Appends events after the chain's head, with their derived rows.
+///
+/// The derived rows are written at once; each event is sealed (encoded, chained, signed)
+/// on another core meanwhile, and ``finish()`` writes the sealed events in the same
+/// transaction. (Derived rows name their event by `event_seq`; the audit, not a foreign
+/// key, checks that they match it.)
+struct EventAppender {
+  let transaction: any TraceTransaction
+  let time: Timestamp
+  private let sealer: EventSealer
+  private(set) var headSequence: Int64
+  /// The first event not yet written.
+  private var nextToWrite: Int64
+
+  init(_ transaction: any TraceTransaction, signer: IssuerKey, time: Timestamp) throws {
+    self.transaction = transaction
+    self.time = time
+    let head = try transaction.head()
+    headSequence = head?.sequence ?? 0
+    nextToWrite = headSequence + 1
+    sealer = EventSealer(key: signer, time: time, previousHash: head?.hash ?? Event.genesisHash)
+  }
+
+  /// Queues one event for sealing and stores the rows derived from it; returns its
+  /// sequence number.
+  @discardableResult
+  mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Int64 {
+    let sequence = headSequence + 1
+    sealer.submit(sequence: sequence, kind: kind, data: data)
+    try transaction.insert(Projection.rows(kind: kind, data: data, sequence: sequence, at: time))
+    headSequence = sequence
+    try write(sealer.takeReady(from: nextToWrite))
+    return sequence
+  }
+
+  /// Waits for every event to be sealed and writes those not yet written.
+  mutating func finish() throws {
+    try write(sealer.finish())
+  }
+
+  private mutating func write(_ events: [EventSealer.Sealed]) throws {
+    guard !events.isEmpty else { return }
+    for event in events {
+      try transaction.insert(
+        StoredEvent(
+          sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+          signature: event.signature, hash: event.hash))
+    }
+    nextToWrite = events[events.count - 1].sequence + 1
+  }
+}

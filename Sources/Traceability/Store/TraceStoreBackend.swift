@@ -1,0 +1,247 @@
+import GS1
+
+/// The reads a backend answers inside one snapshot or transaction: records by key, the
+/// lot graph's edges, the log, and, for the audit, the stored rows as they are.
+///
+/// It is the port between the rules (written once, in this module) and a database: a
+/// backend answers each question with one query and decides nothing. Calls are
+/// synchronous because they run inside a database transaction, on the backend's own
+/// threads, never on a cooperative one.
+public protocol TraceReader {
+  /// A producer by tax code.
+  func producer(taxCode: String) throws -> Producer?
+  /// Every producer, by tax code.
+  func producers() throws -> [Producer]
+  /// A product by GTIN.
+  func product(_ gtin: GTIN) throws -> Product?
+  /// Every product, by GTIN.
+  func products() throws -> [Product]
+  /// A product's rating decisions, in recording order.
+  func ratingHistory(_ gtin: GTIN) throws -> RatingHistory
+  /// A batch, with its input lots.
+  func batch(_ lot: LotReference) throws -> Batch?
+  /// The batches of a product, by lot.
+  func batches(of gtin: GTIN) throws -> [Batch]
+  /// The batches of every product of a producer, by GTIN and lot.
+  func batches(ofProducer taxCode: String) throws -> [Batch]
+  /// The serial ranges allocated under a lot, by first serial.
+  func serialRanges(_ lot: LotReference) throws -> [SerialRange]
+  /// Shipments and receipts of a lot, in event order.
+  func movements(_ lot: LotReference) throws -> [Movement]
+  /// Shipments only of a lot, in event order.
+  func shipments(_ lot: LotReference) throws -> [Movement]
+  /// The recall notice of a lot, if it was recalled.
+  func recallNotice(_ lot: LotReference) throws -> RecallNotice?
+  /// Every recalled lot, in event order.
+  func recalledLots() throws -> [LotReference]
+  /// The lots `lot` was made from, by GTIN and lot.
+  func inputs(of lot: LotReference) throws -> [LotReference]
+  /// The lots made from `lot`, by GTIN and lot.
+  func consumers(of lot: LotReference) throws -> [LotReference]
+  /// The last event's sequence number, 0 for an empty log.
+  func headSequence() throws -> Int64
+  /// Up to `limit` events after `sequence`, in order.
+  func events(after sequence: Int64, limit: Int) throws -> [Event]
+
+  /// What the database's own physical check of its files finds wrong; empty when nothing.
+  func integrityProblems() throws -> [String]
+  /// The stored event rows as they are, in sequence order.
+  func storedEvents() throws -> any StoredEventCursor
+  /// The stored rows of a derived table as they are, in the order they were written.
+  func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor
+}
+
+/// A write transaction: the reads, and the appends the rules make. Nothing is visible to
+/// others until the backend commits, and a throw rolls everything back.
+public protocol TraceTransaction: TraceReader {
+  /// The last event's sequence number and hash, nil for an empty log.
+  func head() throws -> (sequence: Int64, hash: [UInt8])?
+  /// Whether a batch exists (a hot path of bulk issuing: no record is built).
+  func batchExists(_ lot: LotReference) throws -> Bool
+  /// Whether a product exists.
+  func productExists(_ gtin: GTIN) throws -> Bool
+  /// The highest serial allocated under a lot, 0 when none.
+  func lastSerial(_ lot: LotReference) throws -> Int64
+  /// Appends a sealed event row.
+  func insert(_ event: StoredEvent) throws
+  /// Appends derived rows, each to its table.
+  func insert(_ rows: [Projection.Row]) throws
+}
+
+/// An event row as the log stores it.
+public struct StoredEvent: Sendable {
+  /// Its sequence number.
+  public let sequence: Int64
+  /// Its kind, as stored beside the body.
+  public let kind: String
+  /// The canonical body.
+  public let body: [UInt8]
+  /// The issuer's signature.
+  public let signature: [UInt8]
+  /// The hash stored with it.
+  public let hash: [UInt8]
+
+  /// An event row.
+  public init(sequence: Int64, kind: String, body: [UInt8], signature: [UInt8], hash: [UInt8]) {
+    self.sequence = sequence
+    self.kind = kind
+    self.body = body
+    self.signature = signature
+    self.hash = hash
+  }
+}
+
+/// The reason and time of a recall, as the recalls table holds them.
+public struct RecallNotice: Hashable, Sendable {
+  /// Why.
+  public let reason: String
+  /// When it was recorded.
+  public let recordedAt: Timestamp
+
+  /// A notice.
+  public init(reason: String, recordedAt: Timestamp) {
+    self.reason = reason
+    self.recordedAt = recordedAt
+  }
+}
+
+/// The stored event rows, one at a time.
+public protocol StoredEventCursor {
+  /// The next row, or nil at the end.
+  func next() throws -> StoredEvent?
+}
+
+/// A derived table's stored rows, one at a time.
+public protocol DerivedRowCursor {
+  /// The next row's cells, or nil at the end.
+  func next() throws -> [Cell]?
+}
+
+/// A store that keeps the records in a database: it opens snapshots and transactions, and
+/// every record operation of ``TraceStore`` is written once, over them, in this module.
+///
+/// A backend implements ``read(_:)`` and ``write(_:)`` (running the body on threads of its
+/// own, never blocking a cooperative thread) and the reads of ``TraceReader``.
+public protocol TraceStoreBackend: TraceStore {
+  /// The store's location, as messages name it (a file path, a URL without password).
+  var location: String { get }
+  /// The key that signs new events; nil for a store opened to read.
+  var signer: IssuerKey? { get }
+  /// The clock that stamps new events.
+  var clock: @Sendable () -> Timestamp { get }
+  /// Runs `body` on one consistent snapshot.
+  func read<T: Sendable>(_ body: @Sendable (any TraceReader) throws -> T) async throws(TraceError)
+    -> T
+  /// Runs `body` in one write transaction that begins after every earlier one committed,
+  /// committing when it returns and rolling back when it throws; retries when the database
+  /// refuses the transaction for contention.
+  func write<T: Sendable>(_ body: @Sendable (any TraceTransaction) throws -> T)
+    async throws(TraceError) -> T
+}
+
+extension TraceStoreBackend {
+  public func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt] {
+    guard let signer else {
+      throw .store(
+        path: location, reason: "was opened without an issuer key, so it cannot be written")
+    }
+    let time = clock()
+    return try await write { transaction in
+      try CommandApplier.apply(commands, in: transaction, signer: signer, time: time)
+    }
+  }
+
+  public func producer(taxCode: String) async throws(TraceError) -> Producer? {
+    try await read { try $0.producer(taxCode: taxCode) }
+  }
+
+  public func producers() async throws(TraceError) -> [Producer] {
+    try await read { try $0.producers() }
+  }
+
+  public func product(_ gtin: GTIN) async throws(TraceError) -> Product? {
+    try await read { try $0.product(gtin) }
+  }
+
+  public func products() async throws(TraceError) -> [Product] {
+    try await read { try $0.products() }
+  }
+
+  public func ratingHistory(_ gtin: GTIN) async throws(TraceError) -> RatingHistory {
+    try await read { try $0.ratingHistory(gtin) }
+  }
+
+  public func batch(_ lot: LotReference) async throws(TraceError) -> Batch? {
+    try await read { try $0.batch(lot) }
+  }
+
+  public func batches(of gtin: GTIN) async throws(TraceError) -> [Batch] {
+    try await read { try $0.batches(of: gtin) }
+  }
+
+  public func batches(ofProducer taxCode: String) async throws(TraceError) -> [Batch] {
+    try await read { try $0.batches(ofProducer: taxCode) }
+  }
+
+  public func serialRanges(_ lot: LotReference) async throws(TraceError) -> [SerialRange] {
+    try await read { try $0.serialRanges(lot) }
+  }
+
+  public func serialStatus(_ lot: LotReference, serial: String) async throws(TraceError)
+    -> SerialStatus
+  {
+    try await read { try Lineage.serialStatus(lot, serial: serial, in: $0) }
+  }
+
+  public func movements(_ lot: LotReference) async throws(TraceError) -> [Movement] {
+    try await read { try $0.movements(lot) }
+  }
+
+  public func recall(_ lot: LotReference) async throws(TraceError) -> Recall? {
+    try await read { try Lineage.recall(lot, in: $0) }
+  }
+
+  public func recalls() async throws(TraceError) -> [Recall] {
+    try await read { reader in
+      try reader.recalledLots().compactMap { lot in try Lineage.recall(lot, in: reader) }
+    }
+  }
+
+  public func traceBackward(_ lot: LotReference) async throws(TraceError) -> TraceNode {
+    try await read { try Lineage.trace(lot, .backward, in: $0) }
+  }
+
+  public func traceForward(_ lot: LotReference) async throws(TraceError) -> TraceNode {
+    try await read { try Lineage.trace(lot, .forward, in: $0) }
+  }
+
+  public func scanEvidence(_ lot: LotReference, serial: String?) async throws(TraceError)
+    -> ScanEvidence?
+  {
+    try await read { try ScanEvidence.read(lot, serial: serial, in: $0) }
+  }
+
+  public func events(after sequence: Int64, limit: Int) async throws(TraceError) -> [Event] {
+    try await read { try $0.events(after: sequence, limit: limit) }
+  }
+
+  public func headSequence() async throws(TraceError) -> Int64 {
+    try await read { try $0.headSequence() }
+  }
+
+  public func audit(trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?)
+    async throws(TraceError) -> AuditReport
+  {
+    let head = expectedHead.map { ExpectedHead(sequence: $0.sequence, hash: $0.hash) }
+    let location = location
+    return try await read { reader in
+      try Auditor.audit(reader, trustList: trustList, expectedHead: head, location: location)
+    }
+  }
+}
+
+/// The head an audit is told to expect.
+struct ExpectedHead: Sendable {
+  let sequence: Int64
+  let hash: String
+}

@@ -1,0 +1,207 @@
+import Foundation
+import GS1
+
+/// What a scan of a trace code comes to.
+public enum Verdict: String, CaseIterable, Sendable {
+  /// A record that the trust list vouches for, in date, not recalled.
+  case valid
+  /// The lot's expiry date (HSD) has passed.
+  case expired
+  /// The lot, or a lot it was made from, has been recalled.
+  case recalled
+  /// No record of the lot.
+  case unknown
+  /// The signature is bad, or its issuer not trusted, or the link contradicts the record.
+  case forged
+  /// Not a valid GS1 Digital Link.
+  case malformed
+  /// The label shows OCOP stars the product did not hold on the production date.
+  case ratingLapsed = "rating lapsed"
+  /// The serial was never allocated to a print run of the lot.
+  case outsideRange = "serial outside any printed range"
+  /// The same serial was scanned earlier in this stream.
+  case duplicate
+}
+
+/// Everything a store holds that bears on one scanned lot, read in one snapshot.
+public struct ScanEvidence: Sendable {
+  /// The lot's batch.
+  public let batch: Batch
+  /// Its product.
+  public let product: Product
+  /// Who made it.
+  public let producer: Producer
+  /// The lot and, transitively, the lots it was made from, with their recalls.
+  public let backward: TraceNode
+  /// The product's rating decisions.
+  public let ratings: RatingHistory
+  /// Whether the scanned serial was printed; nil when the link names none.
+  public let serialStatus: SerialStatus?
+
+  /// Reads the evidence for `lot` (and `serial`); nil when there is no record of the lot.
+  public static func read(_ lot: LotReference, serial: String?, in reader: any TraceReader)
+    throws -> ScanEvidence?
+  {
+    guard let batch = try reader.batch(lot) else { return nil }
+    guard let product = try reader.product(lot.gtin),
+      let producer = try reader.producer(taxCode: product.producerTaxCode)
+    else { throw TraceError.notFound(kind: "product", key: lot.gtin.digits) }
+    return ScanEvidence(
+      batch: batch, product: product, producer: producer,
+      backward: try Lineage.trace(lot, .backward, in: reader),
+      ratings: try reader.ratingHistory(lot.gtin),
+      serialStatus: try serial.map { try Lineage.serialStatus(lot, serial: $0, in: reader) })
+  }
+}
+
+/// One scan's verdict and what it rests on.
+public struct ScanResult: Sendable {
+  /// The scan, as read.
+  public let scan: String
+  /// The verdict.
+  public let verdict: Verdict
+  /// Why, in a few words.
+  public let detail: String
+  /// The link, when the scan is one.
+  public let link: DigitalLink?
+  /// The lot the link names, when it could be read.
+  public let lot: LotReference?
+  /// The serial the link names, if any.
+  public let serial: String?
+  /// What checking the link's signature found, when it was checked.
+  public let signature: SignedLink.Verdict?
+  /// The records the verdict rests on, when the lot is known.
+  public let evidence: ScanEvidence?
+
+  /// The product's Vietnamese name, when the lot is known.
+  public var productName: String? { evidence?.product.nameVietnamese }
+
+  /// Who signed the link, when a trusted issuer did.
+  public var signer: String? {
+    guard case .valid(let kid, let issuer) = signature else { return nil }
+    return issuer.isEmpty ? kid : "\(issuer) (\(kid))"
+  }
+}
+
+/// The one place a scan's verdict is decided, for the store, an offline bundle and the
+/// resolver alike. In order of precedence: malformed (not a Digital Link), unknown (no GTIN,
+/// no lot, or no record), forged (a signature missing when required, unreadable or
+/// refused, or an expiry that contradicts the record), serial outside any printed range,
+/// recalled (the lot or a lot it was made from), duplicate (an earlier scan of the same
+/// serial in this stream), expired, rating lapsed, valid.
+public struct Verifier: Sendable {
+  private let sources: [any TraceStore]
+  private let trustList: TrustList
+  private let today: GS1Date
+  private let now: Timestamp
+  private let requireSignature: Bool
+  private var seen: Set<String> = []
+
+  /// A verifier over `sources` (searched in order for the lot), trusting `trustList`, on
+  /// `today`; with `requireSignature` an unsigned link is refused as forged.
+  public init(
+    sources: [any TraceStore], trustList: TrustList, today: GS1Date = .today(),
+    now: Timestamp = .now(), requireSignature: Bool = false
+  ) {
+    self.sources = sources
+    self.trustList = trustList
+    self.today = today
+    self.now = now
+    self.requireSignature = requireSignature
+  }
+
+  /// The verdict on one scan; a serial scanned earlier by this verifier is a duplicate.
+  public mutating func check(_ scan: String) async -> ScanResult {
+    let text = scan.trimmingCharacters(in: .whitespacesAndNewlines)
+    let link: DigitalLink
+    do {
+      link = try DigitalLink(parsing: text)
+    } catch {
+      return ScanResult(
+        scan: text, verdict: .malformed, detail: error.description, link: nil, lot: nil,
+        serial: nil, signature: nil, evidence: nil)
+    }
+    return await check(link, scan: text)
+  }
+
+  /// The verdict on a link already read; `scan` is what was scanned, as reported.
+  public mutating func check(_ link: DigitalLink, scan: String) async -> ScanResult {
+    var lot: LotReference?
+    var signature: SignedLink.Verdict?
+    var evidence: ScanEvidence?
+    let serial = link.value(of: "21")
+    func result(_ verdict: Verdict, _ detail: String) -> ScanResult {
+      ScanResult(
+        scan: scan, verdict: verdict, detail: detail, link: link, lot: lot, serial: serial,
+        signature: signature, evidence: evidence)
+    }
+    guard let gtin = link.gtin else {
+      return result(.unknown, "the link names no GTIN (\(link.primaryKey.ai))")
+    }
+    guard let lotCode = link.value(of: "10"),
+      let reference = try? LotReference(gtin: gtin, lot: lotCode)
+    else {
+      return result(.unknown, "the link names no lot, so no batch record can be found")
+    }
+    lot = reference
+    // The records, from whichever source holds the lot: read even when the signature
+    // decides the verdict, so that a page can show what the forged code claims to be.
+    var failure: TraceError?
+    do {
+      for source in sources {
+        if let found = try await source.scanEvidence(reference, serial: serial) {
+          evidence = found
+          break
+        }
+      }
+    } catch {
+      failure = error
+    }
+    // The signature comes first.
+    let verdict = SignedLink.verify(link, trustList: trustList, at: now)
+    signature = verdict
+    switch verdict {
+    case .valid: break
+    case .unsigned:
+      if requireSignature { return result(.forged, "the link is not signed") }
+    case .malformed(let reason):
+      return result(.forged, reason)
+    case .refused(let problem):
+      return result(.forged, problem.description)
+    }
+    if let failure { return result(.unknown, "the records cannot be read: \(failure)") }
+    guard let evidence else { return result(.unknown, "no record of lot \(reference)") }
+    let batch = evidence.batch
+    // What the link says must be what the record says.
+    if let expiry = link.value(of: "17"), expiry != batch.request.expiryDate.yymmdd {
+      return result(
+        .forged,
+        "the link's expiry \(expiry) is not the record's \(batch.request.expiryDate.yymmdd)")
+    }
+    if let serial, case .outsideAnyRange? = evidence.serialStatus {
+      return result(.outsideRange, "serial \(serial) was never printed for lot \(reference)")
+    }
+    if let recall = evidence.backward.firstRecall {
+      let whose = recall.lot == reference ? "" : " (input lot \(recall.lot))"
+      return result(.recalled, "recalled\(whose): \(recall.reason)")
+    }
+    if let serial, !seen.insert(reference.description + "/21/" + serial).inserted {
+      return result(.duplicate, "serial \(serial) was already scanned in this stream")
+    }
+    if batch.request.expiryDate < today {
+      return result(.expired, "expired on \(batch.request.expiryDate.dayMonthYear)")
+    }
+    if let claimed = batch.rating {
+      let held = evidence.ratings.inForce(on: batch.request.productionDate)
+      if held?.stars != claimed.stars {
+        let truth = held?.stars.map { "\($0) stars" } ?? "no OCOP certificate"
+        return result(
+          .ratingLapsed,
+          "labelled \(claimed.stars) stars; the product held \(truth) on \(batch.request.productionDate.dayMonthYear)"
+        )
+      }
+    }
+    let signed = result(.valid, "").signer
+    return result(.valid, signed.map { "signed by \($0)" } ?? "unsigned link")
+  }
+}
