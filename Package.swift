@@ -142,7 +142,7 @@ if Context.environment["OCOP_FUZZ"] != nil {
   let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
     ("digital-link", ["GS1", "Traceability"]),
     ("element-string", ["GS1"]),
-    ("csv-import", ["Exchange", "GS1", "Traceability"]),
+    ("csv-import", ["Exchange", "GS1", "Traceability", "TraceStoreSQLite"]),
     ("bundle", ["Exchange", "Traceability"]),
   ]
   package.targets.append(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Traceability
 
 /// What every fuzz target shares: reading libFuzzer's input, stopping loudly when a
@@ -48,6 +49,27 @@ public enum Fuzz {
     atexit { try? FileManager.default.removeItem(atPath: Fuzz.scratch) }
     return folder
   }()
+
+  /// Runs async `work` to its end from libFuzzer's own (non-cooperative) thread and
+  /// returns its result: the store's API is async, the fuzz entry point is not.
+  public static func wait<Value: Sendable>(
+    _ work: @escaping @Sendable () async throws -> Value
+  ) throws -> Value {
+    let outcome = Mutex<Result<Value, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+      do {
+        let value = try await work()
+        outcome.withLock { $0 = .success(value) }
+      } catch {
+        outcome.withLock { $0 = .failure(error) }
+      }
+      done.signal()
+    }
+    done.wait()
+    guard let result = outcome.withLock({ $0 }) else { fatalError("the task ended without a result") }
+    return try result.get()
+  }
 
   /// Removes `path` and the write-ahead log and shared-memory files SQLite keeps beside it.
   public static func removeDatabase(_ path: String) {

@@ -13,13 +13,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Fuzz.bytes(data, size)
   var trustList = Fuzz.seedTrustList
   if let named = namedIssuer(bytes) { try? trustList.merge(TrustList([named])) }
+  let trusted = trustList
   do {
-    let bundle = try BundleStore(bytes: bytes, path: "fuzz.json", trustList: trustList)
+    let bundle = try Fuzz.wait {
+      try await BundleStore(bytes: bytes, path: "fuzz.json", trustList: trusted)
+    }
     defer { bundle.remove() }
     Fuzz.require(bundle.report.failure == nil, "a bundle was accepted with a failed audit")
-    _ = try bundle.store.producers()
+    _ = try Fuzz.wait { try await bundle.store.producers() }
   } catch {
-    _ = error.description
+    _ = "\(error)"
   }
   return 0
 }

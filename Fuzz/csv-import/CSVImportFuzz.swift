@@ -1,6 +1,7 @@
 import Exchange
 import Foundation
 import FuzzSupport
+import TraceStoreSQLite
 import Traceability
 
 /// One input: a CSV file's bytes. It is read as a table, then as each kind of import
@@ -60,13 +61,16 @@ private func apply(_ plan: ImportPlan) {
     fatalError("cannot open the copy of the template store: \(error)")
   }
   do {
-    let receipts = try store.apply(plan.commands)
+    let commands = plan.commands
+    let receipts = try Fuzz.wait { try await store.apply(commands) }
     Fuzz.require(receipts.count == plan.commands.count, "a command has no receipt")
-  } catch {
+  } catch let error as TraceError {
     if case .store = error.underlying { fatalError("the store failed: \(error)") }
     let located = plan.locate(error)
     Fuzz.require(located.file == "fuzz.csv", "a refusal names another file: \(located)")
     _ = located.description
+  } catch {
+    fatalError("the store threw something other than a TraceError: \(error)")
   }
 }
 
@@ -88,7 +92,8 @@ private let template: (path: String, key: IssuerKey) = {
       guard FileManager.default.fileExists(atPath: file) else { continue }
       commands += try ImportPlan(CSVTable(path: file), kind: kind).commands
     }
-    if !commands.isEmpty { _ = try store.apply(commands) }
+    let all = commands
+    if !all.isEmpty { _ = try Fuzz.wait { try await store.apply(all) } }
   } catch {
     fatalError("cannot make the template store: \(error)")
   }

@@ -24,24 +24,35 @@ struct ImportCommand: AsyncParsableCommand {
         ocop import all Fixtures/an-giang
       """)
 
+  /// One kind of record, or every kind from a folder.
+  enum Kind: ExpressibleByArgument, Equatable {
+    case one(ImportKind)
+    case all
+
+    init?(argument: String) {
+      if argument == "all" {
+        self = .all
+      } else if let kind = ImportKind(rawValue: argument) {
+        self = .one(kind)
+      } else {
+        return nil
+      }
+    }
+
+    static var allValueStrings: [String] { ImportKind.allCases.map(\.rawValue) + ["all"] }
+  }
+
   @Argument(help: "producers, products, ratings, batches or all.")
-  var kind: String
+  var kind: Kind
   @Argument(help: ArgumentHelp("The CSV file (a folder for `all`).", valueName: "path"))
   var path: String
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
-  func validate() throws {
-    guard kind == "all" || ImportKind(rawValue: kind) != nil else {
-      throw ValidationError(
-        "KIND \"\(kind)\" must be producers, products, ratings, batches or all")
-    }
-  }
-
   func run() async throws {
     try await runReporting {
       var plans: [ImportPlan] = []
-      if let single = ImportKind(rawValue: kind) {
+      if case .one(let single) = kind {
         plans.append(try ImportPlan(CSVTable(path: path), kind: single))
       } else {
         var isFolder: ObjCBool = false

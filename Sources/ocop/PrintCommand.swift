@@ -46,10 +46,11 @@ struct PrintCommand: AsyncParsableCommand {
   @Option(help: "QR module size (X-dimension) in mm; snapped to whole printer dots.")
   var module = 0.423
   @Flag(help: "Allow a module under GS1's 0.396 mm minimum.") var allowSmallModule = false
-  @Option(help: "QR error correction: L, M, Q or H.") var ecc = "M"
+  @Option(help: "QR error correction: L, M, Q or H.") var ecc = ErrorCorrection.medium
   @Flag(help: "Trace URLs without the issuer's signature.") var unsigned = false
   @Option(help: "N-up sheets: COLUMNSxROWS on A4 (e.g. 3x8).") var sheet: String?
-  @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG) or svg.") var format = "print"
+  @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG) or svg.")
+  var format = PrintOptions.Output.print
   @Flag(help: "Skip decoding every label again.") var noReadBack = false
   @Option(help: ArgumentHelp("TrueType font for the label text.", valueName: "file"))
   var font = Font.defaultRegular
@@ -70,17 +71,8 @@ struct PrintCommand: AsyncParsableCommand {
   func run() async throws {
     try await runReporting {
       let reference = try parseLot(lot)
-      let level: ErrorCorrection
-      switch ecc.uppercased() {
-      case "L": level = .low
-      case "M": level = .medium
-      case "Q": level = .quartile
-      case "H": level = .high
-      default: throw CLIError("--ecc \"\(ecc)\" must be L, M, Q or H")
-      }
-      guard let outputKind = PrintOptions.Output(rawValue: format) else {
-        throw CLIError("--format \"\(format)\" must be print, preview or svg")
-      }
+      let level = ecc
+      let outputKind = format
       let chosenTemplate = try template.map { try LabelTemplate.named($0) }
       let moduleSize = try ModuleSize(
         millimetres: module, dpi: dpi, allowBelowMinimum: allowSmallModule)
@@ -346,3 +338,12 @@ final class ProgressBar: @unchecked Sendable {
     FileHandle.standardError.write(Data("\n".utf8))
   }
 }
+
+extension ErrorCorrection: ExpressibleByArgument {
+  /// L, M, Q or H, in either case.
+  public init?(argument: String) {
+    self.init(rawValue: argument.uppercased())
+  }
+}
+
+extension PrintOptions.Output: ExpressibleByArgument {}

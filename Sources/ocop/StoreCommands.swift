@@ -274,16 +274,15 @@ struct ExportCommand: AsyncParsableCommand {
         ocop export csv --out export/
         ocop export epcis --out angiang.epcis.jsonld
       """)
-  @Argument(help: "bundle, csv or epcis.") var kind: String
+  /// What `ocop export` writes.
+  enum Kind: String, ExpressibleByArgument, CaseIterable {
+    case bundle, csv, epcis
+  }
+
+  @Argument(help: "bundle, csv or epcis.") var kind: Kind
   @Option(help: ArgumentHelp("The new file (a new folder for csv).", valueName: "path")) var out:
     String
   @OptionGroup var location: StoreOptions
-
-  func validate() throws {
-    guard ["bundle", "csv", "epcis"].contains(kind) else {
-      throw ValidationError("KIND \"\(kind)\" must be bundle, csv or epcis")
-    }
-  }
 
   func run() async throws {
     try await runReporting {
@@ -293,14 +292,14 @@ struct ExportCommand: AsyncParsableCommand {
         try workspace.trustList().issuers[key.kid]
         ?? key.trustedIssuer(validFrom: Timestamp.now())
       switch kind {
-      case "bundle":
+      case .bundle:
         let bytes = try await TraceBundle.export(workspace.store, issuer: issuer)
         try writeNew(Data(bytes), to: out)
         print("wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)")
-      case "csv":
+      case .csv:
         let files = try await CSVExport.write(workspace.store, to: out)
         print("wrote \(files.joined(separator: ", ")) to \(out)")
-      default:
+      case .epcis:
         let document = try await EPCISExport.document(
           workspace.store, resolver: workspace.config.resolver)
         try writeNew(Data(document.rendered().utf8), to: out)

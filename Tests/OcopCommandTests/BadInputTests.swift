@@ -251,10 +251,10 @@ struct BadInputTests {
       ], message: "{dir}/ag.json"),
     Case(
       name: "unknown error correction", arguments: ["print", lot, "--count", "2", "--ecc", "Z"],
-      message: "\"Z\""),
+      status: 64, message: "'Z' is invalid for '--ecc"),
     Case(
       name: "unknown output format", arguments: ["print", lot, "--count", "2", "--format", "pdf"],
-      message: "pdf"),
+      status: 64, message: "'pdf' is invalid for '--format"),
     Case(
       name: "resuming a run that does not exist", arguments: ["print", lot, "--resume", "run-9"],
       message: "run-9"),
@@ -381,7 +381,7 @@ struct BadInputTests {
     Case(
       name: "an unknown kind of import", arguments: ["import", "widgets", "{dir}/x.csv"],
       status: 64,
-      message: "KIND \"widgets\""),
+      message: "'widgets' is invalid for '<kind>'"),
     // The store itself.
     Case(
       name: "a store that does not exist",
@@ -424,7 +424,7 @@ struct BadInputTests {
     Case(
       name: "exporting an unknown format", arguments: ["export", "pdf", "--out", "{dir}/x"],
       status: 64,
-      message: "KIND \"pdf\""),
+      message: "'pdf' is invalid for '<kind>'"),
     Case(
       name: "exporting over an existing file",
       arguments: ["export", "bundle", "--out", "{dir}/bundle.json"],

@@ -24,11 +24,15 @@ struct CommandRunner {
     return URL(fileURLWithPath: "ocop")
   }()
 
-  static func run(_ arguments: [String], stdin: String? = nil, in folder: String? = nil) throws
-    -> Result
-  {
+  static func run(
+    _ arguments: [String], stdin: String? = nil, in folder: String? = nil,
+    environment: [String: String] = [:]
+  ) throws -> Result {
     let process = Process()
     process.executableURL = executable
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
     process.arguments = arguments
     let output = Pipe()

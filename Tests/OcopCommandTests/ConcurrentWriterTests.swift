@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Four `ocop` processes issuing batches and printing into one store at once.
@@ -60,7 +61,7 @@ struct ConcurrentWriterTests {
     for writer in 0..<Self.writers {
       for round in 0..<Self.rounds {
         let lot = "W\(writer)-\(round)"
-        #expect(try StoreQuery.int(store, "SELECT count(*) FROM batches WHERE lot = '\(lot)'") == 1)
+        #expect(try SQLiteFile.int(store, "SELECT count(*) FROM batches WHERE lot = '\(lot)'") == 1)
         let ranges = try serialRanges(store).filter { $0.lot.hasSuffix("/" + lot) }
         #expect(ranges.map { [$0.first, $0.last] } == [[1, Int64(Self.labelsPerRun)]], "\(lot)")
         #expect(
@@ -81,7 +82,7 @@ struct ConcurrentWriterTests {
       next = range.last + 1
     }
     #expect(next - firstNew == Int64(Self.writers * Self.rounds * Self.labelsPerRun))
-    #expect(try integrityCheck(store) == ["ok"])
+    #expect(try SQLiteFile.integrityCheck(store) == ["ok"])
     let audit = try CommandRunner.run(["audit", "--store", store])
     #expect(audit.status == 0, "\(audit.stdout)")
   }

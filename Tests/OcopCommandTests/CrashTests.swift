@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Commands killed with SIGKILL at random points: after every kill the file passes SQLite's
@@ -31,7 +32,7 @@ struct CrashTests {
 
   /// The store passes SQLite's check and the audit, and no two ranges share a serial.
   static func expectSound(_ store: String, trial: String) throws {
-    #expect(try integrityCheck(store) == ["ok"], "\(trial)")
+    #expect(try SQLiteFile.integrityCheck(store) == ["ok"], "\(trial)")
     let audit = try CommandRunner.run(["audit", "--store", store])
     #expect(audit.status == 0, "\(trial): \(audit.stdout) \(audit.stderr)")
     #expect(try overlappingRanges(store).isEmpty, "\(trial)")
@@ -61,7 +62,7 @@ struct CrashTests {
       let name = "import trial \(trial), kill at \(Int(delay * 1000)) ms"
       let killed = try CommandRunner.runAndKill(command(store), after: delay)
       try Self.expectSound(store, trial: name)
-      let imported = try StoreQuery.int(
+      let imported = try SQLiteFile.int(
         store, "SELECT count(*) FROM batches WHERE lot LIKE 'BULK-%'")
       #expect(imported == 0 || imported == rows, "\(name): \(imported) rows, half an import")
       outcomes.record(killed: killed, leftUndone: imported == 0)
@@ -73,7 +74,7 @@ struct CrashTests {
         #expect(again.status == 1 && again.stderr.contains("already exists"), "\(name)")
       }
       #expect(
-        try StoreQuery.int(store, "SELECT count(*) FROM batches WHERE lot LIKE 'BULK-%'") == rows,
+        try SQLiteFile.int(store, "SELECT count(*) FROM batches WHERE lot LIKE 'BULK-%'") == rows,
         "\(name)")
       try Self.expectSound(store, trial: name)
     }
@@ -100,11 +101,11 @@ struct CrashTests {
       let name = "batch issue trial \(trial), kill at \(Int(delay * 1000)) ms"
       let killed = try CommandRunner.runAndKill(command(lot), after: delay)
       try Self.expectSound(store, trial: name)
-      let rows = try StoreQuery.int(
+      let rows = try SQLiteFile.int(
         store,
         "SELECT count(*) FROM batches b JOIN batch_inputs i ON i.output_lot = b.lot WHERE b.lot = '\(lot)' AND b.amount = '750'"
       )
-      let bare = try StoreQuery.int(store, "SELECT count(*) FROM batches WHERE lot = '\(lot)'")
+      let bare = try SQLiteFile.int(store, "SELECT count(*) FROM batches WHERE lot = '\(lot)'")
       #expect(rows == bare, "\(name): a batch without its input")
       outcomes.record(killed: killed, leftUndone: bare == 0)
       if bare == 0 {
@@ -112,7 +113,7 @@ struct CrashTests {
         if again.status == 0 { schedule.observed(seconds) }
         #expect(again.status == 0, "\(name): \(again.stderr)")
       }
-      #expect(try StoreQuery.int(store, "SELECT count(*) FROM batches WHERE lot = '\(lot)'") == 1)
+      #expect(try SQLiteFile.int(store, "SELECT count(*) FROM batches WHERE lot = '\(lot)'") == 1)
     }
     try Self.expectSound(store, trial: "after every batch trial")
     outcomes.report()

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// A store with the An Giang fixtures imported, two labels printed and a bundle and trust
@@ -52,28 +53,17 @@ func storeFiles(_ store: String) throws -> [String: Data] {
   return files
 }
 
-/// SQLite's own check of the file, read without writing.
-func integrityCheck(_ store: String) throws -> [String] {
-  let queue = try DatabaseQueue(path: store)
-  defer { try? queue.close() }
-  return try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
-}
-
 /// Serial ranges as stored, by lot, in order; and whether any two overlap.
 func serialRanges(_ store: String) throws -> [(
   lot: String, first: Int64, last: Int64, run: String?
 )] {
-  let queue = try DatabaseQueue(path: store)
-  defer { try? queue.close() }
-  return try queue.read { db in
-    try Row.fetchAll(
-      db, sql: "SELECT gtin, lot, first, last, run FROM serial_ranges ORDER BY gtin, lot, first"
-    ).map { row in
-      (
-        lot: (row["gtin"] as String) + "/" + (row["lot"] as String), first: row["first"],
-        last: row["last"], run: row["run"]
-      )
-    }
+  try SQLiteFile.rows(
+    store, "SELECT gtin, lot, first, last, run FROM serial_ranges ORDER BY gtin, lot, first"
+  ).map { row in
+    (
+      lot: (row["gtin"] as String) + "/" + (row["lot"] as String), first: row["first"],
+      last: row["last"], run: row["run"]
+    )
   }
 }
 
@@ -87,19 +77,6 @@ func overlappingRanges(_ store: String) throws -> [String] {
       "\(next.lot): \(previous.first)–\(previous.last) and \(next.first)–\(next.last)")
   }
   return problems
-}
-
-/// A seeded generator (SplitMix64), so a run of random trials can be repeated exactly.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
 }
 
 extension CommandRunner {
@@ -125,14 +102,5 @@ extension CommandRunner {
     let start = Date()
     let result = try run(arguments)
     return (Date().timeIntervalSince(start), result)
-  }
-}
-
-/// Reads a figure straight from a store's file.
-enum StoreQuery {
-  static func int(_ store: String, _ sql: String) throws -> Int {
-    let queue = try DatabaseQueue(path: store)
-    defer { try? queue.close() }
-    return try queue.read { try Int.fetchOne($0, sql: sql) ?? 0 }
   }
 }

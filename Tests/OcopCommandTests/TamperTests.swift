@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import Traceability
@@ -10,22 +11,6 @@ import Testing
 struct TamperTests {
   /// An issuer nobody trusts, whose signatures are perfectly valid.
   static let intruder = try! IssuerKey(seed: [UInt8](repeating: 7, count: 32), name: "Intruder")
-
-  /// Edits the store's file as any SQLite tool could: the append-only triggers go first.
-  static func edit(_ store: String, _ change: (Database) throws -> Void) throws {
-    var configuration = Configuration()
-    configuration.foreignKeysEnabled = false
-    let queue = try DatabaseQueue(path: store, configuration: configuration)
-    try queue.write { db in
-      for name in try String.fetchAll(
-        db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'")
-      {
-        try db.execute(sql: "DROP TRIGGER \(name)")
-      }
-      try change(db)
-    }
-    try queue.close()
-  }
 
   /// Event `sequence` as it is, re-signed by the intruder (its body names the intruder's key).
   static func resigned(_ body: [UInt8], _ signature: [UInt8]) throws -> Event {
@@ -65,7 +50,7 @@ struct TamperTests {
     switch edit {
     case .fieldInEvent:
       // The quantity of the batch issued as event 150, in its signed body.
-      try Self.edit(store) { db in
+      try SQLiteFile.tamper(store) { db in
         let body = try #require(
           try Data.fetchOne(db, sql: "SELECT body FROM events WHERE seq = 150"))
         let text = String(decoding: body, as: UTF8.self)
@@ -77,23 +62,23 @@ struct TamperTests {
       }
       expected = "event 150"
     case .fieldInRecords:
-      try Self.edit(store) { db in
+      try SQLiteFile.tamper(store) { db in
         try db.execute(
           sql: "UPDATE batches SET amount = '99999' WHERE lot = 'DTNQ-2611-02'")
       }
       expected = "batches row"
     case .deletedEvent:
-      try Self.edit(store) { db in try db.execute(sql: "DELETE FROM events WHERE seq = 40") }
+      try SQLiteFile.tamper(store) { db in try db.execute(sql: "DELETE FROM events WHERE seq = 40") }
       expected = "event 40"
     case .reorderedEvents:
-      try Self.edit(store) { db in
+      try SQLiteFile.tamper(store) { db in
         try db.execute(sql: "UPDATE events SET seq = -1 WHERE seq = 60")
         try db.execute(sql: "UPDATE events SET seq = 60 WHERE seq = 61")
         try db.execute(sql: "UPDATE events SET seq = 61 WHERE seq = -1")
       }
       expected = "event 60"
     case .swappedSignature:
-      try Self.edit(store) { db in
+      try SQLiteFile.tamper(store) { db in
         try db.execute(
           sql:
             "UPDATE events SET signature = (SELECT signature FROM events WHERE seq = 9) WHERE seq = 10"
@@ -101,7 +86,7 @@ struct TamperTests {
       }
       expected = "event 10"
     case .foreignKey:
-      try Self.edit(store) { db in
+      try SQLiteFile.tamper(store) { db in
         let row = try #require(
           try Row.fetchOne(db, sql: "SELECT body, signature FROM events WHERE seq = 100"))
         let forged = try Self.resigned(

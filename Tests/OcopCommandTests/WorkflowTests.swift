@@ -1,14 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The store workflows end to end: `init`, `import`, records and `report`, run as a user
 /// runs them, in a fresh folder each.
 @Suite("ocop workflows")
 struct WorkflowTests {
-  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-      "Fixtures/an-giang"
-    ).path
+  static let fixtures = RepositoryFiles.anGiang
 
   /// A fresh folder with an initialised store.
   static func workspace() throws -> String {
@@ -248,5 +246,65 @@ struct WorkflowTests {
     let result = try CommandRunner.run(["producer", "list", "--store", "/nonexistent/x.sqlite"])
     #expect(result.status == 1)
     #expect(result.stderr.contains("ocop init --store /nonexistent/x.sqlite"))
+  }
+}
+
+/// A workspace found by its config file rather than by the store's file name.
+@Suite("Workspace config")
+struct WorkspaceConfigTests {
+  @Test func aNamedConfigNamesTheStoreKeyAndTrustListAndWorksFromAnywhere() throws {
+    let folder = TemporaryFolder("ocop-config")
+    let config = folder.file("office/ocop.json")
+    try FileManager.default.createDirectory(
+      atPath: folder.file("office"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: folder.file("data"), withIntermediateDirectories: true)
+    let created = try CommandRunner.run([
+      "init", "--config", config, "--store", folder.file("data/ag.sqlite"), "--resolver",
+      "https://truyxuat.angiang.example", "--prefix", "8932301",
+    ])
+    #expect(created.status == 0, "\(created.stderr)")
+    for file in ["office/ocop.json", "office/ocop.key", "office/ocop.trust.json", "data/ag.sqlite"] {
+      #expect(FileManager.default.fileExists(atPath: folder.file(file)), "\(file)")
+    }
+    // Nothing was written beside the store but the store.
+    #expect(!FileManager.default.fileExists(atPath: folder.file("data/ag.json")))
+    let settings = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config)))
+        as? [String: String])
+    #expect(settings["store"] == folder.file("data/ag.sqlite"))
+    #expect(settings["trustList"] == "ocop.trust.json")
+    // OCOP_CONFIG alone finds everything, from another working folder.
+    let imported = try CommandRunner.run(
+      ["import", "all", WorkflowTests.fixtures], in: folder.path,
+      environment: ["OCOP_CONFIG": config])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let listed = try CommandRunner.run(
+      ["batch", "list", "--config", config, "--json"], in: folder.file("data"))
+    #expect(listed.status == 0, "\(listed.stderr)")
+    #expect(listed.stdout.split(separator: "\n").count == 76)
+    let audited = try CommandRunner.run(["audit", "--config", config])
+    #expect(audited.status == 0, "\(audited.stderr)")
+    // --store still wins over the config's store.
+    let other = try CommandRunner.run(
+      ["batch", "list", "--config", config, "--store", folder.file("data/none.sqlite")])
+    #expect(other.status == 1)
+    #expect(other.stderr.contains(folder.file("data/none.sqlite")))
+    // A named config that is missing is named.
+    let missing = try CommandRunner.run(
+      ["batch", "list", "--config", folder.file("nowhere.json"), "--store",
+       folder.file("data/ag.sqlite")])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("config \(folder.file("nowhere.json")) does not exist"))
+  }
+
+  @Test func aServerLocationIsRefusedByNameWithoutItsPassword() throws {
+    let result = try CommandRunner.run([
+      "batch", "list", "--store", "postgres://ocop:s3cret@db.example:5432/ocop",
+    ])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("postgres://ocop:***@db.example:5432/ocop"))
+    #expect(result.stderr.contains("PostgreSQL"))
+    #expect(!result.stderr.contains("s3cret"))
   }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import GS1
+import Resolver
+import TraceStoreSQLite
+import Testing
+import Traceability
+
+/// `ocop verify` and the resolver ask one engine for a scan's verdict: for every scan of a
+/// corpus that reaches every verdict a single scan can have, the resolver's JSON carries
+/// the same verdict and detail as `ocop verify --json`, at every status.
+@Suite("One verdict: ocop verify and the resolver agree")
+struct VerdictAgreementTests {
+  static let base = "https://truyxuat.angiang.example"
+  static let day = "2026-11-29"
+
+  /// A scan, what its verdict must be, and the resolver's status for it.
+  struct Scan: CustomStringConvertible {
+    let name: String
+    let text: String
+    let verdict: String
+    let status: Int
+    var description: String { name }
+  }
+
+  /// The template store, with a recall, an expired lot and a lot whose stars lapsed added;
+  /// and the corpus of scans against it.
+  static func prepare() throws -> (store: String, scans: [Scan]) {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    func ocop(_ arguments: [String]) throws {
+      let result = try CommandRunner.run(arguments + ["--store", store])
+      #expect(result.status == 0, "ocop \(arguments.joined(separator: " ")): \(result.stderr)")
+    }
+    let origin = [
+      "--quantity", "10", "--unit", "KGM", "--area", "Vùng thử", "--commune", "Xã Ô Lâm",
+      "--province", "An Giang",
+    ]
+    try ocop(["recall", "8935481001012/NTN-2609-02", "--reason", "E. coli"])
+    try ocop(
+      ["batch", "issue", "--gtin", "8932301001016", "--lot", "OLD-1", "--produced", "2025-01-02",
+       "--expires", "2025-06-01"] + origin)
+    try ocop(
+      ["batch", "issue", "--gtin", "8933341001011", "--lot", "LAPSE-1", "--produced",
+       "2026-11-10", "--expires", "2027-11-09"] + origin)
+    // A revocation dated before that lot was made: the stars it carries lapsed.
+    try ocop(
+      ["product", "rate", "8933341001011", "--status", "revoked", "--decision", "9/QĐ-UBND",
+       "--date", "2026-11-01", "--level", "provincial"])
+    try ocop(["print", "8932301001016/DTNQ-2611-02", "--count", "3", "--unsigned", "--no-read-back",
+              "--out", folder + "/unsigned"])
+
+    let key = try IssuerKey.load(from: folder + "/ag.key")
+    let item = base + "/01/08932301001016/10/DTNQ-2611-02"
+    func signed(_ text: String) throws -> String {
+      try SignedLink.sign(DigitalLink(parsing: text), with: key).uri
+    }
+    let good = try signed(item + "/21/1?17=271102")
+    let zeros = String(repeating: "0", count: 168)
+    let scans = [
+      Scan(name: "signed, in date", text: good, verdict: "valid", status: 200),
+      Scan(
+        name: "signed, upper-case host",
+        text: good.replacingOccurrences(of: base, with: base.uppercased()), verdict: "valid",
+        status: 200),
+      Scan(name: "unsigned, printed serial", text: item + "/21/4?17=271102", verdict: "valid",
+           status: 200),
+      Scan(name: "no serial", text: item, verdict: "valid", status: 200),
+      Scan(
+        name: "signed, expiry altered",
+        text: good.replacingOccurrences(of: "17=271102", with: "17=281102"), verdict: "forged",
+        status: 200),
+      Scan(
+        name: "unsigned, expiry altered", text: item + "/21/4?17=281102", verdict: "forged",
+        status: 200),
+      Scan(
+        name: "signed, serial altered",
+        text: good.replacingOccurrences(of: "/21/1?", with: "/21/2?"), verdict: "forged",
+        status: 200),
+      Scan(name: "signature of zeros", text: item + "/21/1?17=271102&s=" + zeros,
+           verdict: "forged", status: 200),
+      Scan(name: "signature cut short", text: item + "/21/1?17=271102&s=123", verdict: "forged",
+           status: 200),
+      Scan(name: "serial never printed", text: item + "/21/9999", verdict:
+             "serial outside any printed range", status: 404),
+      Scan(name: "unknown lot", text: base + "/01/08932301001016/10/NO-SUCH-LOT",
+           verdict: "unknown", status: 404),
+      Scan(name: "unknown lot, forged signature",
+           text: base + "/01/08932301001016/10/NO-SUCH-LOT?s=" + zeros, verdict: "forged",
+           status: 404),
+      Scan(name: "no lot", text: base + "/01/08932301001016", verdict: "unknown", status: 404),
+      Scan(name: "not a GTIN", text: base + "/00/389323010000000011", verdict: "unknown",
+           status: 404),
+      Scan(name: "recalled lot", text: base + "/01/08935481001012/10/NTN-2609-02",
+           verdict: "recalled", status: 200),
+      Scan(name: "expired lot", text: base + "/01/08932301001016/10/OLD-1", verdict: "expired",
+           status: 200),
+      Scan(name: "stars lapsed", text: base + "/01/08933341001011/10/LAPSE-1",
+           verdict: "rating lapsed", status: 200),
+      Scan(name: "bad check digit", text: base + "/01/08932301001017/10/DTNQ-2611-02",
+           verdict: "malformed", status: 400),
+      Scan(name: "bad percent escape", text: item + "%ZZ", verdict: "malformed", status: 400),
+    ]
+    return (store, scans)
+  }
+
+  @Test func everyScanOfTheCorpusGetsTheSameVerdictFromBoth() async throws {
+    let (store, scans) = try Self.prepare()
+    let folder = (store as NSString).deletingLastPathComponent
+    let resolver = TraceResolver(
+      store: try SQLiteTraceStore(path: store, signer: nil, readers: .concurrent),
+      trustList: try TrustList(path: folder + "/ag.trust.json"), scanLog: nil,
+      settings: ResolverSettings(base: Self.base), today: { try! GS1Date(iso: Self.day) })
+    var reached: Set<String> = []
+    for scan in scans {
+      // ocop verify, one scan per run: a stream would call a second scan of a serial a
+      // duplicate, which a resolver never does.
+      let run = try CommandRunner.run(
+        ["verify", "--json", "--on", Self.day, "--store", store, scan.text])
+      let line = try #require(run.stdout.split(separator: "\n").first, "\(scan): \(run.stderr)")
+      let cli = try #require(
+        try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      // The resolver, given the path and query as a phone's request carries them.
+      let afterScheme = try #require(scan.text.range(of: "://"))
+      let target = scan.text[afterScheme.upperBound...].drop { $0 != "/" }
+      let path = String(target.prefix { $0 != "?" })
+      let query = target.contains("?") ? String(target.drop { $0 != "?" }.dropFirst()) : nil
+      let reply = await resolver.resolve(
+        path: path, query: query, accept: "application/json", acceptLanguage: nil, client: nil)
+      let answer = try #require(
+        try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
+      #expect(cli["verdict"] as? String == scan.verdict, "\(scan): ocop says \(line)")
+      #expect(answer["verdict"] as? String == cli["verdict"] as? String, "\(scan)")
+      #expect(answer["detail"] as? String == cli["detail"] as? String, "\(scan)")
+      #expect(reply.status == scan.status, "\(scan): \(String(decoding: reply.body, as: UTF8.self))")
+      reached.insert(scan.verdict)
+    }
+    // Every verdict one scan can have (duplicate needs a stream).
+    #expect(reached == Set(Verdict.allCases.map(\.rawValue)).subtracting(["duplicate"]))
+  }
+}
