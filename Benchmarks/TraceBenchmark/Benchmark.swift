@@ -17,12 +17,6 @@ enum Benchmark {
     }
   }
 
-  static func time(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-  }
-
   static func time(_ body: () async throws -> Void) async rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try await body()
@@ -76,10 +70,11 @@ enum Benchmark {
           _ = try await store.apply(requests[start..<start + 1000].map { .issueBatch($0) })
         }
       }
-      let messages = try await store.events(after: Int64(first + 2), limit: batches).map(\.signedMessage)
-      let sign = try time { for message in messages { _ = try signing.sign(message) } }
+      let messages = try await store.events(after: Int64(first + 2), limit: batches).map(
+        \.signedMessage)
+      let sign = try await time { for message in messages { _ = try signing.sign(message) } }
       // The store seals events on every core; bare signing on every core, for comparison.
-      let parallel = time {
+      let parallel = await time {
         DispatchQueue.concurrentPerform(iterations: cores) { part in
           for index in stride(from: part, to: messages.count, by: cores) {
             _ = try? signing.sign(messages[index])
@@ -110,7 +105,7 @@ enum Benchmark {
     var report: AuditReport?
     for _ in 0..<3 {
       var verified = 0
-      let verify = time {
+      let verify = await time {
         for event in events
         where publicKey.isValidSignature(event.signature, for: event.signedMessage) {
           verified += 1
@@ -142,7 +137,7 @@ enum Benchmark {
       let path = folder + "/million.sqlite"
       let bigKey = folder + "/million.key"
       let total = 1_000_000
-      let fillSeconds = try time {
+      let fillSeconds = try await time {
         _ = try runSelf(["fill", "--store", path, "--key", bigKey, "--events", String(total)])
       }
       row(

@@ -67,7 +67,9 @@ public enum Fuzz {
       done.signal()
     }
     done.wait()
-    guard let result = outcome.withLock({ $0 }) else { fatalError("the task ended without a result") }
+    guard let result = outcome.withLock({ $0 }) else {
+      fatalError("the task ended without a result")
+    }
     return try result.get()
   }
 

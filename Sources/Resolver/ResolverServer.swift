@@ -154,8 +154,7 @@ final class ResponseCache: Sendable {
   private let state = Mutex(State())
   private static let limit = 20_000
 
-  func response(for key: CacheKey, state current: () async -> (Int64, GS1Date)) async -> Response?
-  {
+  func response(for key: CacheKey, state current: () async -> (Int64, GS1Date)) async -> Response? {
     let now = DispatchTime.now().uptimeNanoseconds
     // One lock in the common case: fresh, and found or not.
     let (fresh, found) = state.withLock { state -> (Bool, Response?) in

@@ -161,7 +161,8 @@ public struct TraceResolver: Sendable {
         scans = nil
       }
     }
-    let record = Record(result: result, link: link, lot: lot, evidence: evidence, today: today(), scans: scans)
+    let record = Record(
+      result: result, link: link, lot: lot, evidence: evidence, today: today(), scans: scans)
     switch format {
     case .json:
       return ResolverReply(

@@ -65,7 +65,8 @@ public struct ProgrammeReport: Hashable, Sendable {
   }
 
   /// Computes the figures from `store` on `asOf`, looking `horizonDays` ahead.
-  public init(store: any TraceStore, asOf: GS1Date, horizonDays: Int = 90) async throws(TraceError) {
+  public init(store: any TraceStore, asOf: GS1Date, horizonDays: Int = 90) async throws(TraceError)
+  {
     self.asOf = asOf
     self.horizonDays = horizonDays
     let producers = try await store.producers()

@@ -117,7 +117,9 @@ struct PrintCommand: AsyncParsableCommand {
       let range: SerialRange
       if let resume {
         guard
-          let earlier = try await store.serialRanges(reference).first(where: { $0.printRun == resume })
+          let earlier = try await store.serialRanges(reference).first(where: {
+            $0.printRun == resume
+          })
         else {
           let runs = try await store.serialRanges(reference).compactMap(\.printRun)
           throw CLIError(

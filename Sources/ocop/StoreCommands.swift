@@ -29,7 +29,8 @@ struct TraceLotCommand: AsyncParsableCommand {
       let workspace = try await Workspace.open(location, writing: false)
       let tree =
         forward
-        ? try await workspace.store.traceForward(reference) : try await workspace.store.traceBackward(reference)
+        ? try await workspace.store.traceForward(reference)
+        : try await workspace.store.traceBackward(reference)
       if output.json {
         printRecord(json(tree))
         return

@@ -9,7 +9,8 @@ struct BundleBytesTests {
       throws: TraceError.malformed(
         what: "bundle scan.json", reason: "is not JSON (cut short or damaged?)")
     ) {
-      try await BundleStore(bytes: Array("{\"events\":[".utf8), path: "scan.json", trustList: TrustList())
+      try await BundleStore(
+        bytes: Array("{\"events\":[".utf8), path: "scan.json", trustList: TrustList())
     }
     await #expect(
       throws: TraceError.malformed(

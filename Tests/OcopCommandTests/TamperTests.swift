@@ -68,7 +68,8 @@ struct TamperTests {
       }
       expected = "batches row"
     case .deletedEvent:
-      try SQLiteFile.tamper(store) { db in try db.execute(sql: "DELETE FROM events WHERE seq = 40") }
+      try SQLiteFile.tamper(store) { db in try db.execute(sql: "DELETE FROM events WHERE seq = 40")
+      }
       expected = "event 40"
     case .reorderedEvents:
       try SQLiteFile.tamper(store) { db in

@@ -1,8 +1,8 @@
 import Foundation
 import GS1
 import Resolver
-import TraceStoreSQLite
 import Testing
+import TraceStoreSQLite
 import Traceability
 
 /// `ocop verify` and the resolver ask one engine for a scan's verdict: for every scan of a
@@ -37,17 +37,25 @@ struct VerdictAgreementTests {
     ]
     try ocop(["recall", "8935481001012/NTN-2609-02", "--reason", "E. coli"])
     try ocop(
-      ["batch", "issue", "--gtin", "8932301001016", "--lot", "OLD-1", "--produced", "2025-01-02",
-       "--expires", "2025-06-01"] + origin)
+      [
+        "batch", "issue", "--gtin", "8932301001016", "--lot", "OLD-1", "--produced", "2025-01-02",
+        "--expires", "2025-06-01",
+      ] + origin)
     try ocop(
-      ["batch", "issue", "--gtin", "8933341001011", "--lot", "LAPSE-1", "--produced",
-       "2026-11-10", "--expires", "2027-11-09"] + origin)
+      [
+        "batch", "issue", "--gtin", "8933341001011", "--lot", "LAPSE-1", "--produced",
+        "2026-11-10", "--expires", "2027-11-09",
+      ] + origin)
     // A revocation dated before that lot was made: the stars it carries lapsed.
     try ocop(
-      ["product", "rate", "8933341001011", "--status", "revoked", "--decision", "9/QĐ-UBND",
-       "--date", "2026-11-01", "--level", "provincial"])
-    try ocop(["print", "8932301001016/DTNQ-2611-02", "--count", "3", "--unsigned", "--no-read-back",
-              "--out", folder + "/unsigned"])
+      [
+        "product", "rate", "8933341001011", "--status", "revoked", "--decision", "9/QĐ-UBND",
+        "--date", "2026-11-01", "--level", "provincial",
+      ])
+    try ocop([
+      "print", "8932301001016/DTNQ-2611-02", "--count", "3", "--unsigned", "--no-read-back",
+      "--out", folder + "/unsigned",
+    ])
 
     let key = try IssuerKey.load(from: folder + "/ag.key")
     let item = base + "/01/08932301001016/10/DTNQ-2611-02"
@@ -62,8 +70,9 @@ struct VerdictAgreementTests {
         name: "signed, upper-case host",
         text: good.replacingOccurrences(of: base, with: base.uppercased()), verdict: "valid",
         status: 200),
-      Scan(name: "unsigned, printed serial", text: item + "/21/4?17=271102", verdict: "valid",
-           status: 200),
+      Scan(
+        name: "unsigned, printed serial", text: item + "/21/4?17=271102", verdict: "valid",
+        status: 200),
       Scan(name: "no serial", text: item, verdict: "valid", status: 200),
       Scan(
         name: "signed, expiry altered",
@@ -76,28 +85,39 @@ struct VerdictAgreementTests {
         name: "signed, serial altered",
         text: good.replacingOccurrences(of: "/21/1?", with: "/21/2?"), verdict: "forged",
         status: 200),
-      Scan(name: "signature of zeros", text: item + "/21/1?17=271102&s=" + zeros,
-           verdict: "forged", status: 200),
-      Scan(name: "signature cut short", text: item + "/21/1?17=271102&s=123", verdict: "forged",
-           status: 200),
-      Scan(name: "serial never printed", text: item + "/21/9999", verdict:
-             "serial outside any printed range", status: 404),
-      Scan(name: "unknown lot", text: base + "/01/08932301001016/10/NO-SUCH-LOT",
-           verdict: "unknown", status: 404),
-      Scan(name: "unknown lot, forged signature",
-           text: base + "/01/08932301001016/10/NO-SUCH-LOT?s=" + zeros, verdict: "forged",
-           status: 404),
+      Scan(
+        name: "signature of zeros", text: item + "/21/1?17=271102&s=" + zeros,
+        verdict: "forged", status: 200),
+      Scan(
+        name: "signature cut short", text: item + "/21/1?17=271102&s=123", verdict: "forged",
+        status: 200),
+      Scan(
+        name: "serial never printed", text: item + "/21/9999",
+        verdict:
+          "serial outside any printed range", status: 404),
+      Scan(
+        name: "unknown lot", text: base + "/01/08932301001016/10/NO-SUCH-LOT",
+        verdict: "unknown", status: 404),
+      Scan(
+        name: "unknown lot, forged signature",
+        text: base + "/01/08932301001016/10/NO-SUCH-LOT?s=" + zeros, verdict: "forged",
+        status: 404),
       Scan(name: "no lot", text: base + "/01/08932301001016", verdict: "unknown", status: 404),
-      Scan(name: "not a GTIN", text: base + "/00/389323010000000011", verdict: "unknown",
-           status: 404),
-      Scan(name: "recalled lot", text: base + "/01/08935481001012/10/NTN-2609-02",
-           verdict: "recalled", status: 200),
-      Scan(name: "expired lot", text: base + "/01/08932301001016/10/OLD-1", verdict: "expired",
-           status: 200),
-      Scan(name: "stars lapsed", text: base + "/01/08933341001011/10/LAPSE-1",
-           verdict: "rating lapsed", status: 200),
-      Scan(name: "bad check digit", text: base + "/01/08932301001017/10/DTNQ-2611-02",
-           verdict: "malformed", status: 400),
+      Scan(
+        name: "not a GTIN", text: base + "/00/389323010000000010", verdict: "unknown",
+        status: 404),
+      Scan(
+        name: "recalled lot", text: base + "/01/08935481001012/10/NTN-2609-02",
+        verdict: "recalled", status: 200),
+      Scan(
+        name: "expired lot", text: base + "/01/08932301001016/10/OLD-1", verdict: "expired",
+        status: 200),
+      Scan(
+        name: "stars lapsed", text: base + "/01/08933341001011/10/LAPSE-1",
+        verdict: "rating lapsed", status: 200),
+      Scan(
+        name: "bad check digit", text: base + "/01/08932301001017/10/DTNQ-2611-02",
+        verdict: "malformed", status: 400),
       Scan(name: "bad percent escape", text: item + "%ZZ", verdict: "malformed", status: 400),
     ]
     return (store, scans)
@@ -131,7 +151,8 @@ struct VerdictAgreementTests {
       #expect(cli["verdict"] as? String == scan.verdict, "\(scan): ocop says \(line)")
       #expect(answer["verdict"] as? String == cli["verdict"] as? String, "\(scan)")
       #expect(answer["detail"] as? String == cli["detail"] as? String, "\(scan)")
-      #expect(reply.status == scan.status, "\(scan): \(String(decoding: reply.body, as: UTF8.self))")
+      #expect(
+        reply.status == scan.status, "\(scan): \(String(decoding: reply.body, as: UTF8.self))")
       reached.insert(scan.verdict)
     }
     // Every verdict one scan can have (duplicate needs a stream).

@@ -264,7 +264,8 @@ struct WorkspaceConfigTests {
       "https://truyxuat.angiang.example", "--prefix", "8932301",
     ])
     #expect(created.status == 0, "\(created.stderr)")
-    for file in ["office/ocop.json", "office/ocop.key", "office/ocop.trust.json", "data/ag.sqlite"] {
+    for file in ["office/ocop.json", "office/ocop.key", "office/ocop.trust.json", "data/ag.sqlite"]
+    {
       #expect(FileManager.default.fileExists(atPath: folder.file(file)), "\(file)")
     }
     // Nothing was written beside the store but the store.
@@ -292,8 +293,10 @@ struct WorkspaceConfigTests {
     #expect(other.stderr.contains(folder.file("data/none.sqlite")))
     // A named config that is missing is named.
     let missing = try CommandRunner.run(
-      ["batch", "list", "--config", folder.file("nowhere.json"), "--store",
-       folder.file("data/ag.sqlite")])
+      [
+        "batch", "list", "--config", folder.file("nowhere.json"), "--store",
+        folder.file("data/ag.sqlite"),
+      ])
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("config \(folder.file("nowhere.json")) does not exist"))
   }

@@ -5,11 +5,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import TestSupport
 import Testing
+import TraceStoreSQLite
 
 @testable import Resolver
-import TestSupport
-import TraceStoreSQLite
 @testable import Traceability
 
 /// The resolver's answers, through its router without a socket, and once over a real one.

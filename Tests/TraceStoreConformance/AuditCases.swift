@@ -83,7 +83,8 @@ enum AuditCases {
           sequence: 4, body: forged.body, signature: forged.signature, hash: forged.hash))
       let failure = try #require(try await failure(fixture))
       #expect(failure.record == "event 4")
-      #expect(failure.reason == "signature refused: issuer \(intruder.kid) is not in the trust list")
+      #expect(
+        failure.reason == "signature refused: issuer \(intruder.kid) is not in the trust list")
     },
     ConformanceCase("audit: a whole log under another key is refused by the trust list") {
       let fixture = try await F.populated($0)
@@ -131,7 +132,8 @@ enum AuditCases {
       // ...which the head noted before gives away.
       let report = try await fixture.store.audit(
         trustList: fixture.trustList, expectedHead: (noted.headSequence, noted.headHash))
-      #expect(report.failure?.reason == "is missing: the log ends at event 8, it has been cut short")
+      #expect(
+        report.failure?.reason == "is missing: the log ends at event 8, it has been cut short")
     },
     ConformanceCase("audit: revoked or expired issuers are refused") {
       let fixture = try await F.populated($0)

@@ -15,7 +15,9 @@ enum ConcurrencyCases {
       let rounds = 10
       let handles = try await withThrowingTaskGroup(of: (any TraceStore).self) { group in
         for _ in 0..<writers {
-          group.addTask { try await fixture.backend.reopen(in: fixture.folder, signer: fixture.key) }
+          group.addTask {
+            try await fixture.backend.reopen(in: fixture.folder, signer: fixture.key)
+          }
         }
         return try await group.reduce(into: []) { $0.append($1) }
       }

@@ -75,8 +75,9 @@ enum RuleCases {
       ) {
         try await fixture.store.allocateSerials(sugar, count: 10)
       }
-      await #expect(throws: TraceError.alreadyExists(kind: "recall of lot", key: "08936059000017/S1"))
-      {
+      await #expect(
+        throws: TraceError.alreadyExists(kind: "recall of lot", key: "08936059000017/S1")
+      ) {
         try await fixture.store.recall(sugar, reason: "again")
       }
       await #expect(throws: TraceError.notFound(kind: "lot", key: "08936059000017/NONE")) {
@@ -102,7 +103,9 @@ enum RuleCases {
       #expect(try await fixture.store.serialStatus(lot, serial: "0001") == .outsideAnyRange)
       #expect(try await fixture.store.serialStatus(lot, serial: "A1") == .outsideAnyRange)
       #expect(try await fixture.store.serialRanges(lot) == [first, second])
-      await #expect(throws: TraceError.self) { try await fixture.store.allocateSerials(lot, count: 0) }
+      await #expect(throws: TraceError.self) {
+        try await fixture.store.allocateSerials(lot, count: 0)
+      }
       await #expect(throws: TraceError.notFound(kind: "lot", key: "08936059000017/NONE")) {
         try await fixture.store.allocateSerials(F.lot(F.sugar, "NONE"), count: 1)
       }
@@ -231,7 +234,8 @@ enum RuleCases {
     ConformanceCase("the log pages in order and its head moves with every event") {
       let fixture = try await F.make($0)
       #expect(try await fixture.store.headSequence() == 3)
-      _ = try await fixture.store.apply((1...25).map { .issueBatch(try F.request(F.sugar, "P\($0)")) })
+      _ = try await fixture.store.apply(
+        (1...25).map { .issueBatch(try F.request(F.sugar, "P\($0)")) })
       #expect(try await fixture.store.headSequence() == 28)
       let page = try await fixture.store.events(after: 10, limit: 5)
       #expect(page.map(\.sequence) == [11, 12, 13, 14, 15])
@@ -261,7 +265,8 @@ enum RuleCases {
         return
       }
       #expect(range.first == 1)
-      #expect(try await fixture.store.scanEvidence(lot, serial: "11")?.serialStatus == .outsideAnyRange)
+      #expect(
+        try await fixture.store.scanEvidence(lot, serial: "11")?.serialStatus == .outsideAnyRange)
       #expect(try await fixture.store.scanEvidence(lot, serial: nil)?.serialStatus == nil)
       #expect(try await fixture.store.scanEvidence(F.lot(F.sugar, "NONE"), serial: nil) == nil)
     },

@@ -136,7 +136,9 @@ struct ProcessTests {
     #expect(try shared.integrityCheck() == "ok")
     #expect(try await shared.store.audit(trustList: shared.trustList).passed)
     let gtin = try GTIN("8936059000017")
-    let stored = try await shared.store.batches(of: gtin).map(\.lot.lot).filter { $0.hasPrefix("K-") }
+    let stored = try await shared.store.batches(of: gtin).map(\.lot.lot).filter {
+      $0.hasPrefix("K-")
+    }
     #expect(!stored.isEmpty, "the worker was killed before it issued anything")
     // Everything reported done is there; at most the one transaction that committed just
     // before the kill was not yet reported; nothing is half there.

@@ -23,7 +23,9 @@ struct SQLiteBackend: ConformanceBackend {
     try SQLiteFile.tamper(Self.path(folder)) { db in
       switch edit {
       case .replaceInEventBody(let sequence, let text, let replacement):
-        let body = try Data.fetchOne(db, sql: "SELECT body FROM events WHERE seq = ?", arguments: [sequence]) ?? Data()
+        let body =
+          try Data.fetchOne(db, sql: "SELECT body FROM events WHERE seq = ?", arguments: [sequence])
+          ?? Data()
         let edited = String(decoding: body, as: UTF8.self).replacingOccurrences(
           of: text, with: replacement)
         try db.execute(
@@ -39,16 +41,19 @@ struct SQLiteBackend: ConformanceBackend {
         try db.execute(sql: "UPDATE events SET seq = ? WHERE seq = -1", arguments: [b])
       case .copySignature(let from, let to):
         try db.execute(
-          sql: "UPDATE events SET signature = (SELECT signature FROM events WHERE seq = ?) WHERE seq = ?",
+          sql:
+            "UPDATE events SET signature = (SELECT signature FROM events WHERE seq = ?) WHERE seq = ?",
           arguments: [from, to])
       case .replaceEvent(let sequence, let body, let signature, let hash):
         try db.execute(
           sql: "UPDATE events SET body = ?, signature = ?, hash = ? WHERE seq = ?",
           arguments: [Data(body), Data(signature), Data(hash), sequence])
       case .zeroHash(let sequence):
-        try db.execute(sql: "UPDATE events SET hash = zeroblob(32) WHERE seq = ?", arguments: [sequence])
+        try db.execute(
+          sql: "UPDATE events SET hash = zeroblob(32) WHERE seq = ?", arguments: [sequence])
       case .setKind(let sequence, let kind):
-        try db.execute(sql: "UPDATE events SET kind = ? WHERE seq = ?", arguments: [kind, sequence])
+        try db.execute(
+          sql: "UPDATE events SET kind = ? WHERE seq = ?", arguments: [kind, sequence])
       case .insertDerivedRow(let table, let cells):
         let values: [(any DatabaseValueConvertible)?] = cells.map { cell in
           switch cell {

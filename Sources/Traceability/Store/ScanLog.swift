@@ -31,7 +31,6 @@ public struct ScanSummary: Hashable, Sendable {
   public static let placeLimit = 3
 }
 
-
 /// Where a scan came from, as the scan log keeps it: the client's network, hashed.
 public enum ScanPlace {
   /// The place a client address stands for: its network, hashed.

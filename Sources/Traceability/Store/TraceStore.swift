@@ -30,8 +30,9 @@ public enum TraceReceipt: Sendable, Equatable {
 /// A contiguous range of serials under one lot, allocated to one print run.
 public struct SerialRange: Hashable, Sendable {
   /// A range as a backend reads it back.
-  package init(lot: LotReference, first: Int64, last: Int64, printRun: String?, eventSequence: Int64)
-  {
+  package init(
+    lot: LotReference, first: Int64, last: Int64, printRun: String?, eventSequence: Int64
+  ) {
     self.lot = lot
     self.first = first
     self.last = last
@@ -236,7 +237,8 @@ extension TraceStore {
 
   /// Recalls a lot and reports what the recall reaches downstream.
   public func recall(_ lot: LotReference, reason: String) async throws(TraceError) -> Recall {
-    guard case .recall(let recall) = try await apply([.recall(lot: lot, reason: reason)]).first else {
+    guard case .recall(let recall) = try await apply([.recall(lot: lot, reason: reason)]).first
+    else {
       throw .malformed(what: "store", reason: "recall returned nothing")
     }
     return recall
