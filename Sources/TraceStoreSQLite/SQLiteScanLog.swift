@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import Traceability
 
-/// The scan log in its own SQLite file beside the store. A scan keeps its time, the code and a place:
-/// the client's network cut to /24 (IPv4) or /48 (IPv6) and hashed, never the address.
+/// The scan log in its own SQLite file beside the store. A scan keeps its time, the code
+/// and a place: the client's network cut to /24 (IPv4) or /48 (IPv6) and hashed, never the
+/// address.
 public final class SQLiteScanLog: ScanLog {
   private let queue: DatabaseQueue
   /// The file.

@@ -97,7 +97,7 @@ public final class SQLiteTraceStore: TraceStoreBackend {
 
   /// Runs `body` in one IMMEDIATE write transaction on GRDB's writer, retrying if SQLite
   /// still reports the database busy after its timeout.
-  public func write<T: Sendable>(_ body: @Sendable (any TraceTransaction) throws -> T)
+  package func write<T: Sendable>(_ body: @Sendable (any TraceTransaction) throws -> T)
     async throws(TraceError) -> T
   {
     var attempt = 0
@@ -109,7 +109,9 @@ public final class SQLiteTraceStore: TraceStoreBackend {
             result = try body(SQLiteReader(db: db))
             return .commit
           }
-          guard let result else { throw TraceError.store(path: "", reason: "no result") }
+          guard let result else {
+            throw TraceError.malformed(what: "store", reason: "a transaction committed no result")
+          }
           return result
         }
       } catch let error as DatabaseError
@@ -125,7 +127,7 @@ public final class SQLiteTraceStore: TraceStoreBackend {
   }
 
   /// Runs `body` on a read snapshot, on one of GRDB's reader threads.
-  public func read<T: Sendable>(_ body: @Sendable (any TraceReader) throws -> T)
+  package func read<T: Sendable>(_ body: @Sendable (any TraceReader) throws -> T)
     async throws(TraceError) -> T
   {
     do {
@@ -135,17 +137,8 @@ public final class SQLiteTraceStore: TraceStoreBackend {
     }
   }
 
-  /// Runs `body` on a read snapshot on the calling thread, for callers outside any task
-  /// (the bundle reader's replay, benchmarks' set-up).
-  func readNow<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
-    do {
-      return try database.read { db in try body(db) }
-    } catch {
-      throw Self.storeError(error, path: path)
-    }
-  }
-
-  /// Runs `body` in one IMMEDIATE write transaction on the calling thread.
+  /// Runs `body` in one IMMEDIATE write transaction on the calling thread: for the bundle
+  /// reader's replay, which runs before the store is shared.
   func writeNow<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
     do {
       return try database.writeWithoutTransaction { db in

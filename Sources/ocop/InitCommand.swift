@@ -11,11 +11,14 @@ struct InitCommand: AsyncParsableCommand {
     discussion: """
       Writes four files: the store (SQLite), <store>.json (resolver and company prefix), \
       <store>.key (the Ed25519 issuer key, readable by you only) and <store>.trust.json \
-      (the trust list, holding this issuer). Nothing is overwritten.
+      (the trust list, holding this issuer). With --config FILE (or $OCOP_CONFIG) the \
+      config is written there instead, naming the store and the trust list, and the key and \
+      trust list go beside it; later commands then need only --config or $OCOP_CONFIG. \
+      Nothing is overwritten.
 
-      Example:
-        ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example \\
-          --prefix 8932301 --issuer "Sở KH&CN An Giang"
+      Examples:
+        ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301 --issuer "Sở KH&CN An Giang"
+        ocop init --config /srv/ocop/ocop.json --store /srv/ocop/data/angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301
       """)
 
   @OptionGroup var location: StoreOptions

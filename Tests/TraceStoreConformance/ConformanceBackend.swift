@@ -4,7 +4,7 @@ import Traceability
 
 /// What a backend's test target supplies so that the conformance suite can run on it:
 /// fresh stores, more connections to one store, and edits made behind the store's back.
-public protocol ConformanceBackend: Sendable {
+package protocol ConformanceBackend: Sendable {
   /// A new, empty store whose files (if any) go in `folder`, signed by `signer` and stamped
   /// by `clock`.
   func makeStore(
@@ -19,7 +19,7 @@ public protocol ConformanceBackend: Sendable {
 }
 
 /// An edit made to a store's database behind its back.
-public enum StoreEdit: Sendable {
+package enum StoreEdit: Sendable {
   /// Replaces `text` with `replacement` in the body of event `sequence`.
   case replaceInEventBody(sequence: Int64, text: String, replacement: String)
   /// Sets `column` of the rows of derived table `table` where `key` equals `value`.
@@ -44,9 +44,9 @@ public enum StoreEdit: Sendable {
 }
 
 /// One behaviour every backend must have, run by each backend's test target.
-public struct ConformanceCase: Sendable, CustomTestStringConvertible {
+package struct ConformanceCase: Sendable, CustomTestStringConvertible {
   /// What it checks, as a sentence.
-  public let name: String
+  package let name: String
   let body: @Sendable (any ConformanceBackend) async throws -> Void
 
   init(_ name: String, _ body: @escaping @Sendable (any ConformanceBackend) async throws -> Void) {
@@ -55,15 +55,16 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
   }
 
   /// Runs the case on `backend`; failures are recorded as the test's issues.
-  public func run(on backend: any ConformanceBackend) async throws {
+  package func run(on backend: any ConformanceBackend) async throws {
     try await body(backend)
   }
 
-  public var testDescription: String { name }
+  package var testDescription: String { name }
 }
 
 /// Every conformance case.
-public enum StoreConformance {
+package enum StoreConformance {
   /// The cases, rules first, then the audit's.
-  public static let cases: [ConformanceCase] = RuleCases.all + AuditCases.all + ConcurrencyCases.all
+  package static let cases: [ConformanceCase] =
+    RuleCases.all + AuditCases.all + ConcurrencyCases.all
 }

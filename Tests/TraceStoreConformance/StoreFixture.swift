@@ -4,20 +4,20 @@ import Traceability
 
 /// A store with a producer and two products, the issuer key that signs it, and a trust
 /// list, on the backend under test.
-public struct StoreFixture: Sendable {
-  public let backend: any ConformanceBackend
-  public let folder: TemporaryFolder
-  public let key: IssuerKey
-  public let store: any TraceStore
-  public let trustList: TrustList
-  public let clock: TestClock
+package struct StoreFixture: Sendable {
+  package let backend: any ConformanceBackend
+  package let folder: TemporaryFolder
+  package let key: IssuerKey
+  package let store: any TraceStore
+  package let trustList: TrustList
+  package let clock: TestClock
 
-  public static let taxCode = "1600123456"
-  public static let sugar = try! GTIN("8936059000017")
-  public static let cake = try! GTIN("8936059000024")
+  package static let taxCode = "1600123456"
+  package static let sugar = try! GTIN("8936059000017")
+  package static let cake = try! GTIN("8936059000024")
 
   /// A fresh store on `backend`, its key made from `seed`.
-  public static func make(_ backend: any ConformanceBackend, seed: UInt8 = 7) async throws
+  package static func make(_ backend: any ConformanceBackend, seed: UInt8 = 7) async throws
     -> StoreFixture
   {
     let folder = TemporaryFolder("ocop-conformance")
@@ -46,15 +46,15 @@ public struct StoreFixture: Sendable {
     return fixture
   }
 
-  public static func date(_ text: String) -> GS1Date { try! GS1Date(iso: text) }
+  package static func date(_ text: String) -> GS1Date { try! GS1Date(iso: text) }
 
-  public static func lot(_ gtin: GTIN, _ code: String) -> LotReference {
+  package static func lot(_ gtin: GTIN, _ code: String) -> LotReference {
     try! LotReference(gtin: gtin, lot: code)
   }
 
   /// The palm-sugar garden; harvested in October 2026, so a batch made earlier names no
   /// harvest.
-  public static func origin(harvested: Bool = true) throws -> Origin {
+  package static func origin(harvested: Bool = true) throws -> Origin {
     try Origin(
       areaName: "Vườn thốt nốt ấp Tà Lọt",
       address: Address(commune: "Xã Lê Trì", district: "Huyện Tri Tôn", province: "Tỉnh An Giang"),
@@ -63,7 +63,7 @@ public struct StoreFixture: Sendable {
       harvestEnd: harvested ? date("2026-10-20") : nil)
   }
 
-  public static func request(
+  package static func request(
     _ gtin: GTIN = sugar, _ code: String, produced: String = "2026-11-02",
     expires: String = "2027-11-01", inputs: [LotReference] = []
   ) throws -> BatchRequest {
@@ -74,7 +74,7 @@ public struct StoreFixture: Sendable {
   }
 
   /// Records a council's certification of `gtin`.
-  public func certify(_ gtin: GTIN = sugar, stars: Int = 4, on date: String = "2025-03-10")
+  package func certify(_ gtin: GTIN = sugar, stars: Int = 4, on date: String = "2025-03-10")
     async throws
   {
     _ = try await store.apply([
@@ -87,13 +87,13 @@ public struct StoreFixture: Sendable {
   }
 
   /// How many events the store holds, by auditing it.
-  public func eventCount() async throws -> Int64 {
+  package func eventCount() async throws -> Int64 {
     try await store.audit(trustList: trustList).eventsChecked
   }
 
   /// A store with 9 events: producer, 2 products, rating, 3 batches (the third made from
   /// the first two, so 2 events), serials.
-  public static func populated(_ backend: any ConformanceBackend) async throws -> StoreFixture {
+  package static func populated(_ backend: any ConformanceBackend) async throws -> StoreFixture {
     let fixture = try await make(backend)
     try await fixture.certify()
     _ = try await fixture.store.apply([
@@ -107,7 +107,7 @@ public struct StoreFixture: Sendable {
   }
 
   /// Edits the store behind its back.
-  public func tamper(_ edit: StoreEdit) async throws {
+  package func tamper(_ edit: StoreEdit) async throws {
     try await backend.tamper(in: folder, edit)
   }
 }

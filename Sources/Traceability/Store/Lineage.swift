@@ -1,14 +1,14 @@
 /// The lot graph's rules, over any backend's reads: traces backward and forward, what a
 /// recall reaches, whether a serial was printed.
-public enum Lineage {
+package enum Lineage {
   /// Which way a trace walks: to the lots a lot was made from, or to those made from it.
-  public enum Direction: Sendable {
+  package enum Direction: Sendable {
     case backward, forward
   }
 
   /// Whether `serial` lies in a range allocated under `lot`. Serials are allocated as
   /// decimal numbers without leading zeros, so any other spelling was never printed.
-  public static func serialStatus(_ lot: LotReference, serial: String, in reader: any TraceReader)
+  package static func serialStatus(_ lot: LotReference, serial: String, in reader: any TraceReader)
     throws -> SerialStatus
   {
     guard let number = Int64(serial), String(number) == serial, number > 0 else {
@@ -20,7 +20,7 @@ public enum Lineage {
 
   /// The recall of `lot` with its reach: every lot made from it, and where it and they
   /// were shipped. Nil when the lot was not recalled.
-  public static func recall(_ lot: LotReference, in reader: any TraceReader) throws -> Recall? {
+  package static func recall(_ lot: LotReference, in reader: any TraceReader) throws -> Recall? {
     guard let notice = try reader.recallNotice(lot) else { return nil }
     let downstream = try downstreamLots(of: lot, in: reader)
     var shipments: [Movement] = []
@@ -33,7 +33,7 @@ public enum Lineage {
   }
 
   /// Every lot made from `lot`, transitively, breadth first, each once.
-  public static func downstreamLots(of lot: LotReference, in reader: any TraceReader) throws
+  package static func downstreamLots(of lot: LotReference, in reader: any TraceReader) throws
     -> [LotReference]
   {
     var seen: Set<LotReference> = [lot]
@@ -53,7 +53,7 @@ public enum Lineage {
 
   /// The lot with its product, producer and recall, and the lots one step further, to the
   /// ends of the graph.
-  public static func trace(
+  package static func trace(
     _ lot: LotReference, _ direction: Direction, in reader: any TraceReader
   ) throws -> TraceNode {
     var visiting: Set<LotReference> = []

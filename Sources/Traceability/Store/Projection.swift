@@ -6,15 +6,15 @@
 /// the audit in the order its rows were written, which is the order of their events and,
 /// within an event, the order ``rows(for:)`` gives: so the audit needs no sort and its
 /// memory stays bounded, and a row added or moved by any other means shows up out of place.
-public enum Projection {
+package enum Projection {
   /// One derived table: its name and columns, `event_seq` first.
-  public struct Table: Sendable {
+  package struct Table: Sendable {
     /// Its position in ``Projection/tables``.
-    public let index: Int
+    package let index: Int
     /// The table's name.
-    public let name: String
+    package let name: String
     /// Its columns, `event_seq` first.
-    public let columns: [String]
+    package let columns: [String]
   }
 
   static let producers = Table(
@@ -61,25 +61,25 @@ public enum Projection {
     name: "recalls", columns: ["event_seq", "gtin", "lot", "reason", "recorded_at"])
 
   /// Every derived table, in the order rows name them.
-  public static let tables = [
+  package static let tables = [
     producers, products, ratings, batches, batchInputs, serialRanges, movements, recalls,
   ]
 
   /// A derived row: which table, and its cells in column order.
-  public struct Row: Equatable, Sendable {
+  package struct Row: Equatable, Sendable {
     /// The table's position in ``Projection/tables``.
-    public let table: Int
+    package let table: Int
     /// The cells, in column order.
-    public let cells: [Cell]
+    package let cells: [Cell]
   }
 
   /// The rows `event` implies, each table's rows in audit order.
-  public static func rows(for event: Event) throws(TraceError) -> [Row] {
+  package static func rows(for event: Event) throws(TraceError) -> [Row] {
     try rows(kind: event.kind, data: event.data, sequence: event.sequence, at: event.recordedAt)
   }
 
   /// The rows an event of `kind` with `data` implies.
-  public static func rows(
+  package static func rows(
     kind: EventKind, data: CanonicalJSON, sequence: Int64, at time: Timestamp
   )
     throws(TraceError) -> [Row]
@@ -192,7 +192,7 @@ public enum Projection {
 
 /// A value in a derived table. Text compares by its UTF-8 bytes, not by Unicode
 /// equivalence, so an edit that only changes a letter's composition is still found.
-public enum Cell: CustomStringConvertible, Sendable {
+package enum Cell: CustomStringConvertible, Sendable {
   /// SQL NULL.
   case null
   /// An integer.
@@ -203,7 +203,7 @@ public enum Cell: CustomStringConvertible, Sendable {
   case other(String)
 
   /// The cell a JSON member becomes.
-  public init(_ json: CanonicalJSON?) {
+  package init(_ json: CanonicalJSON?) {
     switch json {
     case .string(let value)?: self = .text(value)
     case .integer(let value)?: self = .integer(value)
@@ -212,7 +212,7 @@ public enum Cell: CustomStringConvertible, Sendable {
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .null: "NULL"
     case .integer(let value): String(value)
@@ -230,7 +230,7 @@ public enum Cell: CustomStringConvertible, Sendable {
     }
   }
 
-  public static func == (lhs: Cell, rhs: Cell) -> Bool {
+  package static func == (lhs: Cell, rhs: Cell) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): true
     case (.integer(let a), .integer(let b)): a == b
@@ -240,7 +240,7 @@ public enum Cell: CustomStringConvertible, Sendable {
   }
 
   /// SQL's order: NULL, integers, then text by bytes.
-  public static func precedes(_ lhs: [Cell], _ rhs: [Cell]) -> Bool {
+  package static func precedes(_ lhs: [Cell], _ rhs: [Cell]) -> Bool {
     for (a, b) in zip(lhs, rhs) {
       if a.rank != b.rank { return a.rank < b.rank }
       switch (a, b) {

@@ -7,7 +7,7 @@ import GS1
 /// backend answers each question with one query and decides nothing. Calls are
 /// synchronous because they run inside a database transaction, on the backend's own
 /// threads, never on a cooperative one.
-public protocol TraceReader {
+package protocol TraceReader {
   /// A producer by tax code.
   func producer(taxCode: String) throws -> Producer?
   /// Every producer, by tax code.
@@ -53,7 +53,7 @@ public protocol TraceReader {
 
 /// A write transaction: the reads, and the appends the rules make. Nothing is visible to
 /// others until the backend commits, and a throw rolls everything back.
-public protocol TraceTransaction: TraceReader {
+package protocol TraceTransaction: TraceReader {
   /// The last event's sequence number and hash, nil for an empty log.
   func head() throws -> (sequence: Int64, hash: [UInt8])?
   /// Whether a batch exists (a hot path of bulk issuing: no record is built).
@@ -69,20 +69,20 @@ public protocol TraceTransaction: TraceReader {
 }
 
 /// An event row as the log stores it.
-public struct StoredEvent: Sendable {
+package struct StoredEvent: Sendable {
   /// Its sequence number.
-  public let sequence: Int64
+  package let sequence: Int64
   /// Its kind, as stored beside the body.
-  public let kind: String
+  package let kind: String
   /// The canonical body.
-  public let body: [UInt8]
+  package let body: [UInt8]
   /// The issuer's signature.
-  public let signature: [UInt8]
+  package let signature: [UInt8]
   /// The hash stored with it.
-  public let hash: [UInt8]
+  package let hash: [UInt8]
 
   /// An event row.
-  public init(sequence: Int64, kind: String, body: [UInt8], signature: [UInt8], hash: [UInt8]) {
+  package init(sequence: Int64, kind: String, body: [UInt8], signature: [UInt8], hash: [UInt8]) {
     self.sequence = sequence
     self.kind = kind
     self.body = body
@@ -92,27 +92,27 @@ public struct StoredEvent: Sendable {
 }
 
 /// The reason and time of a recall, as the recalls table holds them.
-public struct RecallNotice: Hashable, Sendable {
+package struct RecallNotice: Hashable, Sendable {
   /// Why.
-  public let reason: String
+  package let reason: String
   /// When it was recorded.
-  public let recordedAt: Timestamp
+  package let recordedAt: Timestamp
 
   /// A notice.
-  public init(reason: String, recordedAt: Timestamp) {
+  package init(reason: String, recordedAt: Timestamp) {
     self.reason = reason
     self.recordedAt = recordedAt
   }
 }
 
 /// The stored event rows, one at a time.
-public protocol StoredEventCursor {
+package protocol StoredEventCursor {
   /// The next row, or nil at the end.
   func next() throws -> StoredEvent?
 }
 
 /// A derived table's stored rows, one at a time.
-public protocol DerivedRowCursor {
+package protocol DerivedRowCursor {
   /// The next row's cells, or nil at the end.
   func next() throws -> [Cell]?
 }
@@ -122,7 +122,7 @@ public protocol DerivedRowCursor {
 ///
 /// A backend implements ``read(_:)`` and ``write(_:)`` (running the body on threads of its
 /// own, never blocking a cooperative thread) and the reads of ``TraceReader``.
-public protocol TraceStoreBackend: TraceStore {
+package protocol TraceStoreBackend: TraceStore {
   /// The store's location, as messages name it (a file path, a URL without password).
   var location: String { get }
   /// The key that signs new events; nil for a store opened to read.

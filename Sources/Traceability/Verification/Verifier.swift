@@ -39,7 +39,7 @@ public struct ScanEvidence: Sendable {
   public let serialStatus: SerialStatus?
 
   /// Reads the evidence for `lot` (and `serial`); nil when there is no record of the lot.
-  public static func read(_ lot: LotReference, serial: String?, in reader: any TraceReader)
+  package static func read(_ lot: LotReference, serial: String?, in reader: any TraceReader)
     throws -> ScanEvidence?
   {
     guard let batch = try reader.batch(lot) else { return nil }
