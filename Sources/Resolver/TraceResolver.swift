@@ -41,6 +41,7 @@ public struct TraceResolver: Sendable {
   let store: any TraceStore
   let trustList: TrustList
   let scanLog: (any ScanLog)?
+  let allowance = ScanAllowance()
   let settings: ResolverSettings
   let today: @Sendable () -> GS1Date
 
@@ -151,15 +152,14 @@ public struct TraceResolver: Sendable {
       return ResolverReply(
         200, "application/linkset+json", linkset(link: link, links: links, text: text))
     }
+    // Only a genuine scan is counted or shown a count; a client counts once per code in a
+    // while (ScanAllowance).
     var scans: ScanSummary?
-    if let serial = result.serial, let scanLog {
-      do {
-        scans = try await scanLog.record(
-          lot, serial: serial, place: ScanPlace.of(address: client), at: .now())
-      } catch {
-        // A scan log that cannot be written costs the count, never the answer.
-        scans = nil
-      }
+    if let serial = result.serial, scanLog != nil, ScanAllowance.countable(result) {
+      let counts = allowance.allow(
+        client: client, item: lot.description + "/21/" + serial,
+        now: Date().timeIntervalSince1970)
+      scans = await scanSummary(lot, serial: serial, client: client, counts: counts)
     }
     let record = Record(
       result: result, link: link, lot: lot, evidence: evidence, today: today(), scans: scans)

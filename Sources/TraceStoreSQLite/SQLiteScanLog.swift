@@ -46,6 +46,16 @@ public final class SQLiteScanLog: ScanLog {
     }
   }
 
+  public func summary(_ lot: LotReference, serial: String) async throws(TraceError)
+    -> ScanSummary
+  {
+    do {
+      return try await queue.read { db in try Self.summary(db, lot, serial) }
+    } catch {
+      throw SQLiteTraceStore.storeError(error, path: path)
+    }
+  }
+
   private static func summary(_ db: Database, _ lot: LotReference, _ serial: String) throws
     -> ScanSummary
   {

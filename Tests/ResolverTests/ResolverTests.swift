@@ -21,6 +21,12 @@ struct ResolverTests {
   /// A store with the An Giang data set, a printed range, a recall, and a producer whose
   /// name is markup; and a resolver over it.
   static func resolver() async throws -> (TraceResolver, IssuerKey) {
+    let (resolver, key, _) = try await resolverInFolder()
+    return (resolver, key)
+  }
+
+  /// ``resolver()``, with the folder holding its store and scan log (`scans.sqlite`).
+  static func resolverInFolder() async throws -> (TraceResolver, IssuerKey, String) {
     let folder = NSTemporaryDirectory() + "ocop-resolver-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let key = try IssuerKey.generate(name: "Sở KH&CN An Giang")
@@ -60,7 +66,7 @@ struct ResolverTests {
       settings: ResolverSettings(
         base: base, links: ["08932301001016": ["gs1:pip": "https://shop.example/palm-sugar"]]),
       today: { try! GS1Date(iso: "2026-11-29") })
-    return (resolver, key)
+    return (resolver, key, folder)
   }
 
   static func app(_ resolver: TraceResolver) -> some ApplicationProtocol {
@@ -223,18 +229,28 @@ struct ResolverTests {
     }
   }
 
+  /// The JSON answer for `target` as a client at `address` gets it.
+  static func json(_ resolver: TraceResolver, _ target: String, from address: String?) async
+    -> (status: Int, body: [String: Any])
+  {
+    let path = String(target.prefix { $0 != "?" })
+    let query = target.contains("?") ? String(target.drop { $0 != "?" }.dropFirst()) : nil
+    let reply = await resolver.resolve(
+      path: path, query: query, accept: "application/json", acceptLanguage: nil, client: address)
+    let body = (try? JSONSerialization.jsonObject(with: Data(reply.body))) as? [String: Any]
+    return (reply.status, body ?? [:])
+  }
+
   @Test func aSerialScannedTooOftenIsFlagged() async throws {
     let (resolver, _) = try await Self.resolver()
+    var last: [String: Any] = [:]
+    for client in 0...ScanSummary.scanLimit {
+      last = await Self.json(resolver, Self.item, from: "203.0.113.\(client)").body
+    }
+    let scans = try #require(last["scans"] as? [String: Any])
+    #expect(scans["count"] as? Int == ScanSummary.scanLimit + 1)
+    #expect(scans["unusual"] as? Bool == true)
     try await Self.app(resolver).test(.router) { client in
-      var last: [String: Any] = [:]
-      for _ in 0..<(ScanSummary.scanLimit + 1) {
-        let json = try await Self.get(client, Self.item, accept: "application/json")
-        last =
-          (try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any]) ?? [:]
-      }
-      let scans = try #require(last["scans"] as? [String: Any])
-      #expect(scans["count"] as? Int == ScanSummary.scanLimit + 1)
-      #expect(scans["unusual"] as? Bool == true)
       let page = String(buffer: try await Self.get(client, Self.item).body)
       #expect(page.contains("mã có thể đã bị sao chép"))
       // Another serial has its own count.
@@ -242,6 +258,69 @@ struct ResolverTests {
         client, "/01/08932301001016/10/DTNQ-2611-02/21/8", accept: "application/json")
       #expect(String(buffer: other.body).contains("\"count\":1"))
     }
+  }
+
+  @Test func forgedScansAreNeverCountedAndOneClientCountsOnce() async throws {
+    let (resolver, _) = try await Self.resolver()
+    let forged =
+      "/01/08932301001016/10/DTNQ-2611-02/21/10?17=271102&s="
+      + String(repeating: "0", count: 168)
+    // An attacker with many addresses, and one with one address, scanning the same code.
+    for client in 0..<(ScanSummary.scanLimit * 2) {
+      let answer = await Self.json(resolver, forged, from: "198.51.\(client).7")
+      #expect(answer.body["verdict"] as? String == "forged")
+      #expect(answer.body["scans"] is NSNull)
+    }
+    let genuine = "/01/08932301001016/10/DTNQ-2611-02/21/10?17=271102"
+    for _ in 0..<(ScanSummary.scanLimit * 2) {
+      _ = await Self.json(resolver, genuine, from: "192.0.2.50")
+    }
+    let answer = await Self.json(resolver, genuine, from: "192.0.2.50")
+    let scans = try #require(answer.body["scans"] as? [String: Any])
+    #expect(scans["count"] as? Int == 1)
+    #expect(scans["unusual"] as? Bool == false)
+    // A client walking every serial of the lot stops counting after a few.
+    for serial in 11...60 {
+      _ = await Self.json(
+        resolver, "/01/08932301001016/10/DTNQ-2611-02/21/\(serial)", from: "192.0.2.99")
+    }
+    let late = await Self.json(
+      resolver, "/01/08932301001016/10/DTNQ-2611-02/21/61", from: "192.0.2.100")
+    #expect((late.body["scans"] as? [String: Any])?["count"] as? Int == 1)
+    // Serial 60 came after the walker's budget: never counted, so its count is still 0.
+    let walked = await Self.json(
+      resolver, "/01/08932301001016/10/DTNQ-2611-02/21/60", from: "192.0.2.99")
+    #expect((walked.body["scans"] as? [String: Any])?["count"] as? Int == 0)
+  }
+
+  @Test func aLockedScanLogNeitherHoldsUpNorChangesTheAnswer() async throws {
+    let (resolver, _, folder) = try await Self.resolverInFolder()
+    _ = await Self.json(resolver, Self.item, from: "203.0.113.1")  // the log exists
+    // Another process holds the scan log's write lock for 8 s, as a backup tool might.
+    let locker = Process()
+    locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    locker.arguments = [
+      "python3", "-c",
+      "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+        + "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(8)",
+      folder + "/scans.sqlite",
+    ]
+    let output = Pipe()
+    locker.standardOutput = output
+    try locker.run()
+    defer { locker.terminate() }
+    _ = output.fileHandleForReading.availableData  // "locked"
+    let start = Date()
+    let answer = await Self.json(resolver, Self.item, from: "203.0.113.2")
+    let seconds = Date().timeIntervalSince(start)
+    #expect(answer.status == 200)
+    #expect(answer.body["verdict"] as? String == "valid")
+    #expect(seconds < 2, "the answer waited \(seconds) s for the scan log")
+    let page = await resolver.resolve(
+      path: Self.item.components(separatedBy: "?")[0], query: "17=271102", accept: "text/html",
+      acceptLanguage: nil, client: "203.0.113.3")
+    #expect(page.status == 200)
+    #expect(!String(decoding: page.body, as: UTF8.self).contains(folder))
   }
 
   @Test func overARealSocket() async throws {

@@ -4,6 +4,8 @@ public protocol ScanLog: Sendable {
   /// Records a scan of `serial` under `lot` from `place` and returns the summary with it.
   func record(_ lot: LotReference, serial: String, place: String, at time: Timestamp)
     async throws(TraceError) -> ScanSummary
+  /// The summary of the scans recorded for `serial` under `lot`, recording nothing.
+  func summary(_ lot: LotReference, serial: String) async throws(TraceError) -> ScanSummary
 }
 
 /// How often, and from how many places, a serialised code has been scanned.

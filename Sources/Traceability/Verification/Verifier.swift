@@ -169,7 +169,16 @@ public struct Verifier: Sendable {
     case .refused(let problem):
       return result(.forged, problem.description)
     }
-    if let failure { return result(.unknown, "the records cannot be read: \(failure)") }
+    if let failure {
+      // The reason, not the store's location: a resolver shows this detail to anyone.
+      let reason: String
+      if case .store(_, let why) = failure.underlying {
+        reason = why
+      } else {
+        reason = "\(failure)"
+      }
+      return result(.unknown, "the records cannot be read now (\(reason))")
+    }
     guard let evidence else { return result(.unknown, "no record of lot \(reference)") }
     let batch = evidence.batch
     // What the link says must be what the record says.
