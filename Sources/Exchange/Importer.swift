@@ -206,7 +206,7 @@ struct Row {
       return try body()
     } catch {
       if case .invalidField(_, let field, let value, let reason) = error, let key = columns[field] {
-        let shown = value.isEmpty ? "(empty)" : "\"\(value)\""
+        let shown = value.isEmpty ? "(empty)" : "\"\(value.clippedForMessage)\""
         throw self.error(key, "\(shown) \(reason)")
       }
       if case .gs1(let failure) = error, columns.count == 1, let key = columns.values.first {

@@ -21,7 +21,8 @@ public struct GS1Error: Error, Equatable, Sendable, CustomStringConvertible {
   /// The one-line message: subject, value and the rule it broke.
   public var description: String {
     let needsQuotes = value.isEmpty || value.contains(where: { $0 == " " || $0 == "\t" })
-    let shown = needsQuotes ? "\"\(value)\"" : value
+    let clipped = value.clippedForMessage
+    let shown = needsQuotes ? "\"\(clipped)\"" : clipped
     return "\(subject) \(shown): \(rule.message)"
   }
 
@@ -109,5 +110,19 @@ public struct GS1Error: Error, Equatable, Sendable, CustomStringConvertible {
       if character == " " { return "' ' (space)" }
       return "'\(character)'"
     }
+  }
+}
+
+extension String {
+  /// The value as a message shows it: whole up to 200 characters, else its first 200 and
+  /// how long it is, so a huge cell or scan cannot flood a terminal or a log.
+  package var clippedForMessage: String {
+    var index = startIndex
+    for _ in 0..<200 {
+      guard index < endIndex else { return self }
+      index = self.index(after: index)
+    }
+    guard index < endIndex else { return self }
+    return String(self[..<index]) + "… (\(count) characters)"
   }
 }

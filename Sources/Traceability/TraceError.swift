@@ -36,7 +36,7 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .invalidField(let record, let field, let value, let reason):
-      let shown = value.isEmpty ? "(empty)" : "\"\(value)\""
+      let shown = value.isEmpty ? "(empty)" : "\"\(value.clippedForMessage)\""
       return "\(record): \(field) \(shown): \(reason)"
     case .gs1(let error): return error.description
     case .notFound(let kind, let key): return "\(kind) \(key) does not exist"

@@ -5,7 +5,7 @@ import Traceability
 
 /// Prints canonical JSON on one line.
 func printRecord(_ value: CanonicalJSON) {
-  print(String(decoding: value.encoded(), as: UTF8.self))
+  Swift.print(String(decoding: value.encoded(), as: UTF8.self))
 }
 
 /// Reads a date as `2026-11-02` or `02/11/2026`.

@@ -326,6 +326,15 @@ struct BadInputTests {
         [0xFF, 0xFE] + Array(batchesHeader.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })),
       message: "{dir}/utf16.csv"),
     Case(
+      name: "a cell of a million characters is named, not repeated",
+      arguments: ["import", "batches", "{dir}/huge.csv"],
+      setup: .file(
+        "huge.csv",
+        Array(
+          (batchesHeader + "8932301001016,L1,2026-11-02,2027-11-01,1,KGM,"
+            + String(repeating: "A", count: 1_000_000) + ",X,An Giang\n").utf8)),
+      message: "(1000000 characters)"),
+    Case(
       name: "an empty CSV", arguments: ["import", "batches", "{dir}/empty.csv"],
       setup: .file("empty.csv", []),
       message: "{dir}/empty.csv"),

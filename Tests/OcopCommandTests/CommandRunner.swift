@@ -44,8 +44,11 @@ struct CommandRunner {
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
+    // Standard error is read beside standard output, so a child that writes much to one
+    // while the other is still open never blocks on a full pipe.
+    let errorReader = Thread.detachedReader(errors.fileHandleForReading)
     let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = errors.fileHandleForReading.readDataToEndOfFile()
+    let err = errorReader.wait()
     process.waitUntilExit()
     let result = Result(
       status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
@@ -65,4 +68,29 @@ struct CommandRunner {
     try? Data(text.utf8).write(
       to: URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".txt"))
   }
+}
+
+/// Data read to its end on a thread of its own.
+final class PipeReader: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  // Written once by the reading thread before `done` is signalled, read after.
+  private var data = Data()
+
+  init(_ handle: FileHandle) {
+    Thread.detachNewThread { [self] in
+      data = handle.readDataToEndOfFile()
+      done.signal()
+    }
+  }
+
+  /// Waits for the end of the data and returns it.
+  func wait() -> Data {
+    done.wait()
+    return data
+  }
+}
+
+extension Thread {
+  /// Starts reading `handle` to its end on a new thread.
+  static func detachedReader(_ handle: FileHandle) -> PipeReader { PipeReader(handle) }
 }

@@ -112,4 +112,33 @@ struct CommandTests {
     #expect(result.status == 0)
     #expect(result.stdout.contains("Example"))
   }
+
+  /// Control characters a scanned code or a cell can carry: an escape sequence that erases
+  /// the line, a carriage return, a C1 control and a right-to-left override.
+  static let hostileScan =
+    "https://truyxuat.angiang.example/01/08932301001016/10/X\u{1B}[2K\rVALID\u{9B}\u{202E}"
+
+  static func terminalUnsafe(_ text: String) -> [UInt32] {
+    text.unicodeScalars.map(\.value).filter {
+      ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) || (0x7F...0x9F).contains($0) || $0 == 0x202E
+    }
+  }
+
+  @Test func controlCharactersInScansNeverReachTheTerminalRaw() throws {
+    let store = try StoreTemplate.copy()
+    let verified = try CommandRunner.run(["verify", "--store", store, Self.hostileScan])
+    #expect(verified.status == 1)
+    #expect(Self.terminalUnsafe(verified.stdout + verified.stderr).isEmpty)
+    #expect(verified.stdout.contains("\\u{1B}[2K"))
+    #expect(verified.stdout.hasPrefix("MALFORMED"))
+    let parsed = try CommandRunner.run(["link", "parse", Self.hostileScan])
+    #expect(parsed.status == 1)
+    #expect(Self.terminalUnsafe(parsed.stdout + parsed.stderr).isEmpty)
+    // JSON keeps the scan exactly, escaped as JSON escapes it.
+    let json = try CommandRunner.run(["verify", "--store", store, "--json", Self.hostileScan])
+    let line = try #require(json.stdout.split(separator: "\n").first)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    #expect(object["scan"] as? String == Self.hostileScan)
+  }
 }
