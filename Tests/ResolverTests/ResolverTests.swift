@@ -309,7 +309,8 @@ struct ResolverTests {
     locker.standardOutput = output
     try locker.run()
     defer { locker.terminate() }
-    _ = output.fileHandleForReading.availableData  // "locked"
+    let said = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+    try #require(said.contains("locked"), "the scan log could not be locked: \(said)")
     let start = Date()
     let answer = await Self.json(resolver, Self.item, from: "203.0.113.2")
     let seconds = Date().timeIntervalSince(start)
