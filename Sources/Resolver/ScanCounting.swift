@@ -23,9 +23,9 @@ final class ScanAllowance: Sendable {
   }
   private let state = Mutex(State())
 
-  /// Whether `result` is a scan the log may count at all.
+  /// Whether `result`, a scan of a serial, is one the log may count at all.
   static func countable(_ result: ScanResult) -> Bool {
-    guard result.serial != nil, result.verdict != .forged else { return false }
+    guard result.verdict != .forged else { return false }
     switch result.signature {
     case .valid?, .unsigned?: return true
     default: return false

@@ -133,11 +133,11 @@ public struct TraceResolver: Sendable {
     let result = await verifier.check(link, scan: uri)
     // No record, or a serial never printed: not found. A record whose link is forged is
     // shown, with the warning.
-    guard let gtin = link.gtin, let lot = result.lot, let evidence = result.evidence,
-      result.verdict != .outsideRange
+    guard let lot = result.lot, let evidence = result.evidence, result.verdict != .outsideRange
     else {
       return refuse(404, result.detail, result.verdict)
     }
+    let gtin = lot.gtin
     // Link types: a redirect to a configured link, or the linkset.
     let links = configuredLinks(for: gtin)
     let linkType = resolverParameters["linkType"]

@@ -104,15 +104,7 @@ public final class SQLiteTraceStore: TraceStoreBackend {
     while true {
       do {
         return try await database.writeWithoutTransaction { db in
-          var result: T?
-          try db.inTransaction(.immediate) {
-            result = try body(SQLiteReader(db: db))
-            return .commit
-          }
-          guard let result else {
-            throw TraceError.malformed(what: "store", reason: "a transaction committed no result")
-          }
-          return result
+          try Self.immediate(db) { db in try body(SQLiteReader(db: db)) }
         }
       } catch let error as DatabaseError
         where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
@@ -139,16 +131,23 @@ public final class SQLiteTraceStore: TraceStoreBackend {
 
   /// Runs `body` in one IMMEDIATE write transaction on the calling thread: for the bundle
   /// reader's replay, which runs before the store is shared.
+  /// `body` in one IMMEDIATE transaction on `db`: committed when it returns, rolled back
+  /// when it throws.
+  static func immediate<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+    var result: T?
+    try db.inTransaction(.immediate) {
+      result = try body(db)
+      return .commit
+    }
+    guard let result else {
+      throw TraceError.malformed(what: "store", reason: "a transaction committed no result")
+    }
+    return result
+  }
+
   func writeNow<T>(_ body: (Database) throws -> T) throws(TraceError) -> T {
     do {
-      return try database.writeWithoutTransaction { db in
-        var result: T?
-        try db.inTransaction(.immediate) {
-          result = try body(db)
-          return .commit
-        }
-        return result!
-      }
+      return try database.writeWithoutTransaction { db in try Self.immediate(db, body) }
     } catch {
       throw Self.storeError(error, path: path)
     }

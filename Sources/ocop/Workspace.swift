@@ -137,6 +137,8 @@ struct WorkspacePaths {
   /// Whether the config file was named (by `--config` or `OCOP_CONFIG`) rather than found
   /// beside the store.
   let configNamed: Bool
+  /// The named config's bytes, when they were read to find the store.
+  var configData: Data? = nil
 
   /// The store named by `--store`/`OCOP_STORE`, or else `./ocop.sqlite`; the config named
   /// by `--config`/`OCOP_CONFIG`, or else the one beside the store. A config that names
@@ -144,13 +146,16 @@ struct WorkspacePaths {
   static func resolve(_ options: StoreOptions) throws -> WorkspacePaths {
     if let config = options.givenConfig {
       var store = options.givenStore
-      if store == nil, let data = FileManager.default.contents(atPath: config),
-        let named = try? JSONDecoder().decode(WorkspaceConfig.self, from: data).store
-      {
-        store = Workspace.relative(named, to: config)
+      var data: Data?
+      if store == nil {
+        data = FileManager.default.contents(atPath: config)
+        if let data, let named = try? JSONDecoder().decode(WorkspaceConfig.self, from: data).store {
+          store = Workspace.relative(named, to: config)
+        }
       }
       return WorkspacePaths(
-        location: try StoreLocation(store ?? "ocop.sqlite"), configFile: config, configNamed: true)
+        location: try StoreLocation(store ?? "ocop.sqlite"), configFile: config, configNamed: true,
+        configData: data)
     }
     let location = try StoreLocation(options.givenStore ?? "ocop.sqlite")
     return WorkspacePaths(
@@ -194,7 +199,7 @@ struct Workspace {
       )
     }
     let configFile = paths.configFile
-    guard let data = FileManager.default.contents(atPath: configFile) else {
+    guard let data = paths.configData ?? FileManager.default.contents(atPath: configFile) else {
       throw CLIError(
         paths.configNamed
           ? "config \(configFile) does not exist or cannot be read"

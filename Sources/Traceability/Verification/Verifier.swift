@@ -77,8 +77,11 @@ public struct ScanResult: Sendable {
   public var productName: String? { evidence?.product.nameVietnamese }
 
   /// Who signed the link, when a trusted issuer did.
-  public var signer: String? {
-    guard case .valid(let kid, let issuer) = signature else { return nil }
+  public var signer: String? { signature.flatMap(Self.signer(of:)) }
+
+  /// Who signed a link whose signature check found `verdict`, when a trusted issuer did.
+  static func signer(of verdict: SignedLink.Verdict) -> String? {
+    guard case .valid(let kid, let issuer) = verdict else { return nil }
     return issuer.isEmpty ? kid : "\(issuer) (\(kid))"
   }
 }
@@ -210,7 +213,7 @@ public struct Verifier: Sendable {
         )
       }
     }
-    let signed = result(.valid, "").signer
+    let signed = ScanResult.signer(of: verdict)
     return result(.valid, signed.map { "signed by \($0)" } ?? "unsigned link")
   }
 }
