@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "GS1", targets: ["GS1"]),
     .library(name: "Traceability", targets: ["Traceability"]),
     .library(name: "TraceStoreSQLite", targets: ["TraceStoreSQLite"]),
+    .library(name: "TraceStorePostgres", targets: ["TraceStorePostgres"]),
     .library(name: "Label", targets: ["Label"]),
     .library(name: "Exchange", targets: ["Exchange"]),
     .library(name: "Resolver", targets: ["Resolver"]),
@@ -19,6 +20,9 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
   ],
   targets: [
     // GS1 identifiers, Application Identifiers and Digital Link URIs, driven by GS1's
@@ -35,10 +39,27 @@ let package = Package(
       name: "Traceability",
       dependencies: ["GS1", .product(name: "Crypto", package: "swift-crypto")]
     ),
+    // What the SQL backends share: the tables' definitions and every record query,
+    // written once over a minimal connection each backend supplies.
+    .target(name: "TraceStoreSQL", dependencies: ["GS1", "Traceability"]),
     // The embedded store: one SQLite file through GRDB, its scan log and bundle replay.
     .target(
       name: "TraceStoreSQLite",
-      dependencies: ["GS1", "Traceability", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: [
+        "GS1", "Traceability", "TraceStoreSQL", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    // The server store: PostgreSQL through postgres-nio, for a province's or the
+    // country's records, with resolvers on read-only standbys.
+    .target(
+      name: "TraceStorePostgres",
+      dependencies: [
+        "GS1", "Traceability", "TraceStoreSQL",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     // C libraries, one target each; each is called from exactly one Swift file of Label.
     .systemLibrary(
@@ -81,8 +102,8 @@ let package = Package(
     .executableTarget(
       name: "ocop",
       dependencies: [
-        "GS1", "Traceability", "TraceStoreSQLite", "Label", "Exchange", "Resolver",
-        .product(name: "Logging", package: "swift-log"),
+        "GS1", "Traceability", "TraceStoreSQLite", "TraceStorePostgres", "Label", "Exchange",
+        "Resolver", .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -109,6 +130,12 @@ let package = Package(
       dependencies: [
         "TraceStoreSQLite", "Traceability", "GS1", "TestSupport", "TraceStoreConformance",
         "trace-benchmark", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    .testTarget(
+      name: "TraceStorePostgresTests",
+      dependencies: [
+        "TraceStorePostgres", "Traceability", "GS1", "TestSupport", "TraceStoreConformance",
       ]
     ),
     .testTarget(name: "LabelTests", dependencies: ["Label", "TestSupport"]),

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import TraceStoreSQL
 import Traceability
 
 /// Inserts rows (and asks whether one exists) through SQLite's C interface on a statement GRDB prepared and caches.
@@ -29,10 +30,7 @@ enum RawInsert {
 
   /// The statement that inserts one row of each derived table, by table; made once, since
   /// it is on the hot path.
-  static let insertSQL = Projection.tables.map { table in
-    "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES ("
-      + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")"
-  }
+  static let insertSQL = Projection.tables.map(\.insertStatement)
 
   /// Binds `cells` to `statement` and runs it once.
   static func run(_ statement: Statement, _ cells: [Cell], in db: Database) throws {

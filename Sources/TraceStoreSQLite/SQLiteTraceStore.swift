@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TraceStoreSQL
 import Traceability
 
 /// The trace store in one SQLite file (WAL mode, foreign keys, full sync), through GRDB.
@@ -104,7 +105,7 @@ public final class SQLiteTraceStore: TraceStoreBackend {
     while true {
       do {
         return try await database.writeWithoutTransaction { db in
-          try Self.immediate(db) { db in try body(SQLiteReader(db: db)) }
+          try Self.immediate(db) { db in try body(SQLReader(db: db)) }
         }
       } catch let error as DatabaseError
         where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
@@ -123,7 +124,7 @@ public final class SQLiteTraceStore: TraceStoreBackend {
     async throws(TraceError) -> T
   {
     do {
-      return try await database.read { db in try body(SQLiteReader(db: db)) }
+      return try await database.read { db in try body(SQLReader(db: db)) }
     } catch {
       throw Self.storeError(error, path: path)
     }

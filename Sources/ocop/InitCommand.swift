@@ -36,12 +36,12 @@ struct InitCommand: AsyncParsableCommand {
       let store = paths.location
       let configFile = paths.configFile
       // Beside the store, or, with a named config, beside the config.
-      let base =
-        paths.configNamed
-        ? StoreLocation.sqlite(path: configFile) : store
-      let keyFile = base.sibling(".key")
-      let trustFile = base.sibling(".trust.json")
-      if store.exists { throw CLIError("\(store) already exists; init writes only new files") }
+      let base = paths.configNamed ? configFile : store.description
+      let keyFile = Workspace.sibling(of: base, ".key")
+      let trustFile = Workspace.sibling(of: base, ".trust.json")
+      if try await store.exists() {
+        throw CLIError("\(store) already exists; init writes only new files")
+      }
       for file in [configFile, keyFile, trustFile]
       where FileManager.default.fileExists(atPath: file) {
         throw CLIError("\(file) already exists; init writes only new files")
@@ -60,7 +60,7 @@ struct InitCommand: AsyncParsableCommand {
         let config = WorkspaceConfig(
           resolver: resolver, companyPrefix: prefix,
           key: URL(fileURLWithPath: keyFile).lastPathComponent,
-          store: paths.configNamed ? absolute(store.description) : nil,
+          store: paths.configNamed ? storeReference(store) : nil,
           trustList: paths.configNamed ? URL(fileURLWithPath: trustFile).lastPathComponent : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -69,7 +69,7 @@ struct InitCommand: AsyncParsableCommand {
         try TrustList([key.trustedIssuer(validFrom: Timestamp.now())]).json()
           .write(to: URL(fileURLWithPath: trustFile))
         written.append(trustFile)
-        try store.create(signer: key)
+        try await store.create(signer: key)
       } catch {
         store.removeCreated()
         for file in written { try? FileManager.default.removeItem(atPath: file) }
@@ -87,6 +87,16 @@ struct InitCommand: AsyncParsableCommand {
         print("  trust list  \(trustFile)")
       }
     }
+  }
+}
+
+/// How a named config names its store: a file path made absolute, so the config works
+/// from anywhere; a database by its address without password (which comes from
+/// `PGPASSWORD` or the `--store` given to each command).
+func storeReference(_ store: StoreLocation) -> String {
+  switch store {
+  case .sqlite(let path): absolute(path)
+  case .postgres(let location): location.description + location.queryParameters
   }
 }
 

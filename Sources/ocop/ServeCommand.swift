@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Further links by GTIN, as JSON.", valueName: "file"))
   var links: String?
   @Flag(help: "Do not record scans.") var noScanLog = false
+  @Option(
+    help: ArgumentHelp(
+      "Where scans are counted: an SQLite file. Default: <store>.scans.sqlite beside an SQLite store; a database store (which may be a read-only standby) counts none unless this is given.",
+      valueName: "file"))
+  var scanLog: String?
 
   func validate() throws {
     guard (1...65535).contains(port) else {
@@ -60,8 +65,13 @@ struct ServeCommand: AsyncParsableCommand {
       }
       let workspace = try await Workspace.open(location, writing: false, serving: true)
       let trustList = try workspace.trustList()
-      let scanLog: (any ScanLog)? =
-        noScanLog ? nil : try SQLiteScanLog(path: workspace.location.sibling(".scans.sqlite"))
+      let scanLogFile = noScanLog ? nil : scanLog ?? workspace.location.sibling(".scans.sqlite")
+      let scanLog: (any ScanLog)? = try scanLogFile.map { try SQLiteScanLog(path: $0) }
+      if scanLogFile == nil && !noScanLog {
+        logger.notice(
+          "scans are not counted: a database store has no scan log beside it; name one with --scan-log FILE"
+        )
+      }
       storeLocation = workspace.location.description
       resolver = TraceResolver(
         store: workspace.store, trustList: trustList, scanLog: scanLog,

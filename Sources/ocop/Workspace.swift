@@ -2,6 +2,7 @@ import ArgumentParser
 import Exchange
 import Foundation
 import GS1
+import TraceStorePostgres
 import TraceStoreSQLite
 import Traceability
 
@@ -37,76 +38,85 @@ struct StoreOptions: ParsableArguments {
 enum StoreLocation: Equatable, CustomStringConvertible {
   /// An SQLite file: the embedded store.
   case sqlite(path: String)
+  /// A PostgreSQL database: the server store.
+  case postgres(PostgresLocation)
 
   /// The location `text` names: a `postgres://` or `postgresql://` URL, or a file path.
   init(_ text: String) throws {
-    let lowered = text.lowercased()
-    if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
-      throw CLIError(
-        "store \(Self.redacted(text)): PostgreSQL stores are not available in this version; use an SQLite file"
-      )
+    if PostgresLocation.isPostgres(text) {
+      do {
+        self = .postgres(try PostgresLocation(text))
+      } catch {
+        throw CLIError("\(error)")
+      }
+      return
     }
-    if lowered.contains("://") {
+    if text.contains("://") {
       throw CLIError(
-        "store \(Self.redacted(text)): unknown kind of location; give an SQLite file path")
+        "store \(PostgresLocation.redacted(text)): unknown kind of location; give an SQLite file path or a postgres://USER@HOST:PORT/DATABASE address"
+      )
     }
     guard !text.isEmpty else { throw CLIError("store: the location is empty") }
     self = .sqlite(path: text)
   }
 
+  /// The location as messages show it (never with a password).
   var description: String {
     switch self {
     case .sqlite(let path): path
+    case .postgres(let location): location.description
     }
   }
 
-  /// A URL with any password replaced by `***`, for messages.
-  static func redacted(_ text: String) -> String {
-    guard let scheme = text.range(of: "://"), let at = text.range(of: "@"),
-      scheme.upperBound < at.lowerBound
-    else { return text }
-    let credentials = text[scheme.upperBound..<at.lowerBound]
-    guard let colon = credentials.firstIndex(of: ":") else { return text }
-    return String(text[..<colon]) + ":***" + String(text[at.lowerBound...])
-  }
-
-  /// The file beside an SQLite store `name.sqlite` with `suffix`: `name.json`, `name.key`…
-  func sibling(_ suffix: String) -> String {
+  /// The file beside an SQLite store `name.sqlite` with `suffix`: `name.json`, `name.key`…;
+  /// nil for a database, which has nothing beside it.
+  func sibling(_ suffix: String) -> String? {
     switch self {
     case .sqlite(let path): Workspace.sibling(of: path, suffix)
+    case .postgres: nil
     }
   }
 
-  /// Whether the store exists.
-  var exists: Bool {
+  /// Whether the store exists: the file, or the schema in the database.
+  func exists() async throws -> Bool {
     switch self {
-    case .sqlite(let path): FileManager.default.fileExists(atPath: path)
+    case .sqlite(let path): return FileManager.default.fileExists(atPath: path)
+    case .postgres(let location): return try await PostgresTraceStore.holdsStore(location)
     }
   }
 
   /// Opens the store; `signer` signs what it writes; `serving` opens it read-only for many
   /// readers at once.
-  func open(signer: IssuerKey?, serving: Bool = false) throws -> any TraceStore {
+  func open(signer: IssuerKey?, serving: Bool = false) async throws -> any TraceStore {
     switch self {
     case .sqlite(let path):
-      try SQLiteTraceStore(path: path, signer: signer, readers: serving ? .concurrent : .single)
+      return try SQLiteTraceStore(
+        path: path, signer: signer, readers: serving ? .concurrent : .single)
+    case .postgres(let location):
+      return try await PostgresTraceStore.open(
+        location, signer: signer, connections: serving ? 8 : 1)
     }
   }
 
   /// Creates the store, empty.
-  func create(signer: IssuerKey) throws {
+  func create(signer: IssuerKey) async throws {
     switch self {
     case .sqlite(let path): _ = try SQLiteTraceStore(path: path, signer: signer, create: true)
+    case .postgres(let location):
+      let store = try await PostgresTraceStore.open(location, signer: signer, create: true)
+      await store.close()
     }
   }
 
-  /// Removes what a failed `create` left.
+  /// Removes what a failed `create` left. (A database's schema is made in one transaction,
+  /// so a failed create leaves nothing there.)
   func removeCreated() {
     switch self {
     case .sqlite(let path):
       for file in [path, path + "-wal", path + "-shm"] {
         try? FileManager.default.removeItem(atPath: file)
       }
+    case .postgres: break
     }
   }
 }
@@ -150,7 +160,7 @@ struct WorkspacePaths {
       if store == nil {
         data = FileManager.default.contents(atPath: config)
         if let data, let named = try? JSONDecoder().decode(WorkspaceConfig.self, from: data).store {
-          store = Workspace.relative(named, to: config)
+          store = named.contains("://") ? named : Workspace.relative(named, to: config)
         }
       }
       return WorkspacePaths(
@@ -158,8 +168,12 @@ struct WorkspacePaths {
         configData: data)
     }
     let location = try StoreLocation(options.givenStore ?? "ocop.sqlite")
-    return WorkspacePaths(
-      location: location, configFile: location.sibling(".json"), configNamed: false)
+    guard let configFile = location.sibling(".json") else {
+      throw CLIError(
+        "store \(location) is a database, which keeps no files beside it; name its workspace file with --config FILE or OCOP_CONFIG"
+      )
+    }
+    return WorkspacePaths(location: location, configFile: configFile, configNamed: false)
   }
 }
 
@@ -193,7 +207,12 @@ struct Workspace {
     -> Workspace
   {
     let paths = try WorkspacePaths.resolve(options)
-    guard paths.location.exists else {
+    guard try await paths.location.exists() else {
+      if case .postgres = paths.location {
+        throw CLIError(
+          "store \(paths.location) holds no trace store; create one with `ocop init --store \(paths.location) --config FILE --resolver URL --prefix DIGITS`, or name another store with --store or OCOP_STORE"
+        )
+      }
       throw CLIError(
         "store \(paths.location) does not exist; create one with `ocop init --store \(paths.location) --resolver URL --prefix DIGITS`, or name the store with --store or OCOP_STORE"
       )
@@ -215,12 +234,14 @@ struct Workspace {
     let key = writing ? try IssuerKey.load(from: relative(config.key, to: configFile)) : nil
     return Workspace(
       location: paths.location, configFile: configFile, config: config,
-      store: try paths.location.open(signer: key, serving: serving), key: key)
+      store: try await paths.location.open(signer: key, serving: serving), key: key)
   }
 
   /// The trust list file: the config's, or the one beside the store.
   var trustListFile: String {
-    config.trustList.map { Self.relative($0, to: configFile) } ?? location.sibling(".trust.json")
+    config.trustList.map { Self.relative($0, to: configFile) }
+      ?? location.sibling(".trust.json")
+      ?? Workspace.sibling(of: configFile, ".trust.json")
   }
 
   /// The local trust list: the store's own issuer and every list imported with

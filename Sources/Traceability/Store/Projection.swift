@@ -17,26 +17,26 @@ package enum Projection {
     package let columns: [String]
   }
 
-  static let producers = Table(
+  package static let producers = Table(
     index: 0,
     name: "producers",
     columns: [
       "event_seq", "tax_code", "kind", "name", "detail", "commune", "district", "province", "gln",
     ])
-  static let products = Table(
+  package static let products = Table(
     index: 1,
     name: "products",
     columns: [
       "event_seq", "gtin", "producer", "name_vi", "name_en", "product_group", "net_amount",
       "net_unit", "ingredients", "storage", "usage",
     ])
-  static let ratings = Table(
+  package static let ratings = Table(
     index: 2,
     name: "ratings",
     columns: [
       "event_seq", "gtin", "stars", "status", "decision", "decision_date", "level", "valid_until",
     ])
-  static let batches = Table(
+  package static let batches = Table(
     index: 3,
     name: "batches",
     columns: [
@@ -45,18 +45,18 @@ package enum Projection {
       "longitude", "harvest_start", "harvest_end", "rating_stars", "rating_decision",
       "rating_decision_date", "rating_valid_until",
     ])
-  static let batchInputs = Table(
+  package static let batchInputs = Table(
     index: 4,
     name: "batch_inputs",
     columns: ["event_seq", "output_gtin", "output_lot", "input_gtin", "input_lot"])
-  static let serialRanges = Table(
+  package static let serialRanges = Table(
     index: 5,
     name: "serial_ranges", columns: ["event_seq", "gtin", "lot", "first", "last", "run"])
-  static let movements = Table(
+  package static let movements = Table(
     index: 6,
     name: "movements",
     columns: ["event_seq", "direction", "gtin", "lot", "party", "gln", "date", "amount", "unit"])
-  static let recalls = Table(
+  package static let recalls = Table(
     index: 7,
     name: "recalls", columns: ["event_seq", "gtin", "lot", "reason", "recorded_at"])
 

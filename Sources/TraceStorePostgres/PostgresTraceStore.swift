@@ -1,0 +1,163 @@
+import Foundation
+import Synchronization
+import TraceStoreSQL
+import Traceability
+
+/// The trace store in a PostgreSQL database, for a province or the country: many writers
+/// on many machines, and resolvers on read-only standbys.
+///
+/// Every write is one READ COMMITTED transaction that first locks the events table in
+/// SHARE ROW EXCLUSIVE mode: writers take turns (readers never wait), each sees every
+/// earlier commit, and appends after the head it reads, so the chain stays one total order
+/// with no gap or fork and serial ranges never overlap. A transaction the server refuses for
+/// a serialisation failure or a deadlock is rolled back and run again. Reads run in
+/// REPEATABLE READ READ ONLY transactions: one snapshot each, and allowed on a standby.
+public final class PostgresTraceStore: TraceStoreBackend {
+  /// The store's address, without password.
+  public let location: String
+  /// The key that signs new events, if the store was opened to write.
+  public let signer: IssuerKey?
+  /// The clock that stamps new events.
+  public let clock: @Sendable () -> Timestamp
+  private let pool: SessionPool
+
+  private init(
+    location: String, signer: IssuerKey?, pool: SessionPool,
+    clock: @escaping @Sendable () -> Timestamp
+  ) {
+    self.location = location
+    self.signer = signer
+    self.pool = pool
+    self.clock = clock
+  }
+
+  /// Opens the store at `location`. With `create`, an empty database gets the schema;
+  /// otherwise it is an error. A store opened with a `signer` is upgraded to this build's
+  /// schema if it is older; one opened without is only read, so it may be a standby.
+  /// `connections` bounds how many transactions run at once (a server wants several).
+  public static func open(
+    _ location: PostgresLocation, signer: IssuerKey?, create: Bool = false,
+    connections: Int = 1, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+  ) async throws(TraceError) -> PostgresTraceStore {
+    let pool = SessionPool(location: location, limit: max(1, connections))
+    let first = try await pool.acquire()
+    do {
+      try await first.thread.run { () throws(TraceError) in
+        if signer != nil || create {
+          try PostgresSchema.migrate(first.session, create: create)
+        } else {
+          try PostgresSchema.check(first.session)
+        }
+      }
+    } catch {
+      pool.release(first)
+      throw error
+    }
+    pool.release(first)
+    return PostgresTraceStore(
+      location: location.description, signer: signer, pool: pool, clock: clock)
+  }
+
+  /// Whether the database at `location` holds a trace store (of any version); a database
+  /// with tables of something else is an error.
+  public static func holdsStore(_ location: PostgresLocation) async throws(TraceError) -> Bool {
+    let pool = SessionPool(location: location, limit: 1)
+    let lease = try await pool.acquire()
+    defer {
+      pool.release(lease)
+      Task { await pool.close() }
+    }
+    return try await lease.thread.run { () throws(TraceError) -> Bool in
+      do {
+        switch try PostgresSchema.state(of: lease.session) {
+        case .empty: return false
+        case .version: return true
+        case .foreign:
+          throw TraceError.store(
+            path: location.description,
+            reason:
+              "holds tables that are not an ocop-trace store (an events table without ocop_schema)")
+        }
+      } catch {
+        throw PostgresSession.error(error, location: location.description)
+      }
+    }
+  }
+
+  /// Closes every connection.
+  public func close() async {
+    await pool.close()
+  }
+
+  package func read<T: Sendable>(_ body: @Sendable (any TraceReader) throws -> T)
+    async throws(TraceError) -> T
+  {
+    switch try await transaction(
+      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock: nil,
+      { transaction in try body(SQLReader(transaction)) })
+    {
+    case .done(let value): return value
+    case .refused(let failure): throw PostgresSession.error(failure, location: location)
+    }
+  }
+
+  package func write<T: Sendable>(_ body: @Sendable (any TraceTransaction) throws -> T)
+    async throws(TraceError) -> T
+  {
+    var attempt = 0
+    while true {
+      switch try await transaction(
+        begin: "BEGIN ISOLATION LEVEL READ COMMITTED",
+        lock: "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE",
+        { transaction in try body(SQLReader(transaction)) })
+      {
+      case .done(let value): return value
+      case .refused(let failure) where attempt < 20:
+        _ = failure
+        attempt += 1
+        try? await Task.sleep(nanoseconds: UInt64(5_000_000 * attempt))
+      case .refused(let failure):
+        throw .store(path: location, reason: "kept refusing the write (\(failure.message))")
+      }
+    }
+  }
+
+  /// How a transaction ended, when it did not fail outright.
+  private enum Outcome<T: Sendable>: Sendable {
+    /// Committed, with the body's result.
+    case done(T)
+    /// Rolled back for contention (a serialisation failure or a deadlock): run it again.
+    case refused(PostgresSession.SessionError)
+  }
+
+  /// Runs `body` in one transaction on a session of the pool, on that session's thread:
+  /// committed when it returns, rolled back when it throws.
+  private func transaction<T: Sendable>(
+    begin: String, lock: String?, _ body: @Sendable (PostgresTransaction) throws -> T
+  ) async throws(TraceError) -> Outcome<T> {
+    let lease = try await pool.acquire()
+    defer { pool.release(lease) }
+    let outcome: Result<Outcome<T>, any Error> = try await lease.thread.run {
+      let session = lease.session
+      do {
+        try session.execute(begin)
+        if let lock { try session.execute(lock) }
+        let transaction = PostgresTransaction(session)
+        let result = try body(transaction)
+        try transaction.flush()
+        try session.execute("COMMIT")
+        return .success(.done(result))
+      } catch {
+        try? session.execute("ROLLBACK")
+        if let failure = error as? PostgresSession.SessionError, failure.isRetryable {
+          return .success(.refused(failure))
+        }
+        return .failure(error)
+      }
+    }
+    switch outcome {
+    case .success(let outcome): return outcome
+    case .failure(let error): throw PostgresSession.error(error, location: location)
+    }
+  }
+}

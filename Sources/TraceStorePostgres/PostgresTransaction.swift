@@ -1,0 +1,260 @@
+import GS1
+import TraceStoreSQL
+import Traceability
+
+/// One transaction on one session, as the shared SQL reader asks for it.
+///
+/// Appends are held back and written in multi-row statements: before any read that could
+/// see them, and at commit. The three reads on the hot path of bulk issuing (does this lot
+/// exist, does this product exist, the lot's last serial) consult what is held back instead
+/// of writing it, so issuing a thousand batches costs a round trip per batch, not three.
+final class PostgresTransaction: SQLConnection {
+  let session: PostgresSession
+  private var heldEvents: [StoredEvent] = []
+  private var heldRows: [[[Cell]]] = Array(repeating: [], count: Projection.tables.count)
+  private var heldCount = 0
+  private var heldLots: Set<String> = []
+  private var heldProducts: Set<String> = []
+  private var heldLastSerial: [String: Int64] = [:]
+  /// Rows held back before they are written anyway, bounding memory.
+  private static let holdLimit = 20_000
+
+  init(_ session: PostgresSession) {
+    self.session = session
+  }
+
+  private static func key(_ gtin: String, _ lot: String) -> String { gtin + "\u{0}" + lot }
+
+  func rows(_ sql: String, _ arguments: [Cell]) throws -> [[Cell]] {
+    try flush()
+    return try session.rows(sql, arguments)
+  }
+
+  func exists(_ sql: String, _ arguments: [String]) throws -> Bool {
+    try flush()
+    return try !session.rows(sql, arguments.map(Cell.text)).isEmpty
+  }
+
+  func batchExists(_ lot: LotReference) throws -> Bool {
+    if heldLots.contains(Self.key(lot.gtin.digits, lot.lot)) { return true }
+    return try !session.rows(
+      "SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [.text(lot.gtin.digits), .text(lot.lot)]
+    ).isEmpty
+  }
+
+  func productExists(_ gtin: GTIN) throws -> Bool {
+    if heldProducts.contains(gtin.digits) { return true }
+    return try !session.rows("SELECT 1 FROM products WHERE gtin = ?", [.text(gtin.digits)]).isEmpty
+  }
+
+  func lastSerial(_ lot: LotReference) throws -> Int64 {
+    let stored =
+      try session.rows(
+        "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
+        [.text(lot.gtin.digits), .text(lot.lot)]
+      ).first?.first.flatMap { cell -> Int64? in
+        if case .integer(let value) = cell { return value }
+        return nil
+      } ?? 0
+    return max(stored, heldLastSerial[Self.key(lot.gtin.digits, lot.lot)] ?? 0)
+  }
+
+  func head() throws -> (sequence: Int64, hash: [UInt8])? {
+    try flush()
+    guard
+      let row = try session.values(
+        "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", []
+      ).first,
+      case .cell(.integer(let sequence)) = row[0], case .bytes(let hash) = row[1]
+    else { return nil }
+    return (sequence, hash)
+  }
+
+  func events(after sequence: Int64, limit: Int) throws -> [Event] {
+    try flush()
+    return try session.values(
+      "SELECT body, signature FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+      [.integer(sequence), .integer(Int64(limit))]
+    ).map { row throws(TraceError) in
+      guard case .bytes(let body) = row[0], case .bytes(let signature) = row[1] else {
+        throw TraceError.malformed(what: "events row", reason: "body or signature is not bytes")
+      }
+      return try Event(body: body, signature: signature)
+    }
+  }
+
+  func integrityProblems() throws -> [String] {
+    try PostgresSchema.problems(in: session)
+  }
+
+  func storedEvents() throws -> any StoredEventCursor {
+    try flush()
+    return try PostgresCursor(
+      session: session, sql: "SELECT seq, kind, body, signature, hash FROM events ORDER BY seq"
+    ).events()
+  }
+
+  func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor {
+    try flush()
+    return try PostgresCursor(
+      session: session,
+      sql: "SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name) ORDER BY row_no")
+  }
+
+  func insert(_ event: StoredEvent) throws {
+    heldEvents.append(event)
+    try held()
+  }
+
+  func insert(_ rows: [Projection.Row]) throws {
+    for row in rows {
+      heldRows[row.table].append(row.cells)
+      let cells = row.cells
+      func text(_ index: Int) -> String? {
+        if index < cells.count, case .text(let value) = cells[index] { return value }
+        return nil
+      }
+      switch row.table {
+      case Projection.products.index:
+        if let gtin = text(1) { heldProducts.insert(gtin) }
+      case Projection.batches.index:
+        if let gtin = text(1), let lot = text(2) { heldLots.insert(Self.key(gtin, lot)) }
+      case Projection.serialRanges.index:
+        if let gtin = text(1), let lot = text(2), cells.count > 4,
+          case .integer(let last) = cells[4]
+        {
+          let key = Self.key(gtin, lot)
+          heldLastSerial[key] = max(heldLastSerial[key] ?? 0, last)
+        }
+      default: break
+      }
+    }
+    try held()
+  }
+
+  private func held() throws {
+    heldCount += 1
+    if heldCount >= Self.holdLimit { try flush() }
+  }
+
+  /// Writes everything held back: the derived tables in dependency order (a product's
+  /// producer before it, a lot before its inputs' links), then the events.
+  func flush() throws {
+    guard heldCount > 0 else { return }
+    for table in Projection.tables where !heldRows[table.index].isEmpty {
+      try insertRows(table, heldRows[table.index])
+      heldRows[table.index] = []
+    }
+    if !heldEvents.isEmpty {
+      let columns = 5
+      for chunk in Self.chunks(heldEvents, columns: columns) {
+        var binds = PostgresSession.Binds()
+        for event in chunk {
+          binds.append(.integer(event.sequence))
+          binds.append(.text(event.kind))
+          binds.append(bytes: event.body)
+          binds.append(bytes: event.signature)
+          binds.append(bytes: event.hash)
+        }
+        try session.execute(
+          "INSERT INTO events (seq, kind, body, signature, hash) VALUES "
+            + Self.placeholders(rows: chunk.count, columns: columns), binds)
+      }
+      heldEvents = []
+    }
+    heldCount = 0
+    heldLots = []
+    heldProducts = []
+    heldLastSerial = [:]
+  }
+
+  private func insertRows(_ table: Projection.Table, _ rows: [[Cell]]) throws {
+    let columns = table.columns.count
+    for chunk in Self.chunks(rows, columns: columns) {
+      var binds = PostgresSession.Binds()
+      for row in chunk {
+        for cell in row { binds.append(cell) }
+      }
+      try session.execute(
+        "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES "
+          + Self.placeholders(rows: chunk.count, columns: columns), binds)
+    }
+  }
+
+  /// `rows` in pieces small enough for one statement's parameters (at most 65,535).
+  private static func chunks<T>(_ rows: [T], columns: Int) -> [ArraySlice<T>] {
+    let size = max(1, 60_000 / columns)
+    return stride(from: 0, to: rows.count, by: size).map {
+      rows[$0..<min($0 + size, rows.count)]
+    }
+  }
+
+  /// `($1, $2), ($3, $4)` for `rows` rows of `columns` parameters.
+  private static func placeholders(rows: Int, columns: Int) -> String {
+    var text = ""
+    text.reserveCapacity(rows * columns * 6)
+    var number = 0
+    for row in 0..<rows {
+      text += row == 0 ? "(" : ", ("
+      for column in 0..<columns {
+        number += 1
+        text += column == 0 ? "$\(number)" : ", $\(number)"
+      }
+      text += ")"
+    }
+    return text
+  }
+}
+
+/// A server-side cursor read in pieces, so the audit of a million events holds a piece at a
+/// time.
+final class PostgresCursor: DerivedRowCursor {
+  private let session: PostgresSession
+  private let name: String
+  private var piece: [[PostgresSession.Value]] = []
+  private var position = 0
+  private var finished = false
+  private static let pieceSize = 5_000
+
+  init(session: PostgresSession, sql: String) throws {
+    self.session = session
+    name = session.cursorName()
+    try session.execute("DECLARE \(name) NO SCROLL CURSOR FOR \(sql)")
+  }
+
+  /// The next row's values, or nil at the end.
+  func nextValues() throws -> [PostgresSession.Value]? {
+    if position == piece.count {
+      guard !finished else { return nil }
+      piece = try session.values("FETCH FORWARD \(Self.pieceSize) FROM \(name)", [])
+      position = 0
+      if piece.count < Self.pieceSize { finished = true }
+      if piece.isEmpty { return nil }
+    }
+    defer { position += 1 }
+    return piece[position]
+  }
+
+  func next() throws -> [Cell]? {
+    try nextValues()?.map(\.cell)
+  }
+
+  /// The cursor read as event rows.
+  func events() -> any StoredEventCursor { EventCursor(cursor: self) }
+
+  private struct EventCursor: StoredEventCursor {
+    let cursor: PostgresCursor
+
+    func next() throws -> StoredEvent? {
+      guard let row = try cursor.nextValues() else { return nil }
+      guard row.count == 5, case .cell(.integer(let sequence)) = row[0],
+        case .cell(.text(let kind)) = row[1], case .bytes(let body) = row[2],
+        case .bytes(let signature) = row[3], case .bytes(let hash) = row[4]
+      else {
+        throw TraceError.malformed(what: "events row", reason: "has columns of the wrong type")
+      }
+      return StoredEvent(
+        sequence: sequence, kind: kind, body: body, signature: signature, hash: hash)
+    }
+  }
+}

@@ -1,0 +1,271 @@
+import GS1
+import Traceability
+
+/// The store's reads and appends over any ``SQLConnection``, inside one snapshot or
+/// transaction: each question one query, written once for every SQL backend, and no rule
+/// decided here.
+package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
+  package let connection: Connection
+
+  /// A reader over `connection`.
+  package init(_ connection: Connection) {
+    self.connection = connection
+  }
+
+  private func records<T>(
+    _ table: Projection.Table, _ sql: String, _ arguments: [Cell],
+    _ decode: (RecordRow) throws -> T
+  ) throws -> [T] {
+    try connection.rows(sql, arguments).map { try decode(RecordRow(table: table, cells: $0)) }
+  }
+
+  private static func key(_ lot: LotReference) -> [Cell] {
+    [.text(lot.gtin.digits), .text(lot.lot)]
+  }
+
+  package func producer(taxCode: String) throws -> Producer? {
+    try records(
+      Projection.producers, Statements.producerByTaxCode, [.text(taxCode)], Records.producer
+    ).first
+  }
+
+  package func producers() throws -> [Producer] {
+    try records(Projection.producers, Statements.allProducers, [], Records.producer)
+  }
+
+  package func product(_ gtin: GTIN) throws -> Product? {
+    try records(
+      Projection.products, Statements.productByGTIN, [.text(gtin.digits)], Records.product
+    ).first
+  }
+
+  package func products() throws -> [Product] {
+    try records(Projection.products, Statements.allProducts, [], Records.product)
+  }
+
+  package func ratingHistory(_ gtin: GTIN) throws -> RatingHistory {
+    RatingHistory(
+      try records(Projection.ratings, Statements.ratingsOfGTIN, [.text(gtin.digits)]) { row in
+        guard let status = RatingStatus(rawValue: try row.required("status")),
+          let level = DecisionLevel(rawValue: try row.required("level"))
+        else { throw TraceError.malformed(what: "ratings row", reason: "unknown status or level") }
+        return try OCOPRating(
+          stars: row.integer("stars").map { Int($0) }, status: status,
+          decision: Decision(
+            number: row.required("decision"), date: GS1Date.checked(row.required("decision_date")),
+            level: level),
+          validUntil: row.date("valid_until"))
+      })
+  }
+
+  package func batch(_ lot: LotReference) throws -> Batch? {
+    try records(Projection.batches, Statements.batchByLot, Self.key(lot), batch).first
+  }
+
+  package func batches(of gtin: GTIN) throws -> [Batch] {
+    try records(Projection.batches, Statements.batchesOfGTIN, [.text(gtin.digits)], batch)
+  }
+
+  package func batches(ofProducer taxCode: String) throws -> [Batch] {
+    try records(Projection.batches, Statements.batchesOfProducer, [.text(taxCode)], batch)
+  }
+
+  package func serialRanges(_ lot: LotReference) throws -> [SerialRange] {
+    try records(Projection.serialRanges, Statements.rangesOfLot, Self.key(lot)) { row in
+      SerialRange(
+        lot: lot, first: try row.requiredInteger("first"), last: try row.requiredInteger("last"),
+        printRun: try row.text("run"), eventSequence: try row.requiredInteger("event_seq"))
+    }
+  }
+
+  package func movements(_ lot: LotReference) throws -> [Movement] {
+    try records(Projection.movements, Statements.movementsOfLot, Self.key(lot)) {
+      try Records.movement($0, lot: lot)
+    }
+  }
+
+  package func shipments(_ lot: LotReference) throws -> [Movement] {
+    try records(
+      Projection.movements, Statements.shipmentsOfLot,
+      Self.key(lot) + [.text(EventKind.shipping.rawValue)]
+    ) { try Records.movement($0, lot: lot) }
+  }
+
+  package func recallNotice(_ lot: LotReference) throws -> RecallNotice? {
+    try records(Projection.recalls, Statements.recallOfLot, Self.key(lot)) { row in
+      RecallNotice(
+        reason: try row.required("reason"),
+        recordedAt: try Timestamp(row.required("recorded_at")))
+    }.first
+  }
+
+  package func recalledLots() throws -> [LotReference] {
+    try records(Projection.recalls, Statements.recalled, []) { try $0.lot() }
+  }
+
+  package func inputs(of lot: LotReference) throws -> [LotReference] {
+    try records(Projection.batchInputs, Statements.inputsOfLot, Self.key(lot)) { row in
+      try row.lot(gtin: "input_gtin", lot: "input_lot")
+    }
+  }
+
+  package func consumers(of lot: LotReference) throws -> [LotReference] {
+    try records(Projection.batchInputs, Statements.consumersOfLot, Self.key(lot)) { row in
+      try row.lot(gtin: "output_gtin", lot: "output_lot")
+    }
+  }
+
+  package func headSequence() throws -> Int64 {
+    try connection.integer("SELECT MAX(seq) FROM events", []) ?? 0
+  }
+
+  package func events(after sequence: Int64, limit: Int) throws -> [Event] {
+    try connection.events(after: sequence, limit: limit)
+  }
+
+  // MARK: - The audit's reads
+
+  package func integrityProblems() throws -> [String] {
+    try connection.integrityProblems()
+  }
+
+  package func storedEvents() throws -> any StoredEventCursor {
+    try connection.storedEvents()
+  }
+
+  package func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor {
+    try connection.derivedRows(of: table)
+  }
+
+  // MARK: - Appends
+
+  package func head() throws -> (sequence: Int64, hash: [UInt8])? {
+    try connection.head()
+  }
+
+  package func batchExists(_ lot: LotReference) throws -> Bool {
+    try connection.batchExists(lot)
+  }
+
+  package func productExists(_ gtin: GTIN) throws -> Bool {
+    try connection.productExists(gtin)
+  }
+
+  package func lastSerial(_ lot: LotReference) throws -> Int64 {
+    try connection.lastSerial(lot)
+  }
+
+  package func insert(_ event: StoredEvent) throws {
+    try connection.insert(event)
+  }
+
+  package func insert(_ rows: [Projection.Row]) throws {
+    try connection.insert(rows)
+  }
+
+  // MARK: - Rows to records
+
+  func batch(_ row: RecordRow) throws -> Batch {
+    let lot = try row.lot()
+    var coordinates: Coordinates?
+    if let latitude = try row.text("latitude"), let longitude = try row.text("longitude") {
+      coordinates = try Coordinates(latitude: latitude, longitude: longitude)
+    }
+    let origin = try Origin(
+      areaName: row.required("origin_area"),
+      address: Address(
+        detail: row.text("origin_detail"), commune: row.required("origin_commune"),
+        district: row.text("origin_district"), province: row.required("origin_province")),
+      coordinates: coordinates, harvestStart: row.date("harvest_start"),
+      harvestEnd: row.date("harvest_end"))
+    let request = try BatchRequest(
+      lot: lot, productionDate: GS1Date.checked(row.required("production_date")),
+      expiryDate: GS1Date.checked(row.required("expiry_date")),
+      quantity: Quantity(amount: row.required("amount"), unit: UnitCode(row.required("unit"))),
+      origin: origin, inputs: inputs(of: lot))
+    var rating: RatingAtProduction?
+    if let stars = try row.integer("rating_stars"),
+      let decisionDate = try row.date("rating_decision_date"),
+      let until = try row.date("rating_valid_until")
+    {
+      rating = RatingAtProduction(
+        stars: Int(stars), decision: try row.required("rating_decision"),
+        decisionDate: decisionDate, validUntil: until)
+    }
+    return Batch(
+      request: request, rating: rating, eventSequence: try row.requiredInteger("event_seq"))
+  }
+}
+
+/// Records from their rows.
+private enum Records {
+  static func producer(_ row: RecordRow) throws -> Producer {
+    guard let kind = ProducerKind(rawValue: try row.required("kind")) else {
+      throw TraceError.malformed(what: "producers row", reason: "unknown kind")
+    }
+    return try Producer(
+      taxCode: row.required("tax_code"), kind: kind, name: row.required("name"),
+      address: Address(
+        detail: row.text("detail"), commune: row.required("commune"),
+        district: row.text("district"), province: row.required("province")),
+      gln: row.text("gln").map { try GLN($0) })
+  }
+
+  static func product(_ row: RecordRow) throws -> Product {
+    guard let group = ProductGroup(rawValue: try row.required("product_group")) else {
+      throw TraceError.malformed(what: "products row", reason: "unknown group")
+    }
+    return try Product(
+      gtin: GTIN.checked(row.required("gtin")), producerTaxCode: row.required("producer"),
+      nameVietnamese: row.required("name_vi"), nameEnglish: row.text("name_en"), group: group,
+      netContent: Quantity(
+        amount: row.required("net_amount"), unit: UnitCode(row.required("net_unit"))),
+      ingredients: row.text("ingredients"), storage: row.text("storage"),
+      usage: row.text("usage"))
+  }
+
+  static func movement(_ row: RecordRow, lot: LotReference) throws -> Movement {
+    var quantity: Quantity?
+    if let amount = try row.text("amount"), let unit = try row.text("unit") {
+      quantity = try Quantity(amount: amount, unit: UnitCode(unit))
+    }
+    return try Movement(
+      lot: lot, party: row.required("party"), gln: row.text("gln").map { try GLN($0) },
+      date: GS1Date.checked(row.required("date")), quantity: quantity)
+  }
+}
+
+/// The record queries, written once.
+private enum Statements {
+  static func select(_ table: Projection.Table, _ rest: String) -> String {
+    "SELECT \(table.selectList) FROM \(table.name) \(rest)"
+  }
+
+  static let producerByTaxCode = select(Projection.producers, "WHERE tax_code = ?")
+  static let allProducers = select(Projection.producers, "ORDER BY tax_code")
+  static let productByGTIN = select(Projection.products, "WHERE gtin = ?")
+  static let allProducts = select(Projection.products, "ORDER BY gtin")
+  static let ratingsOfGTIN = select(Projection.ratings, "WHERE gtin = ? ORDER BY event_seq")
+  static let batchByLot = select(Projection.batches, "WHERE gtin = ? AND lot = ?")
+  static let batchesOfGTIN = select(Projection.batches, "WHERE gtin = ? ORDER BY lot")
+  static let batchesOfProducer = select(
+    Projection.batches,
+    """
+    JOIN products ON products.gtin = batches.gtin
+    WHERE products.producer = ? ORDER BY batches.gtin, batches.lot
+    """)
+  static let rangesOfLot = select(
+    Projection.serialRanges, "WHERE gtin = ? AND lot = ? ORDER BY first")
+  static let movementsOfLot = select(
+    Projection.movements, "WHERE gtin = ? AND lot = ? ORDER BY event_seq")
+  static let shipmentsOfLot = select(
+    Projection.movements, "WHERE gtin = ? AND lot = ? AND direction = ? ORDER BY event_seq")
+  static let recallOfLot = select(Projection.recalls, "WHERE gtin = ? AND lot = ?")
+  static let recalled = select(Projection.recalls, "ORDER BY event_seq")
+  static let inputsOfLot = select(
+    Projection.batchInputs,
+    "WHERE output_gtin = ? AND output_lot = ? ORDER BY input_gtin, input_lot")
+  static let consumersOfLot = select(
+    Projection.batchInputs,
+    "WHERE input_gtin = ? AND input_lot = ? ORDER BY output_gtin, output_lot")
+}
