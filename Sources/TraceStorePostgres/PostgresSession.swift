@@ -239,6 +239,12 @@ final class PostgresSession: @unchecked Sendable {
     switch failure.sqlState {
     case "28P01", "28000":
       return .store(path: location, reason: "refused the login: \(failure.message)")
+    case "25006":
+      return .store(
+        path: location,
+        reason:
+          "is read-only (a standby, or a read-only server), so it cannot be written; write through the primary"
+      )
     case "3D000":
       return .store(path: location, reason: "has no such database: \(failure.message)")
     default:

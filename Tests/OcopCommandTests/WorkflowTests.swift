@@ -300,14 +300,4 @@ struct WorkspaceConfigTests {
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("config \(folder.file("nowhere.json")) does not exist"))
   }
-
-  @Test func aServerLocationIsRefusedByNameWithoutItsPassword() throws {
-    let result = try CommandRunner.run([
-      "batch", "list", "--store", "postgres://ocop:s3cret@db.example:5432/ocop",
-    ])
-    #expect(result.status == 1)
-    #expect(result.stderr.contains("postgres://ocop:***@db.example:5432/ocop"))
-    #expect(result.stderr.contains("PostgreSQL"))
-    #expect(!result.stderr.contains("s3cret"))
-  }
 }

@@ -83,10 +83,13 @@ public final class PostgresCluster: Sendable {
     "postgres://\(user):\(password)@127.0.0.1:\(standbyPort)/\(database)?sslmode=disable"
   }
 
-  /// Creates an empty database with a new name and returns the name.
-  public func createDatabase(_ prefix: String = "ocop_test") throws -> String {
+  /// Creates a database with a new name, empty or a copy of `template`, and returns the
+  /// name.
+  public func createDatabase(_ prefix: String = "ocop_test", copying template: String? = nil)
+    throws -> String
+  {
     let name = prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-    try psql("postgres", "CREATE DATABASE \(name)")
+    try psql("postgres", "CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""))
     return name
   }
 

@@ -1,0 +1,243 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// The whole command line on a PostgreSQL primary and its streaming standby, side by side
+/// with the same commands on SQLite.
+@Suite("ocop on PostgreSQL")
+struct PostgresWorkflowTests {
+  static let lot = "8932301001016/DTNQ-2611-02"
+
+  /// A workspace on a new database of the test cluster: its config file and store address.
+  struct Workspace {
+    let cluster: PostgresCluster
+    let database: String
+    let folder: TemporaryFolder
+    var config: String { folder.file("ocop.json") }
+    /// The address without password: the password comes from PGPASSWORD.
+    var store: String {
+      "postgres://\(cluster.user)@127.0.0.1:\(cluster.port)/\(database)?sslmode=disable"
+    }
+    var standby: String {
+      "postgres://\(cluster.user)@127.0.0.1:\(cluster.standbyPort)/\(database)?sslmode=disable"
+    }
+
+    func ocop(_ arguments: [String], store: String? = nil) throws -> CommandRunner.Result {
+      try CommandRunner.run(
+        arguments + ["--config", config] + (store.map { ["--store", $0] } ?? []),
+        environment: ["PGPASSWORD": cluster.password])
+    }
+  }
+
+  static func workspace() async throws -> Workspace {
+    let cluster = try await PostgresCluster.shared()
+    let workspace = Workspace(
+      cluster: cluster, database: try cluster.createDatabase(), folder: TemporaryFolder())
+    let made = try CommandRunner.run(
+      [
+        "init", "--store", workspace.store, "--config", workspace.config, "--resolver",
+        "https://truyxuat.angiang.example", "--prefix", "8932301", "--issuer", "Demo",
+      ], environment: ["PGPASSWORD": cluster.password])
+    #expect(made.status == 0, "\(made.stderr)")
+    return workspace
+  }
+
+  @Test func theAnGiangWorkflowRunsOnThePrimaryAndAgreesWithSQLite() async throws {
+    let pg = try await Self.workspace()
+    let sqlite = try WorkflowTests.workspace()
+    let steps: [[String]] = [["import", "all", WorkflowTests.fixtures]]
+    for step in steps {
+      let onPG = try pg.ocop(step)
+      #expect(onPG.status == 0, "\(step): \(onPG.stderr)")
+      #expect(try WorkflowTests.ocop(sqlite, step).status == 0)
+    }
+    // The same records, listed the same way, on both.
+    for list in [
+      ["producer", "list"], ["product", "list", "--on", "2026-11-29"], ["batch", "list"],
+    ] {
+      let onPG = try pg.ocop(list + ["--json"])
+      let onSQLite = try WorkflowTests.ocop(sqlite, list + ["--json"])
+      #expect(onPG.status == 0, "\(onPG.stderr)")
+      #expect(onPG.stdout == onSQLite.stdout, "\(list)")
+    }
+    // Print, verify a printed label's link, recall, audit, export.
+    let printed = try pg.ocop([
+      "print", Self.lot, "--count", "3", "--out", pg.folder.file("labels"),
+    ])
+    #expect(printed.status == 0, "\(printed.stderr)")
+    let labels = try FileManager.default.contentsOfDirectory(atPath: pg.folder.file("labels"))
+    #expect(labels.filter { $0.hasSuffix(".png") }.count == 3)
+    let url = "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-02/21/2?17=271102"
+    let verified = try pg.ocop(["verify", url])
+    #expect(verified.status == 0, "\(verified.stderr)")
+    #expect(verified.stdout.hasPrefix("VALID"))
+    let recalled = try pg.ocop(["recall", Self.lot, "--reason", "Kiểm tra"])
+    #expect(recalled.status == 0, "\(recalled.stderr)")
+    #expect(try pg.ocop(["verify", url]).stdout.hasPrefix("RECALLED"))
+    let audit = try pg.ocop(["audit"])
+    #expect(audit.status == 0, "\(audit.stderr)")
+    #expect(audit.stdout.hasPrefix("audit passed"))
+    let bundle = pg.folder.file("bundle.json")
+    #expect(try pg.ocop(["export", "bundle", "--out", bundle]).status == 0)
+    #expect(try pg.ocop(["export", "epcis", "--out", pg.folder.file("epcis.json")]).status == 0)
+    #expect(try pg.ocop(["export", "csv", "--out", pg.folder.file("csv")]).status == 0)
+    // The bundle verifies offline, with no database at all.
+    let trust = pg.folder.file("trust.json")
+    #expect(try pg.ocop(["keys", "export", "--out", trust]).status == 0)
+    let offline = try CommandRunner.run(["verify", "--bundle", bundle, "--trust", trust, url])
+    // Exit status 1: the scan is not valid.
+    #expect(offline.status == 1, "\(offline.stderr)")
+    #expect(offline.stdout.hasPrefix("RECALLED"), "\(offline.stdout)\(offline.stderr)")
+  }
+
+  @Test func twoPrintRunsOnOneLotAtOnceGetDisjointSerials() async throws {
+    let pg = try await Self.workspace()
+    #expect(try pg.ocop(["import", "all", WorkflowTests.fixtures]).status == 0)
+    let runs = (1...2).map { index in
+      [
+        "print", Self.lot, "--count", "40", "--run", "run-\(index)", "--no-read-back",
+        "--out", pg.folder.file("run-\(index)"),
+      ]
+    }
+    let results = try await withThrowingTaskGroup(of: CommandRunner.Result.self) { group in
+      for run in runs { group.addTask { try pg.ocop(run) } }
+      return try await group.reduce(into: []) { $0.append($1) }
+    }
+    for result in results { #expect(result.status == 0, "\(result.stderr)") }
+    let ranges = try pg.cluster.psql(
+      pg.database,
+      "SELECT first, last FROM serial_ranges WHERE lot = 'DTNQ-2611-02' ORDER BY first"
+    )
+    .split(separator: "\n").map { $0.split(separator: "|").compactMap { Int($0) } }
+    #expect(ranges == [[1, 40], [41, 80]])
+  }
+
+  @Test func theStandbyAuditsAndServesWhatThePrimaryWrote() async throws {
+    let pg = try await Self.workspace()
+    #expect(try pg.ocop(["import", "all", WorkflowTests.fixtures]).status == 0)
+    #expect(
+      try pg.ocop([
+        "print", Self.lot, "--count", "2", "--no-read-back", "--out",
+        pg.folder.file("labels"),
+      ]).status == 0)
+    try pg.cluster.waitForStandby()
+    let audit = try pg.ocop(["audit"], store: pg.standby)
+    #expect(audit.status == 0, "\(audit.stderr)")
+    #expect(audit.stdout.hasPrefix("audit passed"))
+    // A write to the standby is refused in one line, and nothing changes.
+    let refused = try pg.ocop(["recall", Self.lot, "--reason", "x"], store: pg.standby)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+    #expect(refused.stderr.contains("is read-only"), "\(refused.stderr)")
+    // ocop serve on the standby answers the printed label's link.
+    let port = try PostgresWorkflowTests.freePort()
+    let server = Process()
+    server.executableURL = CommandRunner.executable
+    server.arguments = [
+      "serve", "--config", pg.config, "--store", pg.standby, "--port", String(port),
+    ]
+    server.environment = ProcessInfo.processInfo.environment.merging([
+      "PGPASSWORD": pg.cluster.password
+    ]) { $1 }
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer {
+      server.terminate()
+      server.waitUntilExit()
+    }
+    let path = "/01/08932301001016/10/DTNQ-2611-02/21/1?17=271102"
+    var answer: (status: Int, body: String)?
+    for _ in 0..<100 {
+      answer = try? Self.get("http://127.0.0.1:\(port)\(path)", accept: "application/json")
+      if answer != nil { break }
+      try await Task.sleep(nanoseconds: 100_000_000)
+    }
+    #expect(answer?.status == 200)
+    #expect(answer?.body.contains("\"verdict\":\"valid\"") == true, "\(answer?.body ?? "")")
+  }
+
+  @Test func anUnreachableServerAWrongPasswordAndANewerSchemaEachGiveOneLine() async throws {
+    let pg = try await Self.workspace()
+    let cluster = pg.cluster
+    let unreachable = try CommandRunner.run(
+      [
+        "batch", "list", "--config", pg.config, "--store",
+        "postgres://ocop@127.0.0.1:\(try Self.freePort())/x?sslmode=disable",
+      ])
+    let wrongPassword = try CommandRunner.run(
+      ["batch", "list", "--config", pg.config, "--store", pg.store],
+      environment: ["PGPASSWORD": "not-the-password"])
+    try cluster.psql(pg.database, "INSERT INTO ocop_schema (version) VALUES (99)")
+    let newer = try pg.ocop(["batch", "list"])
+    for (result, words) in [
+      (unreachable, "cannot be reached: connection refused"),
+      (wrongPassword, "refused the login"),
+      (newer, "has schema version 99, written by a newer ocop"),
+    ] {
+      #expect(result.status == 1)
+      #expect(result.stderr.contains(words), "\(result.stderr)")
+      #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+      #expect(!result.stderr.contains(cluster.password))
+    }
+  }
+
+  @Test func aServerStoreNeedsANamedConfigAndNeverShowsItsPassword() throws {
+    let result = try CommandRunner.run([
+      "batch", "list", "--store", "postgres://ocop:s3cret@db.example:5432/ocop",
+    ])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("postgres://ocop@db.example:5432/ocop"))
+    #expect(result.stderr.contains("--config"))
+    #expect(!result.stderr.contains("s3cret"))
+    let bad = try CommandRunner.run([
+      "batch", "list", "--store", "postgres://ocop:s3cret@db.example:5432/ocop?sslmode=maybe",
+    ])
+    #expect(bad.status == 1)
+    #expect(bad.stderr.contains("postgres://ocop:***@db.example:5432/ocop"))
+    #expect(!bad.stderr.contains("s3cret"))
+  }
+
+  /// A GET over a real socket: the status and the body.
+  static func get(_ url: String, accept: String) throws -> (status: Int, body: String) {
+    var request = URLRequest(url: URL(string: url)!)
+    request.setValue(accept, forHTTPHeaderField: "Accept")
+    request.timeoutInterval = 5
+    let done = DispatchSemaphore(value: 0)
+    let box = Box()
+    URLSession.shared.dataTask(with: request) { data, response, error in
+      box.result = (data, response as? HTTPURLResponse, error)
+      done.signal()
+    }.resume()
+    done.wait()
+    guard let (data, response, error) = box.result, let response, error == nil else {
+      throw URLError(.cannotConnectToHost)
+    }
+    return (response.statusCode, String(decoding: data ?? Data(), as: UTF8.self))
+  }
+
+  private final class Box: @unchecked Sendable {
+    var result: (Data?, HTTPURLResponse?, (any Error)?)?
+  }
+
+  /// A loopback port nothing listens on now.
+  static func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+        bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+      }
+    }
+    guard bound else { throw URLError(.cannotConnectToHost) }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+}
