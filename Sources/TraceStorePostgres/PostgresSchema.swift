@@ -98,6 +98,31 @@ enum PostgresSchema {
     }
   }
 
+  /// Drops every table of the store, in one transaction, if its log is empty.
+  static func removeIfEmpty(_ session: PostgresSession) throws(TraceError) {
+    let location = session.location
+    do {
+      try session.execute("BEGIN")
+      guard case .version = try state(of: session) else {
+        try session.execute("ROLLBACK")
+        return
+      }
+      try session.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+      guard try session.rows("SELECT 1 FROM events LIMIT 1", []).isEmpty else {
+        try session.execute("ROLLBACK")
+        return
+      }
+      for table in SQLSchema.tables.reversed() + ["ocop_schema"] {
+        try session.execute("DROP TABLE \(table)")
+      }
+      try session.execute("DROP FUNCTION ocop_append_only()")
+      try session.execute("COMMIT")
+    } catch {
+      try? session.execute("ROLLBACK")
+      throw PostgresSession.error(error, location: location)
+    }
+  }
+
   /// Checks, without writing, that the store exists and is at this build's version: for a
   /// read-only store or a standby.
   static func check(_ session: PostgresSession) throws(TraceError) {

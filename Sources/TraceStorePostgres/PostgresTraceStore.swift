@@ -84,6 +84,20 @@ public final class PostgresTraceStore: TraceStoreBackend {
     }
   }
 
+  /// Removes the schema from the database at `location` if its log is empty: what undoes a
+  /// create whose next step failed. A store holding events is left alone.
+  public static func removeEmptyStore(_ location: PostgresLocation) async throws(TraceError) {
+    let pool = SessionPool(location: location, limit: 1)
+    let lease = try await pool.acquire()
+    defer {
+      pool.release(lease)
+      Task { await pool.close() }
+    }
+    try await lease.thread.run { () throws(TraceError) in
+      try PostgresSchema.removeIfEmpty(lease.session)
+    }
+  }
+
   /// Closes every connection.
   public func close() async {
     await pool.close()

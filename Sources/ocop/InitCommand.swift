@@ -71,7 +71,7 @@ struct InitCommand: AsyncParsableCommand {
         written.append(trustFile)
         try await store.create(signer: key)
       } catch {
-        store.removeCreated()
+        await store.removeCreated()
         for file in written { try? FileManager.default.removeItem(atPath: file) }
         throw error
       }

@@ -108,15 +108,27 @@ enum StoreLocation: Equatable, CustomStringConvertible {
     }
   }
 
-  /// Removes what a failed `create` left. (A database's schema is made in one transaction,
-  /// so a failed create leaves nothing there.)
-  func removeCreated() {
+  /// Opens the store as a backend that can take in a whole log; with `create`, makes it
+  /// first (a new SQLite file, or the schema in an empty database).
+  func openBackend(create: Bool) async throws -> any TraceStoreBackend {
+    switch self {
+    case .sqlite(let path):
+      return try SQLiteTraceStore(path: path, signer: nil, create: create)
+    case .postgres(let location):
+      return try await PostgresTraceStore.open(location, signer: nil, create: create)
+    }
+  }
+
+  /// Removes what a failed `create` left: the new file, or the schema of a store that holds
+  /// no events.
+  func removeCreated() async {
     switch self {
     case .sqlite(let path):
       for file in [path, path + "-wal", path + "-shm"] {
         try? FileManager.default.removeItem(atPath: file)
       }
-    case .postgres: break
+    case .postgres(let location):
+      try? await PostgresTraceStore.removeEmptyStore(location)
     }
   }
 }
@@ -134,7 +146,7 @@ struct WorkspaceConfig: Codable, Equatable {
   var key: String
   /// The store's location (a file path); absent in a config that sits beside its store.
   var store: String?
-  /// The trust list file; absent means `NAME.trust.json` beside an SQLite store.
+  /// The trust list file; absent means `NAME.trust.json` beside the config `NAME.json`.
   var trustList: String?
 }
 
@@ -237,10 +249,10 @@ struct Workspace {
       store: try await paths.location.open(signer: key, serving: serving), key: key)
   }
 
-  /// The trust list file: the config's, or the one beside the store.
+  /// The trust list file: the config's, or the one beside the config.
   var trustListFile: String {
+    // Beside the config: for a config beside its SQLite store, that is beside the store.
     config.trustList.map { Self.relative($0, to: configFile) }
-      ?? location.sibling(".trust.json")
       ?? Workspace.sibling(of: configFile, ".trust.json")
   }
 

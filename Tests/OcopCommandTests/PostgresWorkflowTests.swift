@@ -186,6 +186,55 @@ struct PostgresWorkflowTests {
     }
   }
 
+  @Test func migrateMovesAStoreUpToADatabaseAndBackWithEveryRecordAndSignature() async throws {
+    let cluster = try await PostgresCluster.shared()
+    let sqlite = try StoreTemplate.copy()
+    let folder = (sqlite as NSString).deletingLastPathComponent
+    let config = folder + "/ag.json"
+    let database = try cluster.createDatabase()
+    let target = "postgres://ocop@127.0.0.1:\(cluster.port)/\(database)?sslmode=disable"
+    let environment = ["PGPASSWORD": cluster.password]
+    func ocop(_ arguments: [String]) throws -> CommandRunner.Result {
+      try CommandRunner.run(arguments, environment: environment)
+    }
+    func tables() throws -> String {
+      try cluster.psql(
+        database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+    }
+    // A trust list that does not hold the store's issuer: the source fails its audit, and
+    // nothing is made in the database.
+    let empty = folder + "/empty-trust.json"
+    try Data(#"{"format":"ocop-trace trust list","issuers":[],"version":1}"#.utf8).write(
+      to: URL(fileURLWithPath: empty))
+    let untrusted = try ocop(["migrate", "--from", sqlite, "--to", target, "--trust", empty])
+    #expect(untrusted.status == 1)
+    #expect(untrusted.stderr.contains("fails its audit"), "\(untrusted.stderr)")
+    #expect(try tables().trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    // Up: SQLite to PostgreSQL.
+    let up = try ocop(["migrate", "--from", sqlite, "--to", target])
+    #expect(up.status == 0, "\(up.stderr)")
+    #expect(up.stdout.contains("audit of the copy passed"))
+    let audit = try ocop(["audit", "--config", config, "--store", target])
+    #expect(audit.stdout.hasPrefix("audit passed"), "\(audit.stderr)")
+    for list in [["producer", "list"], ["batch", "list"]] {
+      let before = try ocop(list + ["--json", "--store", sqlite])
+      let after = try ocop(list + ["--json", "--config", config, "--store", target])
+      #expect(after.stdout == before.stdout && !before.stdout.isEmpty)
+    }
+    // A target that holds a store is refused.
+    let again = try ocop(["migrate", "--from", sqlite, "--to", target])
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("already exists"), "\(again.stderr)")
+    // Back: PostgreSQL to a new SQLite file, the same log.
+    let back = folder + "/back.sqlite"
+    let down = try ocop(["migrate", "--from", target, "--to", back, "--config", config])
+    #expect(down.status == 0, "\(down.stderr)")
+    let heads = try [sqlite, back].map { store in
+      try ocop(["audit", "--json", "--config", config, "--store", store]).stdout
+    }
+    #expect(heads[0] == heads[1] && heads[0].contains("\"passed\":true"))
+  }
+
   @Test func aServerStoreNeedsANamedConfigAndNeverShowsItsPassword() throws {
     let result = try CommandRunner.run([
       "batch", "list", "--store", "postgres://ocop:s3cret@db.example:5432/ocop",
