@@ -84,7 +84,8 @@ let package = Package(
     .executableTarget(
       name: "trace-benchmark",
       dependencies: [
-        "Traceability", "TraceStoreSQLite", .product(name: "Crypto", package: "swift-crypto"),
+        "Traceability", "TraceStoreSQLite", "TraceStorePostgres",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Benchmarks/TraceBenchmark"
     ),

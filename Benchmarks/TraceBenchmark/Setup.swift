@@ -1,5 +1,6 @@
 import Foundation
 import GS1
+import TraceStorePostgres
 import TraceStoreSQLite
 import Traceability
 
@@ -8,7 +9,7 @@ enum Setup {
   static let taxCode = "1600123456"
   static let gtin = try! GTIN("8936059000017")
 
-  static func register(_ store: SQLiteTraceStore) async throws {
+  static func register(_ store: any TraceStore) async throws {
     _ = try await store.apply([
       .registerProducer(
         Producer(
@@ -78,7 +79,7 @@ enum AuditRun {
     }
     do {
       let key = try IssuerKey.load(from: keyPath)
-      let store = try SQLiteTraceStore(path: path, signer: nil)
+      let store = try await openStore(path, signer: nil, create: false)
       let sampler = ResidentSampler()
       let start = Date()
       let report = try await store.audit(trustList: Setup.trustList(key))
@@ -104,7 +105,7 @@ enum Fill {
     do {
       let key = try IssuerKey.generate(name: "benchmark")
       try key.write(to: keyPath)
-      let store = try SQLiteTraceStore(path: path, signer: key, create: true)
+      let store = try await openStore(path, signer: key, create: true)
       try await Setup.register(store)
       for start in stride(from: 0, to: count - 2, by: 5000) {
         _ = try await store.apply(
@@ -114,6 +115,17 @@ enum Fill {
       fail("\(error)")
     }
   }
+}
+
+/// The store at `location`: a postgres:// address or an SQLite file.
+func openStore(_ location: String, signer: IssuerKey?, create: Bool) async throws
+  -> any TraceStore
+{
+  if PostgresLocation.isPostgres(location) {
+    return try await PostgresTraceStore.open(
+      PostgresLocation(location), signer: signer, create: create)
+  }
+  return try SQLiteTraceStore(path: location, signer: signer, create: create)
 }
 
 /// This process's peak resident memory, from /proc (VmHWM). Not getrusage's ru_maxrss,

@@ -8,6 +8,8 @@ import Traceability
 // on, in one run, and prints a table. Also serves the multi-process tests as a worker.
 //
 //   trace-benchmark [--batches N] [--million]   the benchmark table
+//   trace-benchmark postgres --store URL [--million URL]
+//                                               PostgreSQL beside SQLite (an empty database)
 //   trace-benchmark worker --store P --key K --name W --batches N
 //   trace-benchmark audit --store P --key K      (one audit, with peak memory)
 
@@ -27,5 +29,6 @@ switch arguments.first {
 case "worker": await Worker.run()
 case "audit": await AuditRun.run()
 case "fill": await Fill.run()
+case "postgres": await PostgresBenchmark.run()
 default: await Benchmark.run()
 }

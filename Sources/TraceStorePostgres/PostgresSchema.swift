@@ -63,6 +63,8 @@ enum PostgresSchema {
   static func migrate(_ session: PostgresSession, create: Bool) throws(TraceError) {
     let location = session.location
     do {
+      // Up to date, the usual case: nothing to take a lock for.
+      if try state(of: session) == .version(version) { return }
       try session.execute("BEGIN")
       // Two processes opening a new store at once: the second waits and finds it made.
       try session.execute("SELECT pg_advisory_xact_lock(7301200001)")
@@ -74,10 +76,7 @@ enum PostgresSchema {
           reason:
             "holds tables that are not an ocop-trace store (an events table without ocop_schema)")
       case .empty:
-        guard create else {
-          throw TraceError.store(
-            path: location, reason: "holds no trace store; create one with ocop init")
-        }
+        guard create else { throw noStore(location) }
         try session.execute(
           "CREATE TABLE ocop_schema (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
@@ -150,6 +149,15 @@ enum PostgresSchema {
     } catch {
       throw PostgresSession.error(error, location: location)
     }
+  }
+
+  /// An empty database named, with the command that makes a store in it.
+  private static func noStore(_ location: String) -> TraceError {
+    .store(
+      path: location,
+      reason:
+        "holds no trace store; create one with `ocop init --store \(location) --config FILE --resolver URL --prefix DIGITS`"
+    )
   }
 
   private static func refuseNewer(_ number: Int, location: String) throws(TraceError) {

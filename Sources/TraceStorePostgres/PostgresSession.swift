@@ -69,6 +69,69 @@ final class PostgresSession: @unchecked Sendable {
   /// Whether the connection has failed or closed, so the session cannot be used again.
   var isBroken: Bool { connection.isClosed }
 
+  /// Statements sent and not yet waited for, in order.
+  private var inFlight: [EventLoopFuture<PostgresQueryResult>] = []
+
+  /// Sends `sql` (with `?` placeholders) without waiting for its answer: the server runs
+  /// statements in order, so a transaction's statements can follow one another on the wire
+  /// and be waited for together. Its failure is thrown by the next wait.
+  func send(_ sql: String, _ arguments: [Cell] = []) {
+    var binds = Binds()
+    for argument in arguments { binds.append(argument) }
+    inFlight.append(
+      connection.query(
+        PostgresQuery(unsafeSQL: numberedSQL(sql), binds: binds.bindings), logger: logger))
+  }
+
+  /// Sends `sql` without waiting and returns the answer to come; ``values(of:)`` reads it.
+  func sendQuery(_ sql: String, _ arguments: [Cell] = []) -> EventLoopFuture<PostgresQueryResult> {
+    send(sql, arguments)
+    return inFlight[inFlight.count - 1]
+  }
+
+  /// The rows of an answer ``sendQuery(_:_:)`` promised, after everything in flight.
+  func values(of answer: EventLoopFuture<PostgresQueryResult>) throws -> [[Value]] {
+    try settle()
+    do {
+      return try answer.wait().rows.map { row in row.map(Self.value) }
+    } catch {
+      throw SessionError(error)
+    }
+  }
+
+  /// Sends `sql` with `binds` already made, without waiting: the bulk inserts.
+  func send(_ sql: String, _ binds: Binds) {
+    inFlight.append(
+      connection.query(PostgresQuery(unsafeSQL: sql, binds: binds.bindings), logger: logger))
+  }
+
+  /// Statements sent whose outcome nobody waits for: a read-only transaction's COMMIT.
+  private var detached: [EventLoopFuture<PostgresQueryResult>] = []
+
+  /// Sends `sql` and never waits for it: its outcome cannot matter (ending a read-only
+  /// transaction). It is collected by the next wait, so a session's statements stay in
+  /// order.
+  func sendDetached(_ sql: String) {
+    detached.append(connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
+  }
+
+  /// Waits for every statement sent, throwing the first failure.
+  func settle() throws {
+    for future in detached { _ = try? future.wait() }
+    detached = []
+    let sent = inFlight
+    inFlight = []
+    var failure: (any Error)?
+    for future in sent {
+      do {
+        _ = try future.wait()
+      } catch {
+        if failure == nil { failure = error }
+      }
+    }
+    if let failure { throw SessionError(failure) }
+  }
+
   /// Runs `sql` (with `?` placeholders) and returns every row as cells.
   @discardableResult
   func rows(_ sql: String, _ arguments: [Cell]) throws -> [[Cell]] {
@@ -103,10 +166,13 @@ final class PostgresSession: @unchecked Sendable {
     return try wait(PostgresQuery(unsafeSQL: numberedSQL(sql), binds: binds.bindings))
   }
 
+  /// Runs `query` after everything in flight and waits for all of it.
   @discardableResult
   private func wait(_ query: PostgresQuery) throws -> PostgresQueryResult {
+    let future = connection.query(query, logger: logger)
+    try settle()
     do {
-      return try connection.query(query, logger: logger).wait()
+      return try future.wait()
     } catch {
       throw SessionError(error)
     }
@@ -227,9 +293,14 @@ final class PostgresSession: @unchecked Sendable {
       return underlying.isEmpty ? "\(error.code)" : underlying
     }
 
-    /// Whether the transaction may simply be run again: a serialisation failure or a
-    /// deadlock.
-    var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+    /// Whether the transaction may simply be run again: a serialisation failure, a
+    /// deadlock, or a unique key another writer took between this one's check and its
+    /// append (run again, the check sees it).
+    var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" || isConflict }
+
+    /// A unique key taken: retried a few times only, since a store's own data cannot cause
+    /// it twice in a row.
+    var isConflict: Bool { sqlState == "23505" }
   }
 
   /// A connection failure as one line that names the store.

@@ -107,7 +107,7 @@ public final class PostgresTraceStore: TraceStoreBackend {
     async throws(TraceError) -> T
   {
     switch try await transaction(
-      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock: nil,
+      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock: false,
       { transaction in try body(SQLReader(transaction)) })
     {
     case .done(let value): return value
@@ -121,12 +121,11 @@ public final class PostgresTraceStore: TraceStoreBackend {
     var attempt = 0
     while true {
       switch try await transaction(
-        begin: "BEGIN ISOLATION LEVEL READ COMMITTED",
-        lock: "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE",
+        begin: "BEGIN ISOLATION LEVEL READ COMMITTED", lock: true,
         { transaction in try body(SQLReader(transaction)) })
       {
       case .done(let value): return value
-      case .refused(let failure) where attempt < 20:
+      case .refused(let failure) where attempt < (failure.isConflict ? 3 : 20):
         _ = failure
         attempt += 1
         try? await Task.sleep(nanoseconds: UInt64(5_000_000 * attempt))
@@ -147,21 +146,31 @@ public final class PostgresTraceStore: TraceStoreBackend {
   /// Runs `body` in one transaction on a session of the pool, on that session's thread:
   /// committed when it returns, rolled back when it throws.
   private func transaction<T: Sendable>(
-    begin: String, lock: String?, _ body: @Sendable (PostgresTransaction) throws -> T
+    begin: String, lock: Bool, _ body: @Sendable (PostgresTransaction) throws -> T
   ) async throws(TraceError) -> Outcome<T> {
     let lease = try await pool.acquire()
     defer { pool.release(lease) }
+    let writing = lock
     let outcome: Result<Outcome<T>, any Error> = try await lease.thread.run {
       let session = lease.session
       do {
-        try session.execute(begin)
-        if let lock { try session.execute(lock) }
-        let transaction = PostgresTransaction(session)
+        // BEGIN goes with the transaction's first statement; the appends with the COMMIT.
+        session.send(begin)
+        let transaction = PostgresTransaction(session, writing: writing)
         let result = try body(transaction)
-        try transaction.flush()
-        try session.execute("COMMIT")
+        if writing {
+          try transaction.flush()
+          session.send("COMMIT")
+          try session.settle()
+        } else {
+          // A read-only transaction has nothing to commit: its end goes with the session's
+          // next statement, and the answer is not held up for it.
+          try session.settle()
+          session.sendDetached("COMMIT")
+        }
         return .success(.done(result))
       } catch {
+        try? session.settle()
         try? session.execute("ROLLBACK")
         if let failure = error as? PostgresSession.SessionError, failure.isRetryable {
           return .success(.refused(failure))

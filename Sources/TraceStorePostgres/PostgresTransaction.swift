@@ -1,53 +1,134 @@
 import GS1
+import NIOCore
+import PostgresNIO
 import TraceStoreSQL
 import Traceability
 
 /// One transaction on one session, as the shared SQL reader asks for it.
 ///
+/// A write transaction takes its turn at the chain (the events table's lock) at its first
+/// read that is not a plain existence check, or at its first append, whichever comes first;
+/// the lock's statement, the head's query and that read go to the server together. Until
+/// then it has only asked whether a lot or a product exists: an answer that a concurrent
+/// writer can only turn from "no" to "yes", which the unique constraints catch (the
+/// transaction is then run again), so checking before the turn changes no outcome.
+///
 /// Appends are held back and written in multi-row statements: before any read that could
-/// see them, and at commit. The three reads on the hot path of bulk issuing (does this lot
-/// exist, does this product exist, the lot's last serial) consult what is held back instead
-/// of writing it, so issuing a thousand batches costs a round trip per batch, not three.
+/// see them, and at commit, sent together with the COMMIT. Existence checks and the lot's
+/// last serial consult what is held back instead of writing it, and the lots a list of
+/// commands issues are asked about in one query, so issuing a thousand batches costs a
+/// handful of round trips.
 final class PostgresTransaction: SQLConnection {
   let session: PostgresSession
+  /// Whether this is a write transaction, which takes the lock.
+  private let writing: Bool
+  /// The head's query, sent with the lock.
+  private var headAnswer: EventLoopFuture<PostgresQueryResult>?
+  /// Lots known to exist, and known not to, from a prefetch.
+  private var presentLots: Set<String> = []
+  private var absentLots: Set<String> = []
+  /// Products known to exist, from a prefetch (a product never stops existing).
+  private var presentProducts: Set<String> = []
   private var heldEvents: [StoredEvent] = []
   private var heldRows: [[[Cell]]] = Array(repeating: [], count: Projection.tables.count)
   private var heldCount = 0
   private var heldLots: Set<String> = []
   private var heldProducts: Set<String> = []
   private var heldLastSerial: [String: Int64] = [:]
-  /// Rows held back before they are written anyway, bounding memory.
-  private static let holdLimit = 20_000
+  /// Rows held back before they are sent anyway: sent without waiting, so the server
+  /// stores them while the writer goes on, and memory stays bounded.
+  private static let holdLimit = 256
 
-  init(_ session: PostgresSession) {
+  init(_ session: PostgresSession, writing: Bool) {
     self.session = session
+    self.writing = writing
   }
 
   private static func key(_ gtin: String, _ lot: String) -> String { gtin + "\u{0}" + lot }
 
+  /// Takes the chain's lock, if this write transaction has not yet: sends the lock's
+  /// statement and the head's query, to be waited for with the next read.
+  private func takeTurn() {
+    guard writing, headAnswer == nil else { return }
+    session.send("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+    headAnswer = session.sendQuery("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+  }
+
   func rows(_ sql: String, _ arguments: [Cell]) throws -> [[Cell]] {
+    takeTurn()
     try flush()
     return try session.rows(sql, arguments)
   }
 
   func exists(_ sql: String, _ arguments: [String]) throws -> Bool {
+    takeTurn()
     try flush()
     return try !session.rows(sql, arguments.map(Cell.text)).isEmpty
   }
 
+  func prefetchBatches(_ lots: [LotReference]) throws {
+    let wanted = lots.filter { lot in
+      let key = Self.key(lot.gtin.digits, lot.lot)
+      return !presentLots.contains(key) && !absentLots.contains(key)
+    }
+    let gtins = Array(Set(lots.map(\.gtin.digits)).subtracting(presentProducts))
+    // Both questions go to the server together.
+    var answers: [(chunk: ArraySlice<LotReference>, answer: EventLoopFuture<PostgresQueryResult>)] =
+      []
+    for start in stride(from: 0, to: wanted.count, by: 20_000) {
+      let chunk = wanted[start..<min(start + 20_000, wanted.count)]
+      var cells: [Cell] = []
+      for lot in chunk { cells += [.text(lot.gtin.digits), .text(lot.lot)] }
+      let marks = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+      answers.append(
+        (
+          chunk,
+          session.sendQuery(
+            "SELECT gtin, lot FROM batches WHERE (gtin, lot) IN (VALUES \(marks))", cells)
+        ))
+    }
+    let products =
+      gtins.isEmpty
+      ? nil
+      : session.sendQuery(
+        "SELECT gtin FROM products WHERE gtin IN ("
+          + Array(repeating: "?", count: gtins.count).joined(separator: ", ") + ")",
+        gtins.map(Cell.text))
+    for (chunk, answer) in answers {
+      var present: Set<String> = []
+      for row in try session.values(of: answer) {
+        if case .cell(.text(let gtin)) = row[0], case .cell(.text(let lot)) = row[1] {
+          present.insert(Self.key(gtin, lot))
+        }
+      }
+      for lot in chunk {
+        let key = Self.key(lot.gtin.digits, lot.lot)
+        if present.contains(key) { presentLots.insert(key) } else { absentLots.insert(key) }
+      }
+    }
+    if let products {
+      for row in try session.values(of: products) {
+        if case .cell(.text(let gtin)) = row[0] { presentProducts.insert(gtin) }
+      }
+    }
+  }
+
   func batchExists(_ lot: LotReference) throws -> Bool {
-    if heldLots.contains(Self.key(lot.gtin.digits, lot.lot)) { return true }
+    let key = Self.key(lot.gtin.digits, lot.lot)
+    if heldLots.contains(key) || presentLots.contains(key) { return true }
+    if absentLots.contains(key) { return false }
     return try !session.rows(
       "SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [.text(lot.gtin.digits), .text(lot.lot)]
     ).isEmpty
   }
 
   func productExists(_ gtin: GTIN) throws -> Bool {
-    if heldProducts.contains(gtin.digits) { return true }
+    if heldProducts.contains(gtin.digits) || presentProducts.contains(gtin.digits) { return true }
     return try !session.rows("SELECT 1 FROM products WHERE gtin = ?", [.text(gtin.digits)]).isEmpty
   }
 
   func lastSerial(_ lot: LotReference) throws -> Int64 {
+    takeTurn()
     let stored =
       try session.rows(
         "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
@@ -60,17 +141,22 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func head() throws -> (sequence: Int64, hash: [UInt8])? {
+    takeTurn()
     try flush()
-    guard
-      let row = try session.values(
-        "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", []
-      ).first,
-      case .cell(.integer(let sequence)) = row[0], case .bytes(let hash) = row[1]
+    let rows: [[PostgresSession.Value]]
+    if let headAnswer {
+      rows = try session.values(of: headAnswer)
+    } else {
+      rows = try session.values("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [])
+    }
+    guard let row = rows.first, case .cell(.integer(let sequence)) = row[0],
+      case .bytes(let hash) = row[1]
     else { return nil }
     return (sequence, hash)
   }
 
   func events(after sequence: Int64, limit: Int) throws -> [Event] {
+    takeTurn()
     try flush()
     return try session.values(
       "SELECT body, signature FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -84,10 +170,13 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func integrityProblems() throws -> [String] {
-    try PostgresSchema.problems(in: session)
+    takeTurn()
+    try flush()
+    return try PostgresSchema.problems(in: session)
   }
 
   func storedEvents() throws -> any StoredEventCursor {
+    takeTurn()
     try flush()
     return try PostgresCursor(
       session: session, sql: "SELECT seq, kind, body, signature, hash FROM events ORDER BY seq"
@@ -95,6 +184,7 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor {
+    takeTurn()
     try flush()
     return try PostgresCursor(
       session: session,
@@ -137,10 +227,13 @@ final class PostgresTransaction: SQLConnection {
     if heldCount >= Self.holdLimit { try flush() }
   }
 
-  /// Writes everything held back: the derived tables in dependency order (a product's
-  /// producer before it, a lot before its inputs' links), then the events.
+  /// Sends everything held back, without waiting: the derived tables in dependency order (a
+  /// product's producer before it, a lot before its inputs' links), then the events. The
+  /// next wait (a read, or the commit) reports a failure.
   func flush() throws {
     guard heldCount > 0 else { return }
+    // Appending is the chain's turn too (a list of commands may reach it with no read).
+    takeTurn()
     for table in Projection.tables where !heldRows[table.index].isEmpty {
       try insertRows(table, heldRows[table.index])
       heldRows[table.index] = []
@@ -156,13 +249,16 @@ final class PostgresTransaction: SQLConnection {
           binds.append(bytes: event.signature)
           binds.append(bytes: event.hash)
         }
-        try session.execute(
+        session.send(
           "INSERT INTO events (seq, kind, body, signature, hash) VALUES "
             + Self.placeholders(rows: chunk.count, columns: columns), binds)
       }
       heldEvents = []
     }
     heldCount = 0
+    // Written now: what the prefetch found absent may exist from here on.
+    presentLots.formUnion(heldLots)
+    absentLots.subtract(heldLots)
     heldLots = []
     heldProducts = []
     heldLastSerial = [:]
@@ -175,7 +271,7 @@ final class PostgresTransaction: SQLConnection {
       for row in chunk {
         for cell in row { binds.append(cell) }
       }
-      try session.execute(
+      session.send(
         "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES "
           + Self.placeholders(rows: chunk.count, columns: columns), binds)
     }

@@ -28,6 +28,8 @@ package protocol SQLConnection {
   /// Appends derived rows, each to its table.
   func insert(_ rows: [Projection.Row]) throws
 
+  /// Says which lots ``batchExists(_:)`` is about to be asked about.
+  func prefetchBatches(_ lots: [LotReference]) throws
   /// Whether a batch exists, counting this transaction's appends.
   func batchExists(_ lot: LotReference) throws -> Bool
   /// Whether a product exists, counting this transaction's appends.
@@ -38,6 +40,8 @@ package protocol SQLConnection {
 }
 
 extension SQLConnection {
+  package func prefetchBatches(_ lots: [LotReference]) throws {}
+
   package func batchExists(_ lot: LotReference) throws -> Bool {
     try exists("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot])
   }

@@ -143,6 +143,10 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
     try connection.head()
   }
 
+  package func prefetchBatches(_ lots: [LotReference]) throws {
+    try connection.prefetchBatches(lots)
+  }
+
   package func batchExists(_ lot: LotReference) throws -> Bool {
     try connection.batchExists(lot)
   }

@@ -219,12 +219,8 @@ struct Workspace {
     -> Workspace
   {
     let paths = try WorkspacePaths.resolve(options)
-    guard try await paths.location.exists() else {
-      if case .postgres = paths.location {
-        throw CLIError(
-          "store \(paths.location) holds no trace store; create one with `ocop init --store \(paths.location) --config FILE --resolver URL --prefix DIGITS`, or name another store with --store or OCOP_STORE"
-        )
-      }
+    // A database says itself, when it is opened, that it holds no store.
+    if case .sqlite(let path) = paths.location, !FileManager.default.fileExists(atPath: path) {
       throw CLIError(
         "store \(paths.location) does not exist; create one with `ocop init --store \(paths.location) --resolver URL --prefix DIGITS`, or name the store with --store or OCOP_STORE"
       )

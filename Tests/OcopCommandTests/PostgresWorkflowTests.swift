@@ -235,6 +235,24 @@ struct PostgresWorkflowTests {
     #expect(heads[0] == heads[1] && heads[0].contains("\"passed\":true"))
   }
 
+  @Test func aDumpOfTheStoreRestoredIsAStoreThatPassesItsAudit() async throws {
+    let pg = try await Self.workspace()
+    #expect(try pg.ocop(["import", "all", WorkflowTests.fixtures]).status == 0)
+    let restored = try pg.cluster.dumpAndRestore(pg.database)
+    let copy = "postgres://ocop@127.0.0.1:\(pg.cluster.port)/\(restored)?sslmode=disable"
+    let original = try pg.ocop(["audit", "--json"])
+    let audited = try pg.ocop(["audit", "--json"], store: copy)
+    #expect(audited.status == 0, "\(audited.stderr)")
+    #expect(audited.stdout == original.stdout && original.stdout.contains("\"passed\":true"))
+    // The restored store is append-only too, and takes new records after the old ones.
+    let refused = try pg.cluster.psql(
+      restored, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%_append_only'")
+    #expect(refused.trimmingCharacters(in: .whitespacesAndNewlines) == "9")
+    let recall = try pg.ocop(["recall", Self.lot, "--reason", "Sau khôi phục"], store: copy)
+    #expect(recall.status == 0, "\(recall.stderr)")
+    #expect(try pg.ocop(["audit"], store: copy).stdout.hasPrefix("audit passed"))
+  }
+
   @Test func aServerStoreNeedsANamedConfigAndNeverShowsItsPassword() throws {
     let result = try CommandRunner.run([
       "batch", "list", "--store", "postgres://ocop:s3cret@db.example:5432/ocop",

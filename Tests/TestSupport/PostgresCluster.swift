@@ -105,6 +105,22 @@ public final class PostgresCluster: Sendable {
       environment: ["PGPASSWORD": password])
   }
 
+  /// Copies `database` into a new database through `pg_dump` and `pg_restore`, as an
+  /// operator backs up and restores a store, and returns the new database's name.
+  public func dumpAndRestore(_ database: String) throws -> String {
+    let dump = "/tmp/ocop-postgres-dump-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: dump) }
+    let login = ["-h", "127.0.0.1", "-p", String(port), "-U", user]
+    try Self.run(
+      [bin + "/pg_dump", "-Fc", "-f", dump] + login + [database],
+      environment: ["PGPASSWORD": password])
+    let restored = try createDatabase("ocop_restored")
+    try Self.run(
+      [bin + "/pg_restore", "--exit-on-error", "-d", restored] + login + [dump],
+      environment: ["PGPASSWORD": password])
+    return restored
+  }
+
   /// Waits until the standby has replayed everything the primary has written so far.
   public func waitForStandby(timeout: TimeInterval = 30) throws {
     let target = try psql("postgres", "SELECT pg_current_wal_lsn()")

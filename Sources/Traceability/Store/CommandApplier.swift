@@ -21,7 +21,17 @@ struct CommandApplier {
     _ commands: [TraceCommand], in transaction: any TraceTransaction, signer: IssuerKey,
     time: Timestamp
   ) throws -> [TraceReceipt] {
-    var log = try EventAppender(transaction, signer: signer, time: time)
+    var log = EventAppender(transaction, signer: signer, time: time)
+    // Every lot the commands issue or allocate under, asked about at once: a bulk import's
+    // hot path, and one round trip instead of several for a backend that pays for each.
+    let lots = commands.compactMap { command -> LotReference? in
+      switch command {
+      case .issueBatch(let request): request.lot
+      case .allocateSerials(let lot, _, _): lot
+      default: nil
+      }
+    }
+    if !lots.isEmpty { try transaction.prefetchBatches(lots) }
     var applier = CommandApplier(transaction)
     var receipts: [TraceReceipt] = []
     receipts.reserveCapacity(commands.count)

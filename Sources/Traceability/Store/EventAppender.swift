@@ -1,5 +1,8 @@
 /// Appends events after the chain's head, with their derived rows.
 ///
+/// The head is read at the first append, not before: a backend that lets writers check
+/// their input before taking its turn at the chain (PostgreSQL's) takes the turn there.
+///
 /// The derived rows are written at once; each event is sealed (encoded, chained, signed)
 /// on another core meanwhile, and ``finish()`` writes the sealed events in the same
 /// transaction. (Derived rows name their event by `event_seq`; the audit, not a foreign
@@ -7,24 +10,35 @@
 struct EventAppender {
   let transaction: any TraceTransaction
   let time: Timestamp
-  private let sealer: EventSealer
-  private(set) var headSequence: Int64
+  let signer: IssuerKey
+  /// Made at the first append, from the head.
+  private var sealer: EventSealer?
+  private var headSequence: Int64 = 0
   /// The first event not yet written.
-  private var nextToWrite: Int64
+  private var nextToWrite: Int64 = 1
 
-  init(_ transaction: any TraceTransaction, signer: IssuerKey, time: Timestamp) throws {
+  init(_ transaction: any TraceTransaction, signer: IssuerKey, time: Timestamp) {
     self.transaction = transaction
     self.time = time
+    self.signer = signer
+  }
+
+  /// The sealer, made from the chain's head at the first append.
+  private mutating func started() throws -> EventSealer {
+    if let sealer { return sealer }
     let head = try transaction.head()
     headSequence = head?.sequence ?? 0
     nextToWrite = headSequence + 1
-    sealer = EventSealer(key: signer, time: time, previousHash: head?.hash ?? Event.genesisHash)
+    let sealer = EventSealer(key: signer, time: time, previousHash: head?.hash ?? Event.genesisHash)
+    self.sealer = sealer
+    return sealer
   }
 
   /// Queues one event for sealing and stores the rows derived from it; returns its
   /// sequence number.
   @discardableResult
   mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Int64 {
+    let sealer = try started()
     let sequence = headSequence + 1
     sealer.submit(sequence: sequence, kind: kind, data: data)
     try transaction.insert(Projection.rows(kind: kind, data: data, sequence: sequence, at: time))
@@ -35,7 +49,7 @@ struct EventAppender {
 
   /// Waits for every event to be sealed and writes those not yet written.
   mutating func finish() throws {
-    try write(sealer.finish())
+    if let sealer { try write(sealer.finish()) }
   }
 
   private mutating func write(_ events: [EventSealer.Sealed]) throws {

@@ -66,6 +66,14 @@ package protocol TraceTransaction: TraceReader {
   func insert(_ event: StoredEvent) throws
   /// Appends derived rows, each to its table.
   func insert(_ rows: [Projection.Row]) throws
+  /// Says which lots ``batchExists(_:)`` (and, for their GTINs, ``productExists(_:)``) is
+  /// about to be asked about, so a backend for which each question is a round trip can ask
+  /// about them all at once.
+  func prefetchBatches(_ lots: [LotReference]) throws
+}
+
+extension TraceTransaction {
+  package func prefetchBatches(_ lots: [LotReference]) throws {}
 }
 
 /// An event row as the log stores it.
