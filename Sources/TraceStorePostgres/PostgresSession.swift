@@ -70,30 +70,34 @@ final class PostgresSession: @unchecked Sendable {
   var isBroken: Bool { connection.isClosed }
 
   /// Statements sent and not yet waited for, in order.
-  private var inFlight: [EventLoopFuture<PostgresQueryResult>] = []
+  private var inFlight: [EventLoopFuture<[PostgresRow]>] = []
+  /// Sends `sql` (with `?` placeholders) and returns its answer to come.
+  private func issue(_ sql: String, _ arguments: [Cell]) -> EventLoopFuture<[PostgresRow]> {
+    var binds = Binds()
+    for argument in arguments { binds.append(argument) }
+    return connection.query(
+      PostgresQuery(unsafeSQL: numberedSQL(sql), binds: binds.bindings), logger: logger
+    ).map(\.rows)
+  }
 
   /// Sends `sql` (with `?` placeholders) without waiting for its answer: the server runs
   /// statements in order, so a transaction's statements can follow one another on the wire
   /// and be waited for together. Its failure is thrown by the next wait.
   func send(_ sql: String, _ arguments: [Cell] = []) {
-    var binds = Binds()
-    for argument in arguments { binds.append(argument) }
-    inFlight.append(
-      connection.query(
-        PostgresQuery(unsafeSQL: numberedSQL(sql), binds: binds.bindings), logger: logger))
+    inFlight.append(issue(sql, arguments))
   }
 
   /// Sends `sql` without waiting and returns the answer to come; ``values(of:)`` reads it.
-  func sendQuery(_ sql: String, _ arguments: [Cell] = []) -> EventLoopFuture<PostgresQueryResult> {
+  func sendQuery(_ sql: String, _ arguments: [Cell] = []) -> EventLoopFuture<[PostgresRow]> {
     send(sql, arguments)
     return inFlight[inFlight.count - 1]
   }
 
   /// The rows of an answer ``sendQuery(_:_:)`` promised, after everything in flight.
-  func values(of answer: EventLoopFuture<PostgresQueryResult>) throws -> [[Value]] {
+  func values(of answer: EventLoopFuture<[PostgresRow]>) throws -> [[Value]] {
     try settle()
     do {
-      return try answer.wait().rows.map { row in row.map(Self.value) }
+      return try answer.wait().map { row in row.map(Self.value) }
     } catch {
       throw SessionError(error)
     }
@@ -102,7 +106,8 @@ final class PostgresSession: @unchecked Sendable {
   /// Sends `sql` with `binds` already made, without waiting: the bulk inserts.
   func send(_ sql: String, _ binds: Binds) {
     inFlight.append(
-      connection.query(PostgresQuery(unsafeSQL: sql, binds: binds.bindings), logger: logger))
+      connection.query(PostgresQuery(unsafeSQL: sql, binds: binds.bindings), logger: logger)
+        .map(\.rows))
   }
 
   /// Statements sent whose outcome nobody waits for: a read-only transaction's COMMIT.
@@ -135,23 +140,26 @@ final class PostgresSession: @unchecked Sendable {
   /// Runs `sql` (with `?` placeholders) and returns every row as cells.
   @discardableResult
   func rows(_ sql: String, _ arguments: [Cell]) throws -> [[Cell]] {
-    try run(sql, arguments).rows.map { row in row.map(Self.cell) }
+    try run(sql, arguments).map { row in row.map(Self.cell) }
   }
 
   /// Runs `sql` and returns the rows' columns as raw values: bytes for `bytea`, and the
   /// other types as cells.
   func values(_ sql: String, _ arguments: [Cell]) throws -> [[Value]] {
-    try run(sql, arguments).rows.map { row in row.map(Self.value) }
+    try run(sql, arguments).map { row in row.map(Self.value) }
   }
 
   /// Runs `sql` with `binds` already made: the bulk inserts.
   func execute(_ sql: String, _ binds: Binds) throws {
-    try wait(PostgresQuery(unsafeSQL: sql, binds: binds.bindings))
+    send(sql, binds)
+    try settle()
   }
 
   /// Runs a statement that takes no arguments and returns nothing that is read.
   func execute(_ sql: String) throws {
-    try wait(PostgresQuery(unsafeSQL: sql))
+    inFlight.append(
+      connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).map(\.rows))
+    try settle()
   }
 
   /// A name for a new server-side cursor, unique on this connection.
@@ -160,16 +168,9 @@ final class PostgresSession: @unchecked Sendable {
     return "ocop_cursor_\(cursors)"
   }
 
-  private func run(_ sql: String, _ arguments: [Cell]) throws -> PostgresQueryResult {
-    var binds = Binds()
-    for argument in arguments { binds.append(argument) }
-    return try wait(PostgresQuery(unsafeSQL: numberedSQL(sql), binds: binds.bindings))
-  }
-
-  /// Runs `query` after everything in flight and waits for all of it.
-  @discardableResult
-  private func wait(_ query: PostgresQuery) throws -> PostgresQueryResult {
-    let future = connection.query(query, logger: logger)
+  /// Runs `sql` after everything in flight and waits for all of it.
+  private func run(_ sql: String, _ arguments: [Cell]) throws -> [PostgresRow] {
+    let future = issue(sql, arguments)
     try settle()
     do {
       return try future.wait()

@@ -23,7 +23,7 @@ final class PostgresTransaction: SQLConnection {
   /// Whether this is a write transaction, which takes the lock.
   private let writing: Bool
   /// The head's query, sent with the lock.
-  private var headAnswer: EventLoopFuture<PostgresQueryResult>?
+  private var headAnswer: EventLoopFuture<[PostgresRow]>?
   /// Lots known to exist, and known not to, from a prefetch.
   private var presentLots: Set<String> = []
   private var absentLots: Set<String> = []
@@ -73,7 +73,7 @@ final class PostgresTransaction: SQLConnection {
     }
     let gtins = Array(Set(lots.map(\.gtin.digits)).subtracting(presentProducts))
     // Both questions go to the server together.
-    var answers: [(chunk: ArraySlice<LotReference>, answer: EventLoopFuture<PostgresQueryResult>)] =
+    var answers: [(chunk: ArraySlice<LotReference>, answer: EventLoopFuture<[PostgresRow]>)] =
       []
     for start in stride(from: 0, to: wanted.count, by: 20_000) {
       let chunk = wanted[start..<min(start + 20_000, wanted.count)]

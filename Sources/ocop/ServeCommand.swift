@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Resolver
+import TraceStorePostgres
 import TraceStoreSQLite
 import Traceability
 
@@ -34,8 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
   @Flag(help: "Do not record scans.") var noScanLog = false
   @Option(
     help: ArgumentHelp(
-      "Where scans are counted: an SQLite file. Default: <store>.scans.sqlite beside an SQLite store; a database store (which may be a read-only standby) counts none unless this is given.",
-      valueName: "file"))
+      "Where scans are counted: an SQLite file, or a postgres:// database (the primary's, when serving from a standby). Default: <store>.scans.sqlite beside an SQLite store; a database store (which may be a read-only standby) counts none unless this is given.",
+      valueName: "location"))
   var scanLog: String?
 
   func validate() throws {
@@ -65,11 +66,20 @@ struct ServeCommand: AsyncParsableCommand {
       }
       let workspace = try await Workspace.open(location, writing: false, serving: true)
       let trustList = try workspace.trustList()
-      let scanLogFile = noScanLog ? nil : scanLog ?? workspace.location.sibling(".scans.sqlite")
-      let scanLog: (any ScanLog)? = try scanLogFile.map { try SQLiteScanLog(path: $0) }
-      if scanLogFile == nil && !noScanLog {
+      let scanLogLocation =
+        noScanLog ? nil : scanLog ?? workspace.location.sibling(".scans.sqlite")
+      var counting: (any ScanLog)?
+      if let scanLogLocation {
+        if PostgresLocation.isPostgres(scanLogLocation) {
+          counting = try await PostgresScanLog.open(PostgresLocation(scanLogLocation))
+        } else {
+          counting = try SQLiteScanLog(path: scanLogLocation)
+        }
+      }
+      let scanLog = counting
+      if scanLogLocation == nil && !noScanLog {
         logger.notice(
-          "scans are not counted: a database store has no scan log beside it; name one with --scan-log FILE"
+          "scans are not counted: a database store has no scan log beside it; name one with --scan-log FILE or --scan-log postgres://…primary…"
         )
       }
       storeLocation = workspace.location.description

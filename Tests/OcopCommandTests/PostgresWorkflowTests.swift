@@ -116,6 +116,8 @@ struct PostgresWorkflowTests {
     #expect(ranges == [[1, 40], [41, 80]])
   }
 
+  /// The standby audits what the primary wrote, refuses writes, and `ocop serve` on it
+  /// answers a printed label's link, counting the scan in the primary's database.
   @Test func theStandbyAuditsAndServesWhatThePrimaryWrote() async throws {
     let pg = try await Self.workspace()
     #expect(try pg.ocop(["import", "all", WorkflowTests.fixtures]).status == 0)
@@ -139,6 +141,7 @@ struct PostgresWorkflowTests {
     server.executableURL = CommandRunner.executable
     server.arguments = [
       "serve", "--config", pg.config, "--store", pg.standby, "--port", String(port),
+      "--scan-log", pg.store,
     ]
     server.environment = ProcessInfo.processInfo.environment.merging([
       "PGPASSWORD": pg.cluster.password
@@ -159,6 +162,9 @@ struct PostgresWorkflowTests {
     }
     #expect(answer?.status == 200)
     #expect(answer?.body.contains("\"verdict\":\"valid\"") == true, "\(answer?.body ?? "")")
+    // The scan was counted on the primary, since the standby cannot be written.
+    let counted = try pg.cluster.psql(pg.database, "SELECT count(*) FROM ocop_scans")
+    #expect(counted.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
   }
 
   @Test func anUnreachableServerAWrongPasswordAndANewerSchemaEachGiveOneLine() async throws {
