@@ -113,59 +113,87 @@ struct PrintCommand: AsyncParsableCommand {
         serials: probeSerial...probeSerial, workspace: workspace)[0]
       let labelTemplate = try fittingTemplate(
         for: probe, chosen: chosenTemplate, module: moduleSize, level: level)
-      // The serials: a new range, stored before anything is drawn, or an earlier run's.
+      // The serials: a new range, stored before anything is drawn, or an earlier run's. A
+      // run owns its folder by a lock held while it lives, so a second run started
+      // meanwhile never takes the first's folder for a stopped one: it waits for it, then
+      // plans again (and takes new serials).
       let range: SerialRange
-      if let resume {
-        guard
-          let earlier = try await store.serialRanges(reference).first(where: {
-            $0.printRun == resume
-          })
-        else {
-          let runs = try await store.serialRanges(reference).compactMap(\.printRun)
-          throw CLIError(
-            "lot \(reference) has no print run \"\(resume)\""
-              + (runs.isEmpty ? "" : " (its runs: \(runs.joined(separator: ", ")))"))
+      var owned: RunLock?
+      planning: while true {
+        if let resume {
+          guard
+            let earlier = try await store.serialRanges(reference).first(where: {
+              $0.printRun == resume
+            })
+          else {
+            let runs = try await store.serialRanges(reference).compactMap(\.printRun)
+            throw CLIError(
+              "lot \(reference) has no print run \"\(resume)\""
+                + (runs.isEmpty ? "" : " (its runs: \(runs.joined(separator: ", ")))"))
+          }
+          guard let lock = try RunLock.take(folder(for: earlier), waiting: false) else {
+            throw CLIError(
+              "output folder \(folder(for: earlier)) is being written by another ocop print; wait for it or choose another --out"
+            )
+          }
+          owned = lock
+          range = earlier
+          break planning
         }
-        range = earlier
-      } else if let unfinished = try await unfinishedRun(of: reference, in: store) {
-        // The same command, run again after a run was stopped half-way: finish that run.
-        guard unfinished.count == count! else {
-          throw CLIError(
-            "lot \(reference) has an unfinished print run \"\(unfinished.printRun ?? "")\" of \(unfinished.count) serials (\(unfinished.first)–\(unfinished.last)) into \(folder(for: unfinished)); finish it with --resume \(unfinished.printRun ?? "") or choose another --out"
+        switch try await unfinishedRun(of: reference, in: store) {
+        case .busy(let folder):
+          Output.printError("note: waiting for the print run writing \(folder) to finish")
+          try RunLock.take(folder, waiting: true)?.release()
+          continue planning
+        case .stopped(let unfinished, let lock):
+          // The same command, run again after a run was stopped half-way: finish that run.
+          guard unfinished.count == count! else {
+            throw CLIError(
+              "lot \(reference) has an unfinished print run \"\(unfinished.printRun ?? "")\" of \(unfinished.count) serials (\(unfinished.first)–\(unfinished.last)) into \(folder(for: unfinished)); finish it with --resume \(unfinished.printRun ?? "") or choose another --out"
+            )
+          }
+          Output.printError(
+            "note: finishing print run \"\(unfinished.printRun ?? "")\" (serials \(unfinished.first)–\(unfinished.last)), which was stopped before its labels were all written"
           )
-        }
-        Output.printError(
-          "note: finishing print run \"\(unfinished.printRun ?? "")\" (serials \(unfinished.first)–\(unfinished.last)), which was stopped before its labels were all written"
-        )
-        range = unfinished
-      } else {
-        let ranges = try await store.serialRanges(reference)
-        let first = (ranges.map(\.last).max() ?? 0) + 1
-        let name = runName ?? "run-\(first)-\(first + count! - 1)"
-        if ranges.contains(where: { $0.printRun == name }) {
-          throw CLIError(
-            "lot \(reference) already has a print run \"\(name)\"; to render it again use --resume \(name)"
-          )
-        }
-        // The run's folder is begun before its serials are allocated, so a run stopped at
-        // any point after allocating is found and finished by the same command run again.
-        let folder = folder(named: name, lot: reference)
-        if FileManager.default.fileExists(atPath: folder) {
-          throw CLIError("output folder \(folder) already exists; choose a new folder with --out")
-        }
-        let staging = LabelPrinter.stagingFolder(for: folder)
-        do {
-          try FileManager.default.createDirectory(
-            atPath: staging, withIntermediateDirectories: true)
-        } catch {
-          throw CLIError(
-            "output folder \(folder) cannot be created (\(error.localizedDescription))")
-        }
-        do {
-          range = try await store.allocateSerials(reference, count: count!, printRun: name)
-        } catch {
-          try? FileManager.default.removeItem(atPath: staging)
-          throw error
+          owned = lock
+          range = unfinished
+          break planning
+        case nil:
+          let ranges = try await store.serialRanges(reference)
+          let first = (ranges.map(\.last).max() ?? 0) + 1
+          let name = runName ?? "run-\(first)-\(first + count! - 1)"
+          if ranges.contains(where: { $0.printRun == name }) {
+            throw CLIError(
+              "lot \(reference) already has a print run \"\(name)\"; to render it again use --resume \(name)"
+            )
+          }
+          // The run's folder is begun before its serials are allocated, so a run stopped at
+          // any point after allocating is found and finished by the same command run again.
+          let folder = folder(named: name, lot: reference)
+          guard let lock = try RunLock.take(folder, waiting: false) else {
+            Output.printError("note: waiting for the print run writing \(folder) to finish")
+            try RunLock.take(folder, waiting: true)?.release()
+            continue planning
+          }
+          if FileManager.default.fileExists(atPath: folder) {
+            throw CLIError("output folder \(folder) already exists; choose a new folder with --out")
+          }
+          let staging = LabelPrinter.stagingFolder(for: folder)
+          do {
+            try FileManager.default.createDirectory(
+              atPath: staging, withIntermediateDirectories: true)
+          } catch {
+            throw CLIError(
+              "output folder \(folder) cannot be created (\(error.localizedDescription))")
+          }
+          do {
+            range = try await store.allocateSerials(reference, count: count!, printRun: name)
+          } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+          }
+          owned = lock
+          break planning
         }
       }
       let folder = folder(for: range)
@@ -182,6 +210,7 @@ struct PrintCommand: AsyncParsableCommand {
       let report = try LabelPrinter.print(
         jobs, to: folder, options: options, progress: progress.isShown ? progress.update : nil)
       progress.finish()
+      owned?.release()
       if output.json {
         printRecord(
           .object([
@@ -213,13 +242,31 @@ struct PrintCommand: AsyncParsableCommand {
     out ?? "labels/" + safeName(lot.lot) + "-" + name
   }
 
-  /// A run of `lot` whose folder was begun and not finished (a run stopped half-way).
-  func unfinishedRun(of lot: LotReference, in store: any TraceStore) async throws -> SerialRange? {
-    try await store.serialRanges(lot).last { range in
+  /// A run of `lot` whose folder was begun and not finished: stopped half-way (its lock
+  /// free, and now taken), or still being written by a live process.
+  enum Unfinished {
+    case stopped(SerialRange, RunLock)
+    case busy(folder: String)
+  }
+
+  /// The last run of `lot` whose folder was begun and not finished, if any.
+  func unfinishedRun(of lot: LotReference, in store: any TraceStore) async throws -> Unfinished? {
+    for range in try await store.serialRanges(lot).reversed() where range.printRun != nil {
       let folder = folder(for: range)
-      return range.printRun != nil && !FileManager.default.fileExists(atPath: folder)
-        && FileManager.default.fileExists(atPath: LabelPrinter.stagingFolder(for: folder))
+      guard !FileManager.default.fileExists(atPath: folder),
+        FileManager.default.fileExists(atPath: LabelPrinter.stagingFolder(for: folder))
+      else { continue }
+      guard let lock = try RunLock.take(folder, waiting: false) else {
+        return .busy(folder: folder)
+      }
+      // Taken: its owner is gone, unless it finished in between.
+      if FileManager.default.fileExists(atPath: folder) {
+        lock.release()
+        continue
+      }
+      return .stopped(range, lock)
     }
+    return nil
   }
 
   /// One job per serial: its trace URL and the label's text.
@@ -349,3 +396,58 @@ extension ErrorCorrection: ExpressibleByArgument {
 }
 
 extension PrintOptions.Output: ExpressibleByArgument {}
+
+/// A print run's hold on its output folder: an exclusive `flock` on `.NAME.lock` beside
+/// the folder, held while the process lives (the kernel lets go when it dies, however it
+/// dies), so a folder being written is never taken for a stopped run's.
+final class RunLock {
+  private let descriptor: Int32
+  private let path: String
+
+  private init(descriptor: Int32, path: String) {
+    self.descriptor = descriptor
+    self.path = path
+  }
+
+  /// The lock of `folder`; nil when another live process holds it and `waiting` is false.
+  static func take(_ folder: String, waiting: Bool) throws -> RunLock? {
+    let (parent, name) = LabelPrinter.split(folder)
+    let path = parent + "/." + name + ".lock"
+    do {
+      try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+    } catch {
+      throw CLIError("output folder \(folder) cannot be created (\(error.localizedDescription))")
+    }
+    while true {
+      let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+      guard descriptor >= 0 else {
+        throw CLIError(
+          "output folder \(folder) cannot be locked (\(String(cString: strerror(errno))))")
+      }
+      if flock(descriptor, LOCK_EX | (waiting ? 0 : LOCK_NB)) != 0 {
+        let failure = errno
+        close(descriptor)
+        if failure == EWOULDBLOCK { return nil }
+        if failure == EINTR { continue }
+        throw CLIError(
+          "output folder \(folder) cannot be locked (\(String(cString: strerror(failure))))")
+      }
+      // The file may have been removed by its last owner between open and flock: then this
+      // lock guards nothing; take the file that is there now.
+      var held = stat()
+      var current = stat()
+      if fstat(descriptor, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino,
+        held.st_dev == current.st_dev
+      {
+        return RunLock(descriptor: descriptor, path: path)
+      }
+      close(descriptor)
+    }
+  }
+
+  /// Removes the lock file and lets go: the run is done.
+  func release() {
+    unlink(path)
+    close(descriptor)
+  }
+}

@@ -86,4 +86,37 @@ struct ConcurrentWriterTests {
     let audit = try CommandRunner.run(["audit", "--store", store])
     #expect(audit.status == 0, "\(audit.stdout)")
   }
+
+  /// Two runs of the same command on one lot, the second started while the first draws
+  /// into the default folder: each owns its folder, neither takes the other's for a stopped
+  /// run, and "printed N" is what each folder holds.
+  @Test func twoPrintRunsOfOneCommandAtOnceEachKeepTheirLabels() async throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let before = try serialRanges(store).filter { $0.lot.hasSuffix("DTNQ-2611-02") }
+    let last = before.map(\.last).max() ?? 0
+    // Read back, so that the first run is still drawing when the second starts.
+    let command = ["print", StoreTemplate.lot, "--count", "200", "--store", store]
+    async let first = Task.detached { try CommandRunner.run(command, in: folder) }.value
+    try await Task.sleep(nanoseconds: 500_000_000)
+    async let second = Task.detached { try CommandRunner.run(command, in: folder) }.value
+    let results = try await [first, second]
+    for result in results { #expect(result.status == 0, "\(result.stderr)") }
+    let after = try serialRanges(store).filter { $0.lot.hasSuffix("DTNQ-2611-02") }
+    let new = after.dropFirst(before.count).map { [$0.first, $0.last] }
+    #expect(new == [[last + 1, last + 200], [last + 201, last + 400]])
+    #expect(try overlappingRanges(store).isEmpty)
+    for range in new {
+      let labels = folder + "/labels/DTNQ-2611-02-run-\(range[0])-\(range[1])"
+      let files = try FileManager.default.contentsOfDirectory(atPath: labels)
+      #expect(files.filter { $0.hasSuffix(".png") }.count == 200, "\(labels)")
+    }
+    for result in results {
+      #expect(result.stdout.contains("printed 200 labels"), "\(result.stdout)")
+    }
+    // No stopped run is left behind: no hidden folder, no lock.
+    let left = try FileManager.default.contentsOfDirectory(atPath: folder + "/labels")
+    #expect(left.allSatisfy { !$0.hasPrefix(".") }, "\(left)")
+  }
 }
