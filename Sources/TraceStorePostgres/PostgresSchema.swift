@@ -65,16 +65,16 @@ enum PostgresSchema {
     do {
       // Up to date, the usual case: nothing to take a lock for.
       if try state(of: session) == .version(version) { return }
-      try session.execute("BEGIN")
+    } catch {
+      throw PostgresSession.error(error, location: location)
+    }
+    try inTransaction(session) {
       // Two processes opening a new store at once: the second waits and finds it made.
       try session.execute("SELECT pg_advisory_xact_lock(7301200001)")
       let current: Int
       switch try state(of: session) {
       case .foreign:
-        throw TraceError.store(
-          path: location,
-          reason:
-            "holds tables that are not an ocop-trace store (an events table without ocop_schema)")
+        throw foreign(location)
       case .empty:
         guard create else { throw noStore(location) }
         try session.execute(
@@ -90,35 +90,35 @@ enum PostgresSchema {
         try session.rows(
           "INSERT INTO ocop_schema (version) VALUES (?)", [.integer(Int64(index + 1))])
       }
-      try session.execute("COMMIT")
+      return true
+    }
+  }
+
+  /// Runs `body` in one transaction on `session`: committed when it returns true, rolled
+  /// back when it returns false or throws.
+  private static func inTransaction(_ session: PostgresSession, _ body: () throws -> Bool)
+    throws(TraceError)
+  {
+    do {
+      try session.execute("BEGIN")
+      try session.execute(try body() ? "COMMIT" : "ROLLBACK")
     } catch {
       try? session.execute("ROLLBACK")
-      throw PostgresSession.error(error, location: location)
+      throw PostgresSession.error(error, location: session.location)
     }
   }
 
   /// Drops every table of the store, in one transaction, if its log is empty.
   static func removeIfEmpty(_ session: PostgresSession) throws(TraceError) {
-    let location = session.location
-    do {
-      try session.execute("BEGIN")
-      guard case .version = try state(of: session) else {
-        try session.execute("ROLLBACK")
-        return
-      }
+    try inTransaction(session) {
+      guard case .version = try state(of: session) else { return false }
       try session.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
-      guard try session.rows("SELECT 1 FROM events LIMIT 1", []).isEmpty else {
-        try session.execute("ROLLBACK")
-        return
-      }
+      guard try session.rows("SELECT 1 FROM events LIMIT 1", []).isEmpty else { return false }
       for table in SQLSchema.tables.reversed() + ["ocop_schema"] {
         try session.execute("DROP TABLE \(table)")
       }
       try session.execute("DROP FUNCTION ocop_append_only()")
-      try session.execute("COMMIT")
-    } catch {
-      try? session.execute("ROLLBACK")
-      throw PostgresSession.error(error, location: location)
+      return true
     }
   }
 
@@ -129,13 +129,9 @@ enum PostgresSchema {
     do {
       switch try state(of: session) {
       case .empty:
-        throw TraceError.store(
-          path: location, reason: "holds no trace store; create one with ocop init")
+        throw noStore(location)
       case .foreign:
-        throw TraceError.store(
-          path: location,
-          reason:
-            "holds tables that are not an ocop-trace store (an events table without ocop_schema)")
+        throw foreign(location)
       case .version(let number):
         try refuseNewer(number, location: location)
         if number < version {
@@ -149,6 +145,14 @@ enum PostgresSchema {
     } catch {
       throw PostgresSession.error(error, location: location)
     }
+  }
+
+  /// A database whose tables are not a trace store's.
+  static func foreign(_ location: String) -> TraceError {
+    .store(
+      path: location,
+      reason:
+        "holds tables that are not an ocop-trace store (an events table without ocop_schema)")
   }
 
   /// An empty database named, with the command that makes a store in it.

@@ -73,10 +73,7 @@ public final class PostgresTraceStore: TraceStoreBackend {
         case .empty: return false
         case .version: return true
         case .foreign:
-          throw TraceError.store(
-            path: location.description,
-            reason:
-              "holds tables that are not an ocop-trace store (an events table without ocop_schema)")
+          throw PostgresSchema.foreign(location.description)
         }
       } catch {
         throw PostgresSession.error(error, location: location.description)
