@@ -14,11 +14,14 @@ struct InitCommand: AsyncParsableCommand {
       (the trust list, holding this issuer). With --config FILE (or $OCOP_CONFIG) the \
       config is written there instead, naming the store and the trust list, and the key and \
       trust list go beside it; later commands then need only --config or $OCOP_CONFIG. \
-      Nothing is overwritten.
+      With --store postgres://USER@HOST:PORT/DB (a database that exists and holds no \
+      store; the password from $PGPASSWORD) the tables are made there, and --config is \
+      required. Nothing is overwritten.
 
       Examples:
         ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301 --issuer "Sở KH&CN An Giang"
         ocop init --config /srv/ocop/ocop.json --store /srv/ocop/data/angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301
+        ocop init --config /srv/ocop/ocop.json --store postgres://ocop@db.angiang.example:5432/ocop --resolver https://truyxuat.angiang.example --prefix 8932301
       """)
 
   @OptionGroup var location: StoreOptions

@@ -15,9 +15,11 @@ struct Ocop: AsyncParsableCommand {
       wrong and where.
 
       Start with `ocop init`, then `ocop import all FOLDER` or `ocop producer add`. The \
-      store is found by --store, then $OCOP_STORE, then the store the config names, then \
-      ./ocop.sqlite; the config (resolver, company prefix, key, trust list) by --config, \
-      then $OCOP_CONFIG, then the file beside the store (NAME.json).
+      store (an SQLite file, or a PostgreSQL database named postgres://USER@HOST:PORT/DB, \
+      its password from $PGPASSWORD) is found by --store, then $OCOP_STORE, then the store \
+      the config names, then ./ocop.sqlite; the config (resolver, company prefix, key, \
+      trust list) by --config, then $OCOP_CONFIG, then the file beside an SQLite store \
+      (NAME.json). `ocop migrate` moves a store from one to the other.
 
       Exit status: 0 when every input is accepted, 1 when an input is rejected (the \
       reason is on standard error), 64 when the command line itself is wrong.

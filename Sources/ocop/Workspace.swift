@@ -12,7 +12,7 @@ struct StoreOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "The store: an SQLite file. Default: $OCOP_STORE, else the config's store, else ./ocop.sqlite.",
+      "The store: an SQLite file, or postgres://USER@HOST:PORT/DATABASE (password from $PGPASSWORD). Default: $OCOP_STORE, else the config's store, else ./ocop.sqlite.",
       valueName: "location"))
   var store: String?
 
