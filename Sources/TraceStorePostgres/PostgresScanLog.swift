@@ -75,18 +75,17 @@ public final class PostgresScanLog: ScanLog {
       unusual: scans > ScanSummary.scanLimit || places > ScanSummary.placeLimit)
   }
 
-  /// Runs `body` on a session of the pool, on that session's thread.
+  /// Runs `body` on a session of the pool, its failures named by the log's location.
   private func run<T: Sendable>(_ body: @Sendable (PostgresSession) throws -> T)
-    async throws(TraceError) -> T
+    async throws(TraceError)
+    -> T
   {
-    let lease = try await pool.acquire()
-    defer { pool.release(lease) }
     let location = location
-    return try await lease.thread.run { () throws(TraceError) -> T in
+    return try await pool.withSession { session throws(TraceError) -> T in
       do {
-        return try body(lease.session)
+        return try body(session)
       } catch {
-        try? lease.session.settle()
+        try? session.settle()
         throw PostgresSession.error(error, location: location)
       }
     }

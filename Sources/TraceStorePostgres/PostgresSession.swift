@@ -3,7 +3,6 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
-import Synchronization
 import Traceability
 
 /// One connection to the server, used by one transaction at a time, from a thread that may
@@ -149,16 +148,9 @@ final class PostgresSession: @unchecked Sendable {
     try run(sql, arguments).map { row in row.map(Self.value) }
   }
 
-  /// Runs `sql` with `binds` already made: the bulk inserts.
-  func execute(_ sql: String, _ binds: Binds) throws {
-    send(sql, binds)
-    try settle()
-  }
-
   /// Runs a statement that takes no arguments and returns nothing that is read.
   func execute(_ sql: String) throws {
-    inFlight.append(
-      connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).map(\.rows))
+    send(sql)
     try settle()
   }
 
@@ -230,8 +222,6 @@ final class PostgresSession: @unchecked Sendable {
   /// Bound arguments being built.
   struct Binds {
     fileprivate var bindings = PostgresBindings()
-
-    var count: Int { bindings.count }
 
     mutating func append(_ cell: Cell) {
       switch cell {

@@ -6,12 +6,14 @@ import Traceability
 /// The trace store in a PostgreSQL database, for a province or the country: many writers
 /// on many machines, and resolvers on read-only standbys.
 ///
-/// Every write is one READ COMMITTED transaction that first locks the events table in
-/// SHARE ROW EXCLUSIVE mode: writers take turns (readers never wait), each sees every
-/// earlier commit, and appends after the head it reads, so the chain stays one total order
-/// with no gap or fork and serial ranges never overlap. A transaction the server refuses for
-/// a serialisation failure or a deadlock is rolled back and run again. Reads run in
-/// REPEATABLE READ READ ONLY transactions: one snapshot each, and allowed on a standby.
+/// Every write is one READ COMMITTED transaction that, before it reads anything but whether
+/// a lot or product exists, locks the events table in SHARE ROW EXCLUSIVE mode: writers take
+/// turns (readers never wait), each sees every earlier commit, and appends after the head
+/// it reads, so the chain stays one total order with no gap or fork and serial ranges never
+/// overlap (``PostgresTransaction``). A transaction the server refuses for a serialisation
+/// failure, a deadlock or a unique key taken meanwhile is rolled back and run again. Reads
+/// run in REPEATABLE READ READ ONLY transactions: one snapshot each, and allowed on a
+/// standby.
 public final class PostgresTraceStore: TraceStoreBackend {
   /// The store's address, without password.
   public let location: String
@@ -40,20 +42,13 @@ public final class PostgresTraceStore: TraceStoreBackend {
     connections: Int = 1, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
   ) async throws(TraceError) -> PostgresTraceStore {
     let pool = SessionPool(location: location, limit: max(1, connections))
-    let first = try await pool.acquire()
-    do {
-      try await first.thread.run { () throws(TraceError) in
-        if signer != nil || create {
-          try PostgresSchema.migrate(first.session, create: create)
-        } else {
-          try PostgresSchema.check(first.session)
-        }
+    try await pool.withSession { session throws(TraceError) in
+      if signer != nil || create {
+        try PostgresSchema.migrate(session, create: create)
+      } else {
+        try PostgresSchema.check(session)
       }
-    } catch {
-      pool.release(first)
-      throw error
     }
-    pool.release(first)
     return PostgresTraceStore(
       location: location.description, signer: signer, pool: pool, clock: clock)
   }
@@ -61,15 +56,9 @@ public final class PostgresTraceStore: TraceStoreBackend {
   /// Whether the database at `location` holds a trace store (of any version); a database
   /// with tables of something else is an error.
   public static func holdsStore(_ location: PostgresLocation) async throws(TraceError) -> Bool {
-    let pool = SessionPool(location: location, limit: 1)
-    let lease = try await pool.acquire()
-    defer {
-      pool.release(lease)
-      Task { await pool.close() }
-    }
-    return try await lease.thread.run { () throws(TraceError) -> Bool in
+    try await SessionPool.once(location) { session throws(TraceError) -> Bool in
       do {
-        switch try PostgresSchema.state(of: lease.session) {
+        switch try PostgresSchema.state(of: session) {
         case .empty: return false
         case .version: return true
         case .foreign:
@@ -84,27 +73,21 @@ public final class PostgresTraceStore: TraceStoreBackend {
   /// Removes the schema from the database at `location` if its log is empty: what undoes a
   /// create whose next step failed. A store holding events is left alone.
   public static func removeEmptyStore(_ location: PostgresLocation) async throws(TraceError) {
-    let pool = SessionPool(location: location, limit: 1)
-    let lease = try await pool.acquire()
-    defer {
-      pool.release(lease)
-      Task { await pool.close() }
-    }
-    try await lease.thread.run { () throws(TraceError) in
-      try PostgresSchema.removeIfEmpty(lease.session)
+    try await SessionPool.once(location) { session throws(TraceError) in
+      try PostgresSchema.removeIfEmpty(session)
     }
   }
 
   /// Closes every connection.
-  public func close() async {
-    await pool.close()
+  public func close() {
+    pool.close()
   }
 
   package func read<T: Sendable>(_ body: @Sendable (any TraceReader) throws -> T)
     async throws(TraceError) -> T
   {
     switch try await transaction(
-      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock: false,
+      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writing: false,
       { transaction in try body(SQLReader(transaction)) })
     {
     case .done(let value): return value
@@ -118,12 +101,11 @@ public final class PostgresTraceStore: TraceStoreBackend {
     var attempt = 0
     while true {
       switch try await transaction(
-        begin: "BEGIN ISOLATION LEVEL READ COMMITTED", lock: true,
+        begin: "BEGIN ISOLATION LEVEL READ COMMITTED", writing: true,
         { transaction in try body(SQLReader(transaction)) })
       {
       case .done(let value): return value
       case .refused(let failure) where attempt < (failure.isConflict ? 3 : 20):
-        _ = failure
         attempt += 1
         try? await Task.sleep(nanoseconds: UInt64(5_000_000 * attempt))
       case .refused(let failure):
@@ -136,18 +118,18 @@ public final class PostgresTraceStore: TraceStoreBackend {
   private enum Outcome<T: Sendable>: Sendable {
     /// Committed, with the body's result.
     case done(T)
-    /// Rolled back for contention (a serialisation failure or a deadlock): run it again.
+    /// Rolled back for contention (``PostgresSession/SessionError/isRetryable``): run it
+    /// again.
     case refused(PostgresSession.SessionError)
   }
 
   /// Runs `body` in one transaction on a session of the pool, on that session's thread:
   /// committed when it returns, rolled back when it throws.
   private func transaction<T: Sendable>(
-    begin: String, lock: Bool, _ body: @Sendable (PostgresTransaction) throws -> T
+    begin: String, writing: Bool, _ body: @Sendable (PostgresTransaction) throws -> T
   ) async throws(TraceError) -> Outcome<T> {
     let lease = try await pool.acquire()
     defer { pool.release(lease) }
-    let writing = lock
     let outcome: Result<Outcome<T>, any Error> = try await lease.thread.run {
       let session = lease.session
       do {
@@ -167,7 +149,8 @@ public final class PostgresTraceStore: TraceStoreBackend {
         }
         return .success(.done(result))
       } catch {
-        try? session.settle()
+        // Waits for what is in flight (its failure is the one already caught) and ends the
+        // transaction.
         try? session.execute("ROLLBACK")
         if let failure = error as? PostgresSession.SessionError, failure.isRetryable {
           return .success(.refused(failure))

@@ -14,8 +14,8 @@ import Traceability
 /// transaction is then run again), so checking before the turn changes no outcome.
 ///
 /// Appends are held back and written in multi-row statements: before any read that could
-/// see them, and at commit, sent together with the COMMIT. Existence checks and the lot's
-/// last serial consult what is held back instead of writing it, and the lots a list of
+/// see them, and at commit, sent together with the COMMIT. Existence checks consult what
+/// this transaction appended and what a prefetch found instead, and the lots a list of
 /// commands issues are asked about in one query, so issuing a thousand batches costs a
 /// handful of round trips.
 final class PostgresTransaction: SQLConnection {
@@ -24,17 +24,15 @@ final class PostgresTransaction: SQLConnection {
   private let writing: Bool
   /// The head's query, sent with the lock.
   private var headAnswer: EventLoopFuture<[PostgresRow]>?
-  /// Lots known to exist, and known not to, from a prefetch.
+  /// Lots known to exist (from a prefetch, or appended here), and known not to.
   private var presentLots: Set<String> = []
   private var absentLots: Set<String> = []
-  /// Products known to exist, from a prefetch (a product never stops existing).
+  /// Products known to exist, from a prefetch or appended here (a product never stops
+  /// existing).
   private var presentProducts: Set<String> = []
   private var heldEvents: [StoredEvent] = []
   private var heldRows: [[[Cell]]] = Array(repeating: [], count: Projection.tables.count)
   private var heldCount = 0
-  private var heldLots: Set<String> = []
-  private var heldProducts: Set<String> = []
-  private var heldLastSerial: [String: Int64] = [:]
   /// Rows held back before they are sent anyway: sent without waiting, so the server
   /// stores them while the writer goes on, and memory stays bounded.
   private static let holdLimit = 256
@@ -46,23 +44,30 @@ final class PostgresTransaction: SQLConnection {
 
   private static func key(_ gtin: String, _ lot: String) -> String { gtin + "\u{0}" + lot }
 
+  private static let headQuery = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+
   /// Takes the chain's lock, if this write transaction has not yet: sends the lock's
   /// statement and the head's query, to be waited for with the next read.
   private func takeTurn() {
     guard writing, headAnswer == nil else { return }
     session.send("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
-    headAnswer = session.sendQuery("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    headAnswer = session.sendQuery(Self.headQuery)
+  }
+
+  /// Before a read that may depend on the chain or see this transaction's appends: the
+  /// turn taken, and everything held back sent.
+  private func beforeRead() throws {
+    takeTurn()
+    try flush()
   }
 
   func rows(_ sql: String, _ arguments: [Cell]) throws -> [[Cell]] {
-    takeTurn()
-    try flush()
+    try beforeRead()
     return try session.rows(sql, arguments)
   }
 
   func exists(_ sql: String, _ arguments: [String]) throws -> Bool {
-    takeTurn()
-    try flush()
+    try beforeRead()
     return try !session.rows(sql, arguments.map(Cell.text)).isEmpty
   }
 
@@ -115,39 +120,25 @@ final class PostgresTransaction: SQLConnection {
 
   func batchExists(_ lot: LotReference) throws -> Bool {
     let key = Self.key(lot.gtin.digits, lot.lot)
-    if heldLots.contains(key) || presentLots.contains(key) { return true }
+    if presentLots.contains(key) { return true }
     if absentLots.contains(key) { return false }
-    return try !session.rows(
-      "SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [.text(lot.gtin.digits), .text(lot.lot)]
-    ).isEmpty
+    // Asked without taking the turn: see the type's comment.
+    return try !session.rows(ExistenceQuery.batch, [.text(lot.gtin.digits), .text(lot.lot)])
+      .isEmpty
   }
 
   func productExists(_ gtin: GTIN) throws -> Bool {
-    if heldProducts.contains(gtin.digits) || presentProducts.contains(gtin.digits) { return true }
-    return try !session.rows("SELECT 1 FROM products WHERE gtin = ?", [.text(gtin.digits)]).isEmpty
-  }
-
-  func lastSerial(_ lot: LotReference) throws -> Int64 {
-    takeTurn()
-    let stored =
-      try session.rows(
-        "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
-        [.text(lot.gtin.digits), .text(lot.lot)]
-      ).first?.first.flatMap { cell -> Int64? in
-        if case .integer(let value) = cell { return value }
-        return nil
-      } ?? 0
-    return max(stored, heldLastSerial[Self.key(lot.gtin.digits, lot.lot)] ?? 0)
+    if presentProducts.contains(gtin.digits) { return true }
+    return try !session.rows(ExistenceQuery.product, [.text(gtin.digits)]).isEmpty
   }
 
   func head() throws -> (sequence: Int64, hash: [UInt8])? {
-    takeTurn()
-    try flush()
+    try beforeRead()
     let rows: [[PostgresSession.Value]]
     if let headAnswer {
       rows = try session.values(of: headAnswer)
     } else {
-      rows = try session.values("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [])
+      rows = try session.values(Self.headQuery, [])
     }
     guard let row = rows.first, case .cell(.integer(let sequence)) = row[0],
       case .bytes(let hash) = row[1]
@@ -156,8 +147,7 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func events(after sequence: Int64, limit: Int) throws -> [Event] {
-    takeTurn()
-    try flush()
+    try beforeRead()
     return try session.values(
       "SELECT body, signature FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
       [.integer(sequence), .integer(Int64(limit))]
@@ -170,22 +160,19 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func integrityProblems() throws -> [String] {
-    takeTurn()
-    try flush()
+    try beforeRead()
     return try PostgresSchema.problems(in: session)
   }
 
   func storedEvents() throws -> any StoredEventCursor {
-    takeTurn()
-    try flush()
+    try beforeRead()
     return try PostgresCursor(
       session: session, sql: "SELECT seq, kind, body, signature, hash FROM events ORDER BY seq"
     ).events()
   }
 
   func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor {
-    takeTurn()
-    try flush()
+    try beforeRead()
     return try PostgresCursor(
       session: session,
       sql: "SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name) ORDER BY row_no")
@@ -206,15 +193,12 @@ final class PostgresTransaction: SQLConnection {
       }
       switch row.table {
       case Projection.products.index:
-        if let gtin = text(1) { heldProducts.insert(gtin) }
+        if let gtin = text(1) { presentProducts.insert(gtin) }
       case Projection.batches.index:
-        if let gtin = text(1), let lot = text(2) { heldLots.insert(Self.key(gtin, lot)) }
-      case Projection.serialRanges.index:
-        if let gtin = text(1), let lot = text(2), cells.count > 4,
-          case .integer(let last) = cells[4]
-        {
+        if let gtin = text(1), let lot = text(2) {
           let key = Self.key(gtin, lot)
-          heldLastSerial[key] = max(heldLastSerial[key] ?? 0, last)
+          presentLots.insert(key)
+          absentLots.remove(key)
         }
       default: break
       }
@@ -235,45 +219,35 @@ final class PostgresTransaction: SQLConnection {
     // Appending is the chain's turn too (a list of commands may reach it with no read).
     takeTurn()
     for table in Projection.tables where !heldRows[table.index].isEmpty {
-      try insertRows(table, heldRows[table.index])
-      heldRows[table.index] = []
-    }
-    if !heldEvents.isEmpty {
-      let columns = 5
-      for chunk in Self.chunks(heldEvents, columns: columns) {
-        var binds = PostgresSession.Binds()
-        for event in chunk {
-          binds.append(.integer(event.sequence))
-          binds.append(.text(event.kind))
-          binds.append(bytes: event.body)
-          binds.append(bytes: event.signature)
-          binds.append(bytes: event.hash)
-        }
-        session.send(
-          "INSERT INTO events (seq, kind, body, signature, hash) VALUES "
-            + Self.placeholders(rows: chunk.count, columns: columns), binds)
-      }
-      heldEvents = []
-    }
-    heldCount = 0
-    // Written now: what the prefetch found absent may exist from here on.
-    presentLots.formUnion(heldLots)
-    absentLots.subtract(heldLots)
-    heldLots = []
-    heldProducts = []
-    heldLastSerial = [:]
-  }
-
-  private func insertRows(_ table: Projection.Table, _ rows: [[Cell]]) throws {
-    let columns = table.columns.count
-    for chunk in Self.chunks(rows, columns: columns) {
-      var binds = PostgresSession.Binds()
-      for row in chunk {
+      sendInserts(into: table.name, columns: table.columns, heldRows[table.index]) {
+        binds, row in
         for cell in row { binds.append(cell) }
       }
+      heldRows[table.index] = []
+    }
+    sendInserts(into: "events", columns: ["seq", "kind", "body", "signature", "hash"], heldEvents) {
+      binds, event in
+      binds.append(.integer(event.sequence))
+      binds.append(.text(event.kind))
+      binds.append(bytes: event.body)
+      binds.append(bytes: event.signature)
+      binds.append(bytes: event.hash)
+    }
+    heldEvents = []
+    heldCount = 0
+  }
+
+  /// Sends `rows` into `table` in multi-row statements, `bind` adding each row's values.
+  private func sendInserts<Row>(
+    into table: String, columns: [String], _ rows: [Row],
+    bind: (inout PostgresSession.Binds, Row) -> Void
+  ) {
+    for chunk in Self.chunks(rows, columns: columns.count) {
+      var binds = PostgresSession.Binds()
+      for row in chunk { bind(&binds, row) }
       session.send(
-        "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES "
-          + Self.placeholders(rows: chunk.count, columns: columns), binds)
+        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+          + Self.placeholders(rows: chunk.count, columns: columns.count), binds)
     }
   }
 

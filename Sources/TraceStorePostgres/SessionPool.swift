@@ -99,16 +99,14 @@ final class SessionPool: Sendable {
       case .wait:
         let handed = await withCheckedContinuation {
           (continuation: CheckedContinuation<Lease?, Never>) in
-          let waited = state.withLock { state -> Bool in
+          state.withLock { state in
             // A lease may have come back between the two locks.
             if let lease = state.idle.popLast() {
               continuation.resume(returning: lease)
-              return false
+            } else {
+              state.waiting.append(continuation)
             }
-            state.waiting.append(continuation)
-            return true
           }
-          _ = waited
         }
         if let handed { return handed }
       }
@@ -138,8 +136,26 @@ final class SessionPool: Sendable {
     waiter?.resume(returning: lease)
   }
 
+  /// Runs `body` on a session of the pool, on that session's thread.
+  func withSession<T: Sendable>(_ body: @Sendable (PostgresSession) throws(TraceError) -> T)
+    async throws(TraceError) -> T
+  {
+    let lease = try await acquire()
+    defer { release(lease) }
+    return try await lease.thread.run { () throws(TraceError) -> T in try body(lease.session) }
+  }
+
+  /// Runs `body` on a connection of its own to `location`, closed afterwards.
+  static func once<T: Sendable>(
+    _ location: PostgresLocation, _ body: @Sendable (PostgresSession) throws(TraceError) -> T
+  ) async throws(TraceError) -> T {
+    let pool = SessionPool(location: location, limit: 1)
+    defer { pool.close() }
+    return try await pool.withSession(body)
+  }
+
   /// Closes every idle session and refuses new transactions.
-  func close() async {
+  func close() {
     let (idle, waiting) = state.withLock { state in
       state.closed = true
       defer {

@@ -14,42 +14,43 @@ struct RecordRow {
     return cells[index]
   }
 
+  /// A column's value as `extract` reads it (`kind` names what it expects); nil for NULL.
+  private func value<T>(_ column: String, _ kind: String, _ extract: (Cell) -> T?) throws -> T? {
+    let cell = try cell(column)
+    if case .null = cell { return nil }
+    guard let value = extract(cell) else {
+      throw TraceError.malformed(
+        what: "\(table.name) row", reason: "column \(column) holds \(cell), not \(kind)")
+    }
+    return value
+  }
+
+  /// `value`, which must not be NULL.
+  private func present<T>(_ value: T?, _ column: String) throws -> T {
+    guard let value else {
+      throw TraceError.malformed(what: "\(table.name) row", reason: "column \(column) is NULL")
+    }
+    return value
+  }
+
   /// A text column's value; nil for NULL.
   func text(_ column: String) throws -> String? {
-    switch try cell(column) {
-    case .null: return nil
-    case .text(let value): return value
-    case let other:
-      throw TraceError.malformed(
-        what: "\(table.name) row", reason: "column \(column) holds \(other), not text")
-    }
+    try value(column, "text") { if case .text(let text) = $0 { text } else { nil } }
   }
 
   /// A text column that must not be NULL.
   func required(_ column: String) throws -> String {
-    guard let value = try text(column) else {
-      throw TraceError.malformed(what: "\(table.name) row", reason: "column \(column) is NULL")
-    }
-    return value
+    try present(text(column), column)
   }
 
   /// An integer column's value; nil for NULL.
   func integer(_ column: String) throws -> Int64? {
-    switch try cell(column) {
-    case .null: return nil
-    case .integer(let value): return value
-    case let other:
-      throw TraceError.malformed(
-        what: "\(table.name) row", reason: "column \(column) holds \(other), not an integer")
-    }
+    try value(column, "an integer") { if case .integer(let number) = $0 { number } else { nil } }
   }
 
   /// An integer column that must not be NULL.
   func requiredInteger(_ column: String) throws -> Int64 {
-    guard let value = try integer(column) else {
-      throw TraceError.malformed(what: "\(table.name) row", reason: "column \(column) is NULL")
-    }
-    return value
+    try present(integer(column), column)
   }
 
   /// A date column's value; nil for NULL.

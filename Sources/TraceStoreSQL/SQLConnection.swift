@@ -39,15 +39,23 @@ package protocol SQLConnection {
   func lastSerial(_ lot: LotReference) throws -> Int64
 }
 
+/// The existence questions, for a backend that answers them its own way.
+package enum ExistenceQuery {
+  /// Whether a lot exists: its GTIN and lot as arguments.
+  package static let batch = "SELECT 1 FROM batches WHERE gtin = ? AND lot = ?"
+  /// Whether a product exists: its GTIN as argument.
+  package static let product = "SELECT 1 FROM products WHERE gtin = ?"
+}
+
 extension SQLConnection {
   package func prefetchBatches(_ lots: [LotReference]) throws {}
 
   package func batchExists(_ lot: LotReference) throws -> Bool {
-    try exists("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [lot.gtin.digits, lot.lot])
+    try exists(ExistenceQuery.batch, [lot.gtin.digits, lot.lot])
   }
 
   package func productExists(_ gtin: GTIN) throws -> Bool {
-    try exists("SELECT 1 FROM products WHERE gtin = ?", [gtin.digits])
+    try exists(ExistenceQuery.product, [gtin.digits])
   }
 
   package func lastSerial(_ lot: LotReference) throws -> Int64 {

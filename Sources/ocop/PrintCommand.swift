@@ -142,8 +142,7 @@ struct PrintCommand: AsyncParsableCommand {
         }
         switch try await unfinishedRun(of: reference, in: store) {
         case .busy(let folder):
-          Output.printError("note: waiting for the print run writing \(folder) to finish")
-          try RunLock.take(folder, waiting: true)?.release()
+          try RunLock.waitForRun(into: folder)
           continue planning
         case .stopped(let unfinished, let lock):
           // The same command, run again after a run was stopped half-way: finish that run.
@@ -171,8 +170,7 @@ struct PrintCommand: AsyncParsableCommand {
           // any point after allocating is found and finished by the same command run again.
           let folder = folder(named: name, lot: reference)
           guard let lock = try RunLock.take(folder, waiting: false) else {
-            Output.printError("note: waiting for the print run writing \(folder) to finish")
-            try RunLock.take(folder, waiting: true)?.release()
+            try RunLock.waitForRun(into: folder)
             continue planning
           }
           if FileManager.default.fileExists(atPath: folder) {
@@ -443,6 +441,12 @@ final class RunLock {
       }
       close(descriptor)
     }
+  }
+
+  /// Waits, saying so, until the live run writing into `folder` ends.
+  static func waitForRun(into folder: String) throws {
+    Output.printError("note: waiting for the print run writing \(folder) to finish")
+    try take(folder, waiting: true)?.release()
   }
 
   /// Removes the lock file and lets go: the run is done.

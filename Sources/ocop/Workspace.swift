@@ -104,7 +104,7 @@ enum StoreLocation: Equatable, CustomStringConvertible {
     case .sqlite(let path): _ = try SQLiteTraceStore(path: path, signer: signer, create: true)
     case .postgres(let location):
       let store = try await PostgresTraceStore.open(location, signer: signer, create: true)
-      await store.close()
+      store.close()
     }
   }
 
