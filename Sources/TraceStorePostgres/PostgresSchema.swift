@@ -6,7 +6,7 @@ import Traceability
 /// version so that an older `ocop` refuses a store a newer one has upgraded.
 enum PostgresSchema {
   /// The version this build writes. Migrations take a store from each version to the next.
-  static let version = 1
+  static let version = 2
 
   /// The statements that take a store from version `index` to `index + 1`.
   static let migrations: [[String]] = [
@@ -30,7 +30,21 @@ enum PostgresSchema {
           FOR EACH STATEMENT EXECUTE FUNCTION ocop_append_only()
           """,
         ]
-      }
+      },
+    // Version 2: a writer's turn at the chain in one statement. The lock and the head's
+    // query run in a function, so the query, which begins after the lock is granted, sees
+    // every writer that held the lock before (in READ COMMITTED each statement of a
+    // volatile function takes a new snapshot).
+    [
+      """
+      CREATE FUNCTION ocop_chain_turn(OUT seq BIGINT, OUT hash BYTEA) RETURNS SETOF record
+      LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN
+        LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE;
+        RETURN QUERY SELECT e.seq, e.hash FROM events e ORDER BY e.seq DESC LIMIT 1;
+      END $$
+      """
+    ],
   ]
 
   /// What the store's schema is, read in the current transaction.
@@ -118,6 +132,7 @@ enum PostgresSchema {
         try session.execute("DROP TABLE \(table)")
       }
       try session.execute("DROP FUNCTION ocop_append_only()")
+      try session.execute("DROP FUNCTION IF EXISTS ocop_chain_turn()")
       return true
     }
   }

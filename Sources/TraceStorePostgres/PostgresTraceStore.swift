@@ -87,8 +87,7 @@ public final class PostgresTraceStore: TraceStoreBackend {
     async throws(TraceError) -> T
   {
     switch try await transaction(
-      begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writing: false,
-      { transaction in try body(SQLReader(transaction)) })
+      writing: false, { transaction in try body(SQLReader(transaction)) })
     {
     case .done(let value): return value
     case .refused(let failure): throw PostgresSession.error(failure, location: location)
@@ -101,8 +100,7 @@ public final class PostgresTraceStore: TraceStoreBackend {
     var attempt = 0
     while true {
       switch try await transaction(
-        begin: "BEGIN ISOLATION LEVEL READ COMMITTED", writing: true,
-        { transaction in try body(SQLReader(transaction)) })
+        writing: true, { transaction in try body(SQLReader(transaction)) })
       {
       case .done(let value): return value
       case .refused(let failure) where attempt < (failure.isConflict ? 3 : 20):
@@ -126,32 +124,18 @@ public final class PostgresTraceStore: TraceStoreBackend {
   /// Runs `body` in one transaction on a session of the pool, on that session's thread:
   /// committed when it returns, rolled back when it throws.
   private func transaction<T: Sendable>(
-    begin: String, writing: Bool, _ body: @Sendable (PostgresTransaction) throws -> T
+    writing: Bool, _ body: @Sendable (PostgresTransaction) throws -> T
   ) async throws(TraceError) -> Outcome<T> {
     let lease = try await pool.acquire()
     defer { pool.release(lease) }
     let outcome: Result<Outcome<T>, any Error> = try await lease.thread.run {
-      let session = lease.session
+      let transaction = PostgresTransaction(lease.session, writing: writing)
       do {
-        // BEGIN goes with the transaction's first statement; the appends with the COMMIT.
-        session.send(begin)
-        let transaction = PostgresTransaction(session, writing: writing)
         let result = try body(transaction)
-        if writing {
-          try transaction.flush()
-          session.send("COMMIT")
-          try session.settle()
-        } else {
-          // A read-only transaction has nothing to commit: its end goes with the session's
-          // next statement, and the answer is not held up for it.
-          try session.settle()
-          session.sendDetached("COMMIT")
-        }
+        try transaction.commit()
         return .success(.done(result))
       } catch {
-        // Waits for what is in flight (its failure is the one already caught) and ends the
-        // transaction.
-        try? session.execute("ROLLBACK")
+        transaction.rollback()
         if let failure = error as? PostgresSession.SessionError, failure.isRetryable {
           return .success(.refused(failure))
         }

@@ -6,23 +6,27 @@ import Traceability
 
 /// One transaction on one session, as the shared SQL reader asks for it.
 ///
-/// A write transaction takes its turn at the chain (the events table's lock) at its first
-/// read that is not a plain existence check, or at its first append, whichever comes first;
-/// the lock's statement, the head's query and that read go to the server together. Until
-/// then it has only asked whether a lot or a product exists: an answer that a concurrent
-/// writer can only turn from "no" to "yes", which the unique constraints catch (the
-/// transaction is then run again), so checking before the turn changes no outcome.
+/// A write transaction begins, and takes its turn at the chain (the events table's lock,
+/// with the head read under it: `ocop_chain_turn()`), at its first read that is not a plain
+/// existence check, or at its first append, whichever comes first; BEGIN, the turn and that
+/// read go to the server together. Until then it has only asked whether a lot or a product
+/// exists, outside the transaction: an answer that a concurrent writer can only turn from
+/// "no" to "yes", which the unique constraints catch (the transaction is then run again),
+/// so asking before the turn changes no outcome, and READ COMMITTED would take a new
+/// snapshot for each question anyway.
 ///
-/// Appends are held back and written in multi-row statements: before any read that could
-/// see them, and at commit, sent together with the COMMIT. Existence checks consult what
-/// this transaction appended and what a prefetch found instead, and the lots a list of
-/// commands issues are asked about in one query, so issuing a thousand batches costs a
-/// handful of round trips.
+/// Appends are held back and written together, one statement for every table while they
+/// fit: before any read that could see them, and at commit, sent together with the COMMIT.
+/// Existence checks consult what this transaction appended and what a prefetch found
+/// instead, and the lots and products a list of commands names are asked about in one
+/// query, so issuing one batch or a thousand costs three round trips.
 final class PostgresTransaction: SQLConnection {
   let session: PostgresSession
   /// Whether this is a write transaction, which takes the lock.
   private let writing: Bool
-  /// The head's query, sent with the lock.
+  /// Whether BEGIN has been sent.
+  private var began = false
+  /// The turn's answer (the head), sent with BEGIN.
   private var headAnswer: EventLoopFuture<[PostgresRow]>?
   /// Lots known to exist (from a prefetch, or appended here), and known not to.
   private var presentLots: Set<String> = []
@@ -37,21 +41,54 @@ final class PostgresTransaction: SQLConnection {
   /// stores them while the writer goes on, and memory stays bounded.
   private static let holdLimit = 256
 
+  /// A transaction on `session`: a read begins at once (one snapshot for every read), a
+  /// write at its turn.
   init(_ session: PostgresSession, writing: Bool) {
     self.session = session
     self.writing = writing
+    if !writing {
+      // BEGIN goes with the transaction's first statement.
+      session.send("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+      began = true
+    }
+  }
+
+  /// Ends the transaction: a write's appends are sent with its COMMIT, and the outcome is
+  /// waited for. A read has nothing to commit: its end goes with the session's next
+  /// statement, and the answer is not held up for it. A write that never took its turn
+  /// only asked questions, so there is nothing to end.
+  func commit() throws {
+    if writing {
+      try flush()
+      if began { session.send("COMMIT") }
+      try session.settle()
+    } else {
+      try session.settle()
+      session.sendDetached("COMMIT")
+    }
+  }
+
+  /// Rolls the transaction back, after waiting for what is in flight (whose failure is the
+  /// one already being reported).
+  func rollback() {
+    if began {
+      try? session.execute("ROLLBACK")
+    } else {
+      try? session.settle()
+    }
   }
 
   private static func key(_ gtin: String, _ lot: String) -> String { gtin + "\u{0}" + lot }
 
   private static let headQuery = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
 
-  /// Takes the chain's lock, if this write transaction has not yet: sends the lock's
-  /// statement and the head's query, to be waited for with the next read.
+  /// Begins this write transaction and takes the chain's lock, if it has not yet: sends
+  /// BEGIN and the turn (which answers with the head), to be waited for with the next read.
   private func takeTurn() {
-    guard writing, headAnswer == nil else { return }
-    session.send("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
-    headAnswer = session.sendQuery(Self.headQuery)
+    guard writing, !began else { return }
+    session.send("BEGIN ISOLATION LEVEL READ COMMITTED")
+    headAnswer = session.sendQuery("SELECT seq, hash FROM ocop_chain_turn()")
+    began = true
   }
 
   /// Before a read that may depend on the chain or see this transaction's appends: the
@@ -76,44 +113,42 @@ final class PostgresTransaction: SQLConnection {
       let key = Self.key(lot.gtin.digits, lot.lot)
       return !presentLots.contains(key) && !absentLots.contains(key)
     }
-    let gtins = Array(Set(lots.map(\.gtin.digits)).subtracting(presentProducts))
-    // Both questions go to the server together.
+    var gtins = Array(Set(lots.map(\.gtin.digits)).subtracting(presentProducts))
+    // One statement per 20,000 lots, the first also asking for the products (a row with a
+    // NULL lot); all sent before any is waited for.
     var answers: [(chunk: ArraySlice<LotReference>, answer: EventLoopFuture<[PostgresRow]>)] =
       []
-    for start in stride(from: 0, to: wanted.count, by: 20_000) {
+    for start in stride(from: 0, to: max(wanted.count, gtins.isEmpty ? 0 : 1), by: 20_000) {
       let chunk = wanted[start..<min(start + 20_000, wanted.count)]
       var cells: [Cell] = []
-      for lot in chunk { cells += [.text(lot.gtin.digits), .text(lot.lot)] }
-      let marks = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
-      answers.append(
-        (
-          chunk,
-          session.sendQuery(
-            "SELECT gtin, lot FROM batches WHERE (gtin, lot) IN (VALUES \(marks))", cells)
-        ))
+      var parts: [String] = []
+      if !chunk.isEmpty {
+        for lot in chunk { cells += [.text(lot.gtin.digits), .text(lot.lot)] }
+        let marks = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+        parts.append("SELECT gtin, lot FROM batches WHERE (gtin, lot) IN (VALUES \(marks))")
+      }
+      if !gtins.isEmpty {
+        cells += gtins.map(Cell.text)
+        parts.append(
+          "SELECT gtin, NULL FROM products WHERE gtin IN ("
+            + Array(repeating: "?", count: gtins.count).joined(separator: ", ") + ")")
+        gtins = []
+      }
+      answers.append((chunk, session.sendQuery(parts.joined(separator: " UNION ALL "), cells)))
     }
-    let products =
-      gtins.isEmpty
-      ? nil
-      : session.sendQuery(
-        "SELECT gtin FROM products WHERE gtin IN ("
-          + Array(repeating: "?", count: gtins.count).joined(separator: ", ") + ")",
-        gtins.map(Cell.text))
     for (chunk, answer) in answers {
       var present: Set<String> = []
       for row in try session.values(of: answer) {
-        if case .cell(.text(let gtin)) = row[0], case .cell(.text(let lot)) = row[1] {
+        guard case .cell(.text(let gtin)) = row[0] else { continue }
+        if case .cell(.text(let lot)) = row[1] {
           present.insert(Self.key(gtin, lot))
+        } else {
+          presentProducts.insert(gtin)
         }
       }
       for lot in chunk {
         let key = Self.key(lot.gtin.digits, lot.lot)
         if present.contains(key) { presentLots.insert(key) } else { absentLots.insert(key) }
-      }
-    }
-    if let products {
-      for row in try session.values(of: products) {
-        if case .cell(.text(let gtin)) = row[0] { presentProducts.insert(gtin) }
       }
     }
   }
@@ -136,7 +171,9 @@ final class PostgresTransaction: SQLConnection {
     try beforeRead()
     let rows: [[PostgresSession.Value]]
     if let headAnswer {
+      // The turn's answer, once: a later call reads the head again (it may have appended).
       rows = try session.values(of: headAnswer)
+      self.headAnswer = nil
     } else {
       rows = try session.values(Self.headQuery, [])
     }
@@ -212,67 +249,96 @@ final class PostgresTransaction: SQLConnection {
   }
 
   /// Sends everything held back, without waiting: the derived tables in dependency order (a
-  /// product's producer before it, a lot before its inputs' links), then the events. The
-  /// next wait (a read, or the commit) reports a failure.
+  /// product's producer before it, a lot before its inputs' links), then the events; in one
+  /// statement while the parameters fit in one (the foreign keys are checked at the end of
+  /// the statement), otherwise a statement per table and piece. The next wait (a read, or
+  /// the commit) reports a failure.
   func flush() throws {
     guard heldCount > 0 else { return }
     // Appending is the chain's turn too (a list of commands may reach it with no read).
     takeTurn()
+    var parts: [InsertPart] = []
     for table in Projection.tables where !heldRows[table.index].isEmpty {
-      sendInserts(into: table.name, columns: table.columns, heldRows[table.index]) {
-        binds, row in
-        for cell in row { binds.append(cell) }
-      }
+      parts.append(
+        InsertPart(
+          table: table.name, columns: table.columns,
+          rows: heldRows[table.index].map { $0.map(Bound.cell) }))
       heldRows[table.index] = []
     }
-    sendInserts(into: "events", columns: ["seq", "kind", "body", "signature", "hash"], heldEvents) {
-      binds, event in
-      binds.append(.integer(event.sequence))
-      binds.append(.text(event.kind))
-      binds.append(bytes: event.body)
-      binds.append(bytes: event.signature)
-      binds.append(bytes: event.hash)
+    if !heldEvents.isEmpty {
+      parts.append(
+        InsertPart(
+          table: "events", columns: ["seq", "kind", "body", "signature", "hash"],
+          rows: heldEvents.map { event in
+            [
+              .cell(.integer(event.sequence)), .cell(.text(event.kind)), .bytes(event.body),
+              .bytes(event.signature), .bytes(event.hash),
+            ]
+          }))
     }
     heldEvents = []
     heldCount = 0
-  }
-
-  /// Sends `rows` into `table` in multi-row statements, `bind` adding each row's values.
-  private func sendInserts<Row>(
-    into table: String, columns: [String], _ rows: [Row],
-    bind: (inout PostgresSession.Binds, Row) -> Void
-  ) {
-    for chunk in Self.chunks(rows, columns: columns.count) {
-      var binds = PostgresSession.Binds()
-      for row in chunk { bind(&binds, row) }
-      session.send(
-        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-          + Self.placeholders(rows: chunk.count, columns: columns.count), binds)
+    if parts.reduce(0, { $0 + $1.parameters }) <= Self.parameterLimit {
+      sendInsert(parts)
+      return
     }
-  }
-
-  /// `rows` in pieces small enough for one statement's parameters (at most 65,535).
-  private static func chunks<T>(_ rows: [T], columns: Int) -> [ArraySlice<T>] {
-    let size = max(1, 60_000 / columns)
-    return stride(from: 0, to: rows.count, by: size).map {
-      rows[$0..<min($0 + size, rows.count)]
-    }
-  }
-
-  /// `($1, $2), ($3, $4)` for `rows` rows of `columns` parameters.
-  private static func placeholders(rows: Int, columns: Int) -> String {
-    var text = ""
-    text.reserveCapacity(rows * columns * 6)
-    var number = 0
-    for row in 0..<rows {
-      text += row == 0 ? "(" : ", ("
-      for column in 0..<columns {
-        number += 1
-        text += column == 0 ? "$\(number)" : ", $\(number)"
+    for part in parts {
+      let size = max(1, Self.parameterLimit / part.columns.count)
+      for start in stride(from: 0, to: part.rows.count, by: size) {
+        sendInsert([
+          InsertPart(
+            table: part.table, columns: part.columns,
+            rows: Array(part.rows[start..<min(start + size, part.rows.count)]))
+        ])
       }
-      text += ")"
     }
-    return text
+  }
+
+  /// At most this many parameters in one statement (the protocol allows 65,535).
+  private static let parameterLimit = 60_000
+
+  /// A value to bind: a cell, or bytes for a `bytea` column.
+  private enum Bound {
+    case cell(Cell)
+    case bytes([UInt8])
+  }
+
+  /// Rows to insert into one table.
+  private struct InsertPart {
+    let table: String
+    let columns: [String]
+    let rows: [[Bound]]
+
+    var parameters: Int { rows.count * columns.count }
+  }
+
+  /// Sends one statement that inserts every part's rows: the last part's INSERT, with the
+  /// others as data-modifying `WITH` clauses before it.
+  private func sendInsert(_ parts: [InsertPart]) {
+    var binds = PostgresSession.Binds()
+    var number = 0
+    var inserts: [String] = []
+    for part in parts {
+      var text = "INSERT INTO \(part.table) (\(part.columns.joined(separator: ", "))) VALUES "
+      text.reserveCapacity(text.utf8.count + part.parameters * 7)
+      for (index, row) in part.rows.enumerated() {
+        text += index == 0 ? "(" : ", ("
+        for (column, value) in row.enumerated() {
+          number += 1
+          text += column == 0 ? "$\(number)" : ", $\(number)"
+          switch value {
+          case .cell(let cell): binds.append(cell)
+          case .bytes(let bytes): binds.append(bytes: bytes)
+          }
+        }
+        text += ")"
+      }
+      inserts.append(text)
+    }
+    let last = inserts.removeLast()
+    let clauses = inserts.enumerated().map { "part\($0.offset) AS (\($0.element))" }
+    session.send(
+      clauses.isEmpty ? last : "WITH " + clauses.joined(separator: ", ") + " " + last, binds)
   }
 }
 

@@ -192,6 +192,26 @@ struct PostgresWorkflowTests {
     }
   }
 
+  @Test func aStoreOfAnOlderSchemaIsReadOnlyUntilAWriteUpgradesIt() async throws {
+    let pg = try await Self.workspace()
+    #expect(try pg.ocop(["import", "all", WorkflowTests.fixtures]).status == 0)
+    // Back to version 1, as an earlier ocop left it: no turn function.
+    try pg.cluster.psql(
+      pg.database, "DROP FUNCTION ocop_chain_turn(); DELETE FROM ocop_schema WHERE version = 2")
+    let listed = try pg.ocop(["batch", "list"])
+    #expect(listed.status == 1)
+    #expect(
+      listed.stderr.contains("is at schema version 1; open it once with a command that writes"),
+      "\(listed.stderr)")
+    let recalled = try pg.ocop(["recall", Self.lot, "--reason", "Kiểm tra"])
+    #expect(recalled.status == 0, "\(recalled.stderr)")
+    let version = try pg.cluster.psql(pg.database, "SELECT max(version) FROM ocop_schema")
+    #expect(version.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    #expect(try pg.ocop(["batch", "list"]).status == 0)
+    let audit = try pg.ocop(["audit"])
+    #expect(audit.status == 0, "\(audit.stderr)")
+  }
+
   @Test func migrateMovesAStoreUpToADatabaseAndBackWithEveryRecordAndSignature() async throws {
     let cluster = try await PostgresCluster.shared()
     let sqlite = try StoreTemplate.copy()
