@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The resolver under load: `ocop serve` on loopback with the An Giang data set, driven by
-# wrk for a fixed time against its JSON and HTML answers for a lot, and, in the same run,
-# nginx serving a static file of the JSON answer's size. Prints one table: requests per
-# second, p50 and p99 latency, errors, and the ratio to nginx.
+# wrk for a fixed time against its JSON and HTML answers for a lot and for serialised codes
+# (whose scans are counted: one signed code scanned again and again, and 1,000 codes of an
+# unsigned print run in turn), and, in the same run, nginx serving a static file of the
+# JSON answer's size. Prints one table: requests per second, p50 and p99 latency, errors,
+# and the ratio to nginx; and the serialised codes' rate against the lot's.
 #
 #   bash Benchmarks/scripts/resolver-benchmark.sh [SECONDS] [CONNECTIONS]
 #
@@ -47,7 +49,13 @@ export OCOP_STORE="$WORK/angiang.sqlite"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
-"$OCOP" serve --port "$PORT" --no-scan-log >"$WORK/serve.log" 2>&1 &
+# Serialised codes: one signed label, and an unsigned run of 1,000.
+url_of() { python3 -c 'import json, sys; print(json.load(sys.stdin)["firstURL"].split("/", 3)[3])'; }
+SIGNED_PATH=/$("$OCOP" print 8932301001016/DTNQ-2609-01 --count 1 --format svg --no-read-back \
+  --out "$WORK/signed" --json | url_of)
+FIRST_SERIAL=$("$OCOP" print 8932301001016/DTNQ-2609-01 --count 1000 --unsigned --format svg \
+  --no-read-back --out "$WORK/unsigned" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["first"])')
+"$OCOP" serve --port "$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -107,9 +115,21 @@ done = function(summary, latency, requests)
 end
 LUA
 
-run() { # name url [header]
-  local name=$1 url=$2 header=${3:-}
-  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/count.lua")
+# wrk asking for each of the 1,000 serialised codes in turn, counting as count.lua does.
+cat "$WORK/count.lua" >"$WORK/serials.lua"
+cat >>"$WORK/serials.lua" <<LUA
+local next_serial = 0
+request = function()
+  local serial = $FIRST_SERIAL + next_serial % 1000
+  next_serial = next_serial + 1
+  return wrk.format("GET", "/01/08932301001016/10/DTNQ-2609-01/21/" .. serial .. "?17=270909",
+    {["Accept"] = "application/json"})
+end
+LUA
+
+run() { # name url [header] [script]
+  local name=$1 url=$2 header=${3:-} script=${4:-$WORK/count.lua}
+  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script")
   [[ -n $header ]] && args+=(-H "$header")
   wrk "${args[@]}" "$url" | awk -v name="$name" -v d="$DURATION" '/^RESULT/ {print name, $2/d, $3+$4, $6/1000, $7/1000}'
 }
@@ -119,6 +139,9 @@ echo "JSON answer and static file: $SIZE bytes"
 NGINX_LINE=$(run "nginx static file ($SIZE B)" "http://127.0.0.1:$NGINX_PORT/record.json")
 JSON_LINE=$(run "ocop serve, JSON" "http://127.0.0.1:$PORT$LOT_PATH" "Accept: application/json")
 HTML_LINE=$(run "ocop serve, HTML page" "http://127.0.0.1:$PORT$LOT_PATH" "Accept: text/html")
+SIGNED_LINE=$(run "serial, signed: JSON" "http://127.0.0.1:$PORT$SIGNED_PATH" "Accept: application/json")
+SIGNED_HTML_LINE=$(run "serial, signed: HTML" "http://127.0.0.1:$PORT$SIGNED_PATH" "Accept: text/html")
+SERIALS_LINE=$(run "1000 serials: JSON" "http://127.0.0.1:$PORT" "" "$WORK/serials.lua")
 PG_LINES=()
 if [[ -n ${PG_SERVER:-} ]]; then
   cmp -s "$WORK/record.json" <(curl -sf -H 'Accept: application/json' "http://127.0.0.1:$PG_PORT$LOT_PATH") \
@@ -129,10 +152,17 @@ fi
 NGINX_RATE=$(awk '{print $(NF-3)}' <<<"$NGINX_LINE")
 printf '%s\n' "--------------------------------------------------------------------------------------------"
 printf '%-28s %12s %10s %10s %8s %10s\n' "endpoint" "requests/s" "p50 ms" "p99 ms" "errors" "vs nginx"
-for line in "$NGINX_LINE" "$JSON_LINE" "$HTML_LINE" "${PG_LINES[@]}"; do
+for line in "$NGINX_LINE" "$JSON_LINE" "$HTML_LINE" "$SIGNED_LINE" "$SIGNED_HTML_LINE" \
+  "$SERIALS_LINE" "${PG_LINES[@]}"; do
   awk -v ref="$NGINX_RATE" '{
     n = NF; name = $1; for (i = 2; i <= n - 4; i++) name = name " " $i;
     printf "%-28s %12.0f %10.2f %10.2f %8d %9.2fx\n", name, $(n-3), $(n-1), $n, $(n-2), $(n-3) / ref }' <<<"$line"
 done
 printf '%s\n' "--------------------------------------------------------------------------------------------"
-echo "target: zero errors, and the JSON endpoint at least 0.50x nginx's rate (0.40x from a PostgreSQL standby)"
+JSON_RATE=$(awk '{print $(NF-3)}' <<<"$JSON_LINE")
+for line in "$SIGNED_LINE" "$SERIALS_LINE"; do
+  awk -v lot="$JSON_RATE" '{ n = NF; name = $1; for (i = 2; i <= n - 4; i++) name = name " " $i;
+    printf "%-28s %.2fx the lot URL'"'"'s JSON rate\n", name, $(n-3) / lot }' <<<"$line"
+done
+echo "scans counted meanwhile: $(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM scans").fetchone()[0])' "$WORK/angiang.scans.sqlite")"
+echo "target: zero errors, the JSON endpoint at least 0.50x nginx's rate (0.40x from a PostgreSQL standby), serialised codes at least 0.50x the lot URL's rate"

@@ -126,6 +126,19 @@ enum Page {
         """)
   }
 
+  /// The warning at the top of a page for a code scanned unusually often or widely.
+  static func scanBanner(_ scans: ScanSummary?, text: Text) -> String? {
+    guard let scans, scans.unusual else { return nil }
+    return
+      #"<div class="banner warning" role="alert">\#(text.scanned(scans.scans, scans.places)) \#(text.copied)</div>"#
+  }
+
+  /// The line under the signature for a code scanned as one package is.
+  static func scanNote(_ scans: ScanSummary?, text: Text) -> String {
+    guard let scans, !scans.unusual else { return "" }
+    return "<p>\(text.scanned(scans.scans, scans.places))</p>"
+  }
+
   static func record(_ record: Record, text: Text) -> String {
     var banners: [String] = []
     if let recall = record.recall {
@@ -155,10 +168,10 @@ enum Page {
           """)
       }
     }
-    if let scans = record.scans, scans.unusual {
-      banners.append(
-        #"<div class="banner warning" role="alert">\#(text.scanned(scans.scans, scans.places)) \#(text.copied)</div>"#
-      )
+    if record.scanSlot {
+      banners.append(AnswerTemplate.bannerMarker)
+    } else if let banner = scanBanner(record.scans, text: text) {
+      banners.append(banner)
     }
     let product = record.product
     let producer = record.producer
@@ -206,9 +219,7 @@ enum Page {
     case .malformed, .refused:
       signature = #"<p class="forged">\#(text.signatureBad)</p>"#
     }
-    if let scans = record.scans, !scans.unusual {
-      signature += "<p>\(text.scanned(scans.scans, scans.places))</p>"
-    }
+    signature += record.scanSlot ? AnswerTemplate.noteMarker : scanNote(record.scans, text: text)
     var inputs = ""
     if !record.inputs.isEmpty {
       inputs =

@@ -2,8 +2,10 @@ import Foundation
 import GS1
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypes
 import Synchronization
 
 /// A request's context, with the client's address (for the scan log's place, never
@@ -19,11 +21,13 @@ public struct ResolverRequestContext: RequestContext, RemoteAddressRequestContex
 }
 
 /// Refuses what the resolver never needs before any work is done: methods other than GET
-/// and HEAD (405), request bodies (413), over-long targets (414); and sets the security
-/// headers on every answer.
+/// and HEAD (405), request bodies, by length or chunked (413), over-long targets (414); and
+/// sets the security headers on every answer.
 struct GuardMiddleware: RouterMiddleware {
   typealias Context = ResolverRequestContext
   static let maxTarget = 2048
+  /// Whether answers carry Strict-Transport-Security: when the resolver's address is https.
+  let transportSecurity: Bool
 
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -32,7 +36,9 @@ struct GuardMiddleware: RouterMiddleware {
     if request.method != .get && request.method != .head {
       response = Self.plain(.methodNotAllowed, "only GET and HEAD\n")
       response.headers[.allow] = "GET, HEAD"
-    } else if let length = request.headers[.contentLength], length != "0" {
+    } else if request.headers[.contentLength].map({ $0 != "0" }) ?? false
+      || request.headers[.transferEncoding] != nil
+    {
       response = Self.plain(.contentTooLarge, "no request body is accepted\n")
     } else if request.uri.string.utf8.count > Self.maxTarget {
       response = Self.plain(
@@ -46,13 +52,14 @@ struct GuardMiddleware: RouterMiddleware {
       }
     }
     if response.headers[.contentSecurityPolicy] == nil {
-      Self.secure(&response.headers)
+      Self.secure(&response.headers, transportSecurity: transportSecurity)
     }
     return response
   }
 
   /// The security headers every answer carries.
-  static func secure(_ headers: inout HTTPFields) {
+  static func secure(_ headers: inout HTTPFields, transportSecurity: Bool) {
+    if transportSecurity { headers[strictTransportSecurity] = "max-age=31536000" }
     headers[.contentSecurityPolicy] =
       "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     headers[.xContentTypeOptions] = "nosniff"
@@ -62,6 +69,7 @@ struct GuardMiddleware: RouterMiddleware {
   }
 
   static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+  static let strictTransportSecurity = HTTPField.Name("Strict-Transport-Security")!
   static let frameOptions = HTTPField.Name("X-Frame-Options")!
 
   static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
@@ -75,7 +83,8 @@ extension TraceResolver {
   /// The router: every path goes to ``resolve(path:query:accept:acceptLanguage:client:)``.
   public func router(logger: Logger) -> Router<ResolverRequestContext> {
     let router = Router(context: ResolverRequestContext.self)
-    router.add(middleware: GuardMiddleware())
+    let transportSecurity = settings.base.lowercased().hasPrefix("https://")
+    router.add(middleware: GuardMiddleware(transportSecurity: transportSecurity))
     let resolver = self
     let cache = ResponseCache()
     let handler: @Sendable (Request, ResolverRequestContext) async throws -> Response = {
@@ -107,7 +116,7 @@ extension TraceResolver {
       for (name, value) in reply.headers {
         if let field = HTTPField.Name(name) { headers[field] = value }
       }
-      GuardMiddleware.secure(&headers)
+      GuardMiddleware.secure(&headers, transportSecurity: transportSecurity)
       logger.debug(
         "resolve",
         metadata: [
@@ -126,12 +135,47 @@ extension TraceResolver {
     return router
   }
 
-  /// The server on `host`:`port`, stopping gracefully on SIGTERM or SIGINT.
-  public func application(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+  /// The server on `host`:`port` within `limits`, stopping gracefully on SIGTERM or SIGINT.
+  public func application(
+    host: String, port: Int, limits: ServerLimits = ServerLimits(), logger: Logger
+  ) -> some ApplicationProtocol {
     Application(
       router: router(logger: logger),
-      configuration: .init(address: .hostname(host, port: port), serverName: "ocop-trace"),
+      server: .http1(
+        configuration: .init(
+          additionalChannelHandlers: [
+            SecurityHeadersHandler(
+              transportSecurity: settings.base.lowercased().hasPrefix("https://"))
+          ],
+          idleTimeout: .seconds(Int64(limits.idleSeconds)))),
+      configuration: .init(
+        address: .hostname(host, port: port), serverName: "ocop-trace",
+        availableConnectionsDelegate: MaximumAvailableConnections(limits.connections)),
       logger: logger)
+  }
+}
+
+/// What one client's connection may hold of the server.
+public struct ServerLimits: Sendable {
+  /// Seconds a connection may stay without a complete request (sending nothing, or a
+  /// request's head byte by byte) before it is closed; a kept-alive connection gets as long
+  /// between requests.
+  public var idleSeconds: Int
+  /// Connections open at once; beyond it new ones wait to be accepted.
+  public var connections: Int
+
+  public init(idleSeconds: Int = 15, connections: Int = ServerLimits.defaultConnections) {
+    self.idleSeconds = idleSeconds
+    self.connections = connections
+  }
+
+  /// The process's limit on open files less a reserve for the store, the scan log and the
+  /// server's own, and at most 10,000.
+  public static var defaultConnections: Int {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1000 }
+    let files = limit.rlim_cur == rlim_t.max ? 10_064 : Int(clamping: limit.rlim_cur)
+    return max(16, min(10_000, files - 64))
   }
 }
 
@@ -177,5 +221,26 @@ final class ResponseCache: Sendable {
       if state.responses.count >= Self.limit { state.responses.removeAll() }
       state.responses[key] = response
     }
+  }
+}
+
+/// Puts the security headers on answers the router never sees (the server's own 400 for a
+/// request it cannot parse).
+final class SecurityHeadersHandler: ChannelOutboundHandler, RemovableChannelHandler {
+  typealias OutboundIn = HTTPResponsePart
+  typealias OutboundOut = HTTPResponsePart
+  let transportSecurity: Bool
+
+  init(transportSecurity: Bool) {
+    self.transportSecurity = transportSecurity
+  }
+
+  func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    var part = unwrapOutboundIn(data)
+    if case .head(var head) = part, head.headerFields[.contentSecurityPolicy] == nil {
+      GuardMiddleware.secure(&head.headerFields, transportSecurity: transportSecurity)
+      part = .head(head)
+    }
+    context.write(wrapOutboundOut(part), promise: promise)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GS1
 import Synchronization
 import Traceability
 
@@ -53,23 +54,180 @@ final class ScanAllowance: Sendable {
   }
 }
 
-extension TraceResolver {
-  /// How long a request waits for the scan log before it answers without the count.
-  static let scanLogWait: Duration = .milliseconds(250)
+/// How long the scan log keeps scans: those older than `days`, and the oldest beyond
+/// `rows`, are removed (nil: no bound).
+public struct ScanRetention: Sendable {
+  public var days: Int?
+  public var rows: Int?
 
-  /// Records the scan when it `counts`, and returns the code's summary; nil when the scan
-  /// log does not answer within ``scanLogWait`` (a write goes on behind the answer) or
+  public init(days: Int? = 730, rows: Int? = 10_000_000) {
+    self.days = days
+    self.rows = rows
+  }
+}
+
+/// Scans on their way to the scan log: a request hands its scan over and goes on; the
+/// scans are written together a moment later, off the request path, and old ones are
+/// removed now and then. Until a scan is written, counts include it from here.
+///
+/// What the log holds for a code is kept for a few seconds after it is read (scans that
+/// other resolvers sharing the log record show within ``tallyLife``), and forgotten when
+/// this resolver writes scans of the code, so that a code scanned again is counted without
+/// reading the log.
+final class ScanRecorder: Sendable {
+  let log: any ScanLog
+  let placeKey: ScanPlaceKey
+  let retention: ScanRetention
+  /// How long scans gather before they are written.
+  static let gathering: Duration = .milliseconds(100)
+  /// Scans held at most; beyond it (the log has failed for a long while) new scans are not
+  /// counted.
+  static let holdLimit = 100_000
+  /// How often old scans are removed.
+  static let pruneEvery: TimeInterval = 3600
+  /// How long what the log holds for a code is kept, in nanoseconds.
+  static let tallyLife: UInt64 = 5_000_000_000
+  /// Codes whose tallies are kept at most.
+  static let tallyLimit = 50_000
+
+  /// What the log held for a code when it was read: its tally, and which scans then held
+  /// here it already had.
+  private struct Stored {
+    let tally: ScanTally
+    let ids: Set<String>
+    let readAt: UInt64
+  }
+
+  private struct State {
+    /// Scans not yet written, and those being written, in order.
+    var held: [Scan] = []
+    /// How many of ``held`` (from the start) are being written.
+    var writing = 0
+    var running = false
+    var prunedAt: TimeInterval = 0
+    /// Writes finished, so that a read that overlapped one is not kept.
+    var writes = 0
+    var stored: [String: Stored] = [:]
+  }
+  private let state = Mutex(State())
+
+  init(log: any ScanLog, placeKey: ScanPlaceKey, retention: ScanRetention) {
+    self.log = log
+    self.placeKey = placeKey
+    self.retention = retention
+  }
+
+  static func key(_ lot: LotReference, _ serial: String) -> String {
+    lot.description + "/21/" + serial
+  }
+
+  /// Hands `scan` over to be written.
+  func add(_ scan: Scan) {
+    let start = state.withLock { state -> Bool in
+      guard state.held.count < Self.holdLimit else { return false }
+      state.held.append(scan)
+      defer { state.running = true }
+      return !state.running
+    }
+    if start { Task { await self.run() } }
+  }
+
+  /// The summary for `serial` under `lot` from what was read before and what is held, if
+  /// what was read is recent enough.
+  func keptSummary(_ lot: LotReference, serial: String) -> ScanSummary? {
+    let key = Self.key(lot, serial)
+    let now = DispatchTime.now().uptimeNanoseconds
+    return state.withLock { state -> ScanSummary? in
+      guard let stored = state.stored[key], now &- stored.readAt < Self.tallyLife else {
+        return nil
+      }
+      var tally = stored.tally
+      for scan in state.held
+      where scan.serial == serial && scan.lot == lot && !stored.ids.contains(scan.id) {
+        tally.add(scan)
+      }
+      return tally.summary
+    }
+  }
+
+  /// Reads what the log holds for `serial` under `lot` and returns the summary with what is
+  /// held here; keeps what was read, unless a write finished meanwhile.
+  func readSummary(_ lot: LotReference, serial: String) async throws(TraceError) -> ScanSummary {
+    let (held, writes) = state.withLock { state in
+      (state.held.filter { $0.serial == serial && $0.lot == lot }, state.writes)
+    }
+    let readAt = DispatchTime.now().uptimeNanoseconds
+    let (stored, ids) = try await log.tally(lot, serial: serial, storedAmong: held.map(\.id))
+    state.withLock { state in
+      guard state.writes == writes else { return }
+      if state.stored.count >= Self.tallyLimit { state.stored.removeAll() }
+      state.stored[Self.key(lot, serial)] = Stored(tally: stored, ids: ids, readAt: readAt)
+    }
+    var tally = stored
+    for scan in held where !ids.contains(scan.id) { tally.add(scan) }
+    return tally.summary
+  }
+
+  /// Writes what is held, a gathering at a time, until nothing is; then stops.
+  private func run() async {
+    while true {
+      try? await Task.sleep(for: Self.gathering)
+      let batch = state.withLock { state -> [Scan]? in
+        if state.held.isEmpty {
+          state.running = false
+          return nil
+        }
+        state.writing = state.held.count
+        return state.held
+      }
+      guard let batch else { return }
+      let written = (try? await log.record(batch)) != nil
+      state.withLock { state in
+        // Written scans leave only now, so a count never misses them; unwritten ones stay
+        // for the next try. What was read for their codes no longer holds.
+        if written {
+          state.held.removeFirst(state.writing)
+          for scan in batch { state.stored[Self.key(scan.lot, scan.serial)] = nil }
+          state.writes += 1
+        }
+        state.writing = 0
+      }
+      await pruneIfDue()
+    }
+  }
+
+  private func pruneIfDue() async {
+    let now = Date().timeIntervalSince1970
+    let due = state.withLock { state -> Bool in
+      guard now - state.prunedAt >= Self.pruneEvery else { return false }
+      state.prunedAt = now
+      return true
+    }
+    guard due, retention.days != nil || retention.rows != nil else { return }
+    let cutoff = retention.days.map { Timestamp(Date(timeIntervalSinceNow: -86_400 * Double($0))) }
+    _ = try? await log.prune(before: cutoff, keepingAtMost: retention.rows)
+  }
+}
+
+extension TraceResolver {
+  /// Records the scan of `serial` under `lot` from `client` when it `counts`, and returns
+  /// the code's summary; nil when the scan log does not answer within the settings'
+  /// `scanLogWait` or
   /// fails: the scan log never changes or holds up an answer.
   func scanSummary(_ lot: LotReference, serial: String, client: String?, counts: Bool) async
     -> ScanSummary?
   {
-    guard let scanLog else { return nil }
-    let place = ScanPlace.of(address: client)
-    let recording = Task {
-      counts
-        ? try await scanLog.record(lot, serial: serial, place: place, at: .now())
-        : try await scanLog.summary(lot, serial: serial)
+    guard let recorder else { return nil }
+    if counts {
+      let now = Timestamp.now()
+      recorder.add(
+        Scan(
+          lot: lot, serial: serial,
+          place: ScanPlace.of(address: client, key: recorder.placeKey, at: now), time: now))
     }
+    if let kept = recorder.keptSummary(lot, serial: serial) { return kept }
+    let reading = Task { try await recorder.readSummary(lot, serial: serial) }
+    let wait = settings.scanLogWait
     // Whichever comes first, the summary or the deadline, answers; the other is dropped.
     return await withCheckedContinuation { continuation in
       let answered = Mutex(false)
@@ -81,11 +239,191 @@ extension TraceResolver {
           continuation.resume(returning: summary)
         }
       }
-      Task { answer(try? await recording.value) }
-      Task {
-        try? await Task.sleep(for: Self.scanLogWait)
+      let deadline = Task {
+        try? await Task.sleep(for: wait)
         answer(nil)
       }
+      Task {
+        answer(try? await reading.value)
+        deadline.cancel()
+      }
     }
+  }
+}
+
+/// What the resolver read and decided, kept while the store's log does not grow (checked
+/// at most once a second, so a new record or a recall shows within a second) and the day
+/// does not change: the records behind each lot, so a serialised code's answer reads only
+/// its serial's status, and the verdict on each link, so a code scanned again is not
+/// checked again. Only its scan count is new each time.
+final class EvidenceCache: EvidenceSource {
+  let store: any TraceStore
+  private struct State {
+    var head: Int64?
+    var checked: UInt64 = 0
+    var lots: [LotReference: ScanEvidence?] = [:]
+    var verdicts = DayCache<String, ScanResult>()
+    var templates = DayCache<CacheKey, AnswerTemplate>()
+  }
+  private let state = Mutex(State())
+  private static let limit = 20_000
+
+  init(store: any TraceStore) {
+    self.store = store
+  }
+
+  /// Forgets everything if the store's log has grown since it was last asked, at most
+  /// once a second.
+  private func refresh() async throws(TraceError) {
+    let now = DispatchTime.now().uptimeNanoseconds
+    let fresh = state.withLock { state in
+      state.head != nil && now &- state.checked <= 1_000_000_000
+    }
+    if fresh { return }
+    let head = try await store.headSequence()
+    state.withLock { state in
+      if state.head != head {
+        state.lots.removeAll()
+        state.verdicts.removeAll()
+        state.templates.removeAll()
+      }
+      state.head = head
+      state.checked = now
+    }
+  }
+
+  func scanEvidence(_ lot: LotReference, serial: String?) async throws(TraceError)
+    -> ScanEvidence?
+  {
+    try await refresh()
+    let base: ScanEvidence?
+    if let cached = state.withLock({ $0.lots[lot] }) {
+      base = cached
+    } else {
+      base = try await store.scanEvidence(lot, serial: nil)
+      state.withLock { state in
+        if state.lots.count >= Self.limit { state.lots.removeAll() }
+        state.lots[lot] = .some(base)
+      }
+    }
+    guard let base, let serial else { return base }
+    return base.with(serialStatus: try await store.serialStatus(lot, serial: serial))
+  }
+
+  /// The verdict kept for the link `uri` on `day`, if any.
+  func verdict(for uri: String, on day: GS1Date) async -> ScanResult? {
+    guard (try? await refresh()) != nil else { return nil }
+    return state.withLock { $0.verdicts.value(for: uri, on: day) }
+  }
+
+  /// Keeps the verdict on the link `uri` on `day`, when it rests on records read.
+  func keep(_ result: ScanResult, for uri: String, on day: GS1Date) {
+    guard result.evidence != nil else { return }
+    state.withLock { $0.verdicts.keep(result, for: uri, on: day, limit: Self.limit) }
+  }
+
+  /// The answer template kept under `key` on `day`, if any.
+  func template(for key: CacheKey, on day: GS1Date) async -> AnswerTemplate? {
+    guard (try? await refresh()) != nil else { return nil }
+    return state.withLock { $0.templates.value(for: key, on: day) }
+  }
+
+  /// Keeps `template` under `key` on `day`.
+  func keep(_ template: AnswerTemplate, for key: CacheKey, on day: GS1Date) {
+    state.withLock { $0.templates.keep(template, for: key, on: day, limit: Self.limit) }
+  }
+}
+
+/// Values kept by key for the day they were made on, at most a limit of them (beyond it,
+/// all are dropped and kept again as they are asked for).
+struct DayCache<Key: Hashable, Value> {
+  private var entries: [Key: (day: GS1Date, value: Value)] = [:]
+
+  func value(for key: Key, on day: GS1Date) -> Value? {
+    guard let entry = entries[key], entry.day == day else { return nil }
+    return entry.value
+  }
+
+  mutating func keep(_ value: Value, for key: Key, on day: GS1Date, limit: Int) {
+    if entries.count >= limit { entries.removeAll() }
+    entries[key] = (day, value)
+  }
+
+  mutating func removeAll() {
+    entries.removeAll()
+  }
+}
+
+/// The answer for a serialised code with its scan count left as slots: the `scans` member
+/// of the JSON, or the page's warning and its line under the signature. Everything else in
+/// the answer is the same from one scan to the next.
+struct AnswerTemplate: Sendable {
+  /// What a record's `scans` member holds in a template (a string no record can hold:
+  /// text fields refuse control characters).
+  static let marker = "\u{1}scans\u{1}"
+  static let bannerMarker = "\u{1}scan-banner\u{1}"
+  static let noteMarker = "\u{1}scan-note\u{1}"
+
+  enum Slot: Sendable {
+    case json, banner, note
+  }
+
+  let status: Int
+  let headers: [(String, String)]
+  /// The answer's bytes around its slots: one piece more than slots.
+  let pieces: [[UInt8]]
+  let slots: [Slot]
+  let lot: LotReference
+  let serial: String
+
+  /// The template of `reply`, whose body holds the markers.
+  init(reply: ResolverReply, lot: LotReference, serial: String) {
+    status = reply.status
+    headers = reply.headers
+    self.lot = lot
+    self.serial = serial
+    let markers: [(bytes: [UInt8], slot: Slot)] = [
+      (CanonicalJSON.string(Self.marker).encoded(), .json),
+      (Array(Self.bannerMarker.utf8), .banner),
+      (Array(Self.noteMarker.utf8), .note),
+    ]
+    var pieces: [[UInt8]] = []
+    var slots: [Slot] = []
+    let body = reply.body
+    var start = 0
+    var index = 0
+    while index < body.count {
+      // Every marker begins with `"` or U+0001; only there is one looked for.
+      if body[index] == 0x22 || body[index] == 0x01,
+        let found = markers.first(where: { marker in
+          body.count - index >= marker.bytes.count
+            && body[index..<index + marker.bytes.count].elementsEqual(marker.bytes)
+        })
+      {
+        pieces.append(Array(body[start..<index]))
+        slots.append(found.slot)
+        index += found.bytes.count
+        start = index
+      } else {
+        index += 1
+      }
+    }
+    pieces.append(Array(body[start...]))
+    self.pieces = pieces
+    self.slots = slots
+  }
+
+  /// The answer with `scans` in its slots.
+  func fill(_ scans: ScanSummary?, text: Page.Text) -> ResolverReply {
+    var body = pieces[0]
+    for (index, slot) in slots.enumerated() {
+      switch slot {
+      case .json: body += Record.json(scans).encoded()
+      case .banner: body += Array((Page.scanBanner(scans, text: text) ?? "").utf8)
+      case .note: body += Array(Page.scanNote(scans, text: text).utf8)
+      }
+      body += pieces[index + 1]
+    }
+    return ResolverReply(status: status, headers: headers, body: body)
   }
 }

@@ -13,6 +13,12 @@ public struct ResolverReply: Sendable {
     self.headers = [("Content-Type", contentType)] + headers
     self.body = Array(body.utf8)
   }
+
+  init(status: Int, headers: [(String, String)], body: [UInt8]) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+  }
 }
 
 /// What the resolver is and links to.
@@ -23,13 +29,17 @@ public struct ResolverSettings: Sendable {
   public var name: String
   /// Further links by GTIN (or `*` for every product): link type (`gs1:pip`) → URL.
   public var links: [String: [String: String]]
+  /// How long a request waits for the scan log before it answers without the count.
+  public var scanLogWait: Duration
 
   public init(
-    base: String, name: String = "ocop-trace resolver", links: [String: [String: String]] = [:]
+    base: String, name: String = "ocop-trace resolver", links: [String: [String: String]] = [:],
+    scanLogWait: Duration = .milliseconds(250)
   ) {
     self.base = base
     self.name = name
     self.links = links
+    self.scanLogWait = scanLogWait
   }
 }
 
@@ -40,22 +50,31 @@ public struct ResolverSettings: Sendable {
 public struct TraceResolver: Sendable {
   let store: any TraceStore
   let trustList: TrustList
-  let scanLog: (any ScanLog)?
+  let recorder: ScanRecorder?
+  let evidence: EvidenceCache
   let allowance = ScanAllowance()
   let settings: ResolverSettings
   let today: @Sendable () -> GS1Date
 
+  /// A resolver over `store`. Scans of serialised codes are counted in `scanLog` (none
+  /// without it), their places hashed with `placeKey` (which resolvers sharing a scan log
+  /// share) and kept as `retention` says.
   public init(
     store: any TraceStore, trustList: TrustList, scanLog: (any ScanLog)?,
+    placeKey: ScanPlaceKey = .generate(), retention: ScanRetention = ScanRetention(),
     settings: ResolverSettings,
     today: @escaping @Sendable () -> GS1Date = { GS1Date.today() }
   ) {
     self.store = store
     self.trustList = trustList
-    self.scanLog = scanLog
+    recorder = scanLog.map { ScanRecorder(log: $0, placeKey: placeKey, retention: retention) }
+    evidence = EvidenceCache(store: store)
     self.settings = settings
     self.today = today
   }
+
+  /// Where scans are counted, if anywhere.
+  var scanLog: (any ScanLog)? { recorder?.log }
 
   /// The answer to a GET of `path` (as requested, percent-encoded) and `query`.
   public func resolve(
@@ -122,18 +141,33 @@ public struct TraceResolver: Sendable {
     let uri =
       Self.origin(of: settings.base) + path
       + (linkQuery.isEmpty || query == nil ? "" : "?" + linkQuery.joined(separator: "&"))
-    let link: DigitalLink
-    do {
-      link = try DigitalLink(parsing: uri)
-    } catch {
-      return refuse(400, error.description, .malformed)
+    // The verdict, decided where `ocop verify` decides it (or kept from an earlier scan of
+    // the same link, while the records and the day are the same).
+    let day = today()
+    if resolverParameters["linkType"] == nil, format != .linkset,
+      let template = await evidence.template(
+        for: templateKey(format: format, english: english, uri: uri), on: day)
+    {
+      return await count(template, client: client, text: text)
     }
-    // The verdict, decided where `ocop verify` decides it.
-    var verifier = Verifier(sources: [store], trustList: trustList, today: today())
-    let result = await verifier.check(link, scan: uri)
+    let result: ScanResult
+    if let kept = await evidence.verdict(for: uri, on: day) {
+      result = kept
+    } else {
+      let parsed: DigitalLink
+      do {
+        parsed = try DigitalLink(parsing: uri)
+      } catch {
+        return refuse(400, error.description, .malformed)
+      }
+      var verifier = Verifier(sources: [evidence], trustList: trustList, today: day)
+      result = await verifier.check(parsed, scan: uri)
+      evidence.keep(result, for: uri, on: day)
+    }
     // No record, or a serial never printed: not found. A record whose link is forged is
     // shown, with the warning.
-    guard let lot = result.lot, let evidence = result.evidence, result.verdict != .outsideRange
+    guard let link = result.link, let lot = result.lot, let evidence = result.evidence,
+      result.verdict != .outsideRange
     else {
       return refuse(404, result.detail, result.verdict)
     }
@@ -153,26 +187,58 @@ public struct TraceResolver: Sendable {
         200, "application/linkset+json", linkset(link: link, links: links, text: text))
     }
     // Only a genuine scan is counted or shown a count; a client counts once per code in a
-    // while (ScanAllowance).
-    var scans: ScanSummary?
+    // while (ScanAllowance). Its answer is kept with its count left as a slot, so the same
+    // code scanned again only counts and fills the slot.
     if let serial = result.serial, scanLog != nil, ScanAllowance.countable(result) {
-      let counts = allowance.allow(
-        client: client, item: lot.description + "/21/" + serial,
-        now: Date().timeIntervalSince1970)
-      scans = await scanSummary(lot, serial: serial, client: client, counts: counts)
+      var record = Record(
+        result: result, link: link, lot: lot, evidence: evidence, today: day, scans: nil)
+      record.scanSlot = true
+      let template = AnswerTemplate(
+        reply: render(record, format: format, english: english, text: text), lot: lot,
+        serial: serial)
+      self.evidence.keep(
+        template, for: templateKey(format: format, english: english, uri: uri), on: day)
+      return await count(template, client: client, text: text)
     }
     let record = Record(
-      result: result, link: link, lot: lot, evidence: evidence, today: today(), scans: scans)
+      result: result, link: link, lot: lot, evidence: evidence, today: day, scans: nil)
+    return render(record, format: format, english: english, text: text)
+  }
+
+  /// The record's answer in `format`.
+  private func render(_ record: Record, format: Format, english: Bool, text: Page.Text)
+    -> ResolverReply
+  {
     switch format {
     case .json:
       return ResolverReply(
         200, "application/json", String(decoding: record.json.encoded(), as: UTF8.self),
-        headers: [("Link", linkHeader(link))])
+        headers: [("Link", linkHeader(record.link))])
     default:
       return ResolverReply(
         200, "text/html; charset=utf-8", Page.record(record, text: text),
-        headers: [("Content-Language", english ? "en" : "vi"), ("Link", linkHeader(link))])
+        headers: [
+          ("Content-Language", english ? "en" : "vi"), ("Link", linkHeader(record.link)),
+        ])
     }
+  }
+
+  /// The key an answer template is kept under.
+  private func templateKey(format: Format, english: Bool, uri: String) -> CacheKey {
+    CacheKey(format: format, english: english, target: uri)
+  }
+
+  /// Counts a scan of the template's code from `client` (when the allowance lets it count)
+  /// and fills the template with the code's summary.
+  private func count(_ template: AnswerTemplate, client: String?, text: Page.Text) async
+    -> ResolverReply
+  {
+    let counts = allowance.allow(
+      client: client, item: template.lot.description + "/21/" + template.serial,
+      now: Date().timeIntervalSince1970)
+    let scans = await scanSummary(
+      template.lot, serial: template.serial, client: client, counts: counts)
+    return template.fill(scans, text: text)
   }
 
   /// The scheme and host of a base URL.
@@ -208,13 +274,58 @@ public struct TraceResolver: Sendable {
       if accept.utf8.contains(where: { (0x41...0x5A).contains($0) }) {
         accept = accept.lowercased()
       }
-      if accept.containsBytes("application/linkset+json") {
-        self = .linkset
-      } else if accept.containsBytes("application/json") && !accept.containsBytes("text/html") {
-        self = .json
-      } else {
-        self = .html
+      // Without parameters every range has q=1: the plain containment tests decide.
+      guard accept.utf8.contains(UInt8(ascii: ";")) else {
+        if accept.containsBytes("application/linkset+json") {
+          self = .linkset
+        } else if accept.containsBytes("application/json") && !accept.containsBytes("text/html") {
+          self = .json
+        } else {
+          self = .html
+        }
+        return
       }
+      self = Self.negotiated(accept)
+    }
+
+    /// The format a header with quality values asks for (RFC 9110, 12.5.1): each format
+    /// takes the q of the most specific range that matches it; the highest q wins, a format
+    /// named outright before one reached by a wildcard (the linkset, the page, the JSON in
+    /// that order; by wildcards only, the page, then the JSON); q=0 refuses a format.
+    /// Nothing acceptable gets the page.
+    static func negotiated(_ accept: String) -> Format {
+      var ranges: [(type: String, q: Double)] = []
+      for item in accept.split(separator: ",") {
+        let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let type = parts.first, !type.isEmpty else { continue }
+        var q = 1.0
+        for parameter in parts.dropFirst() where parameter.hasPrefix("q=") {
+          q = min(1, max(0, Double(parameter.dropFirst(2)) ?? 1))
+        }
+        ranges.append((type, q))
+      }
+      let formats: [(Format, String)] = [
+        (.linkset, "application/linkset+json"), (.html, "text/html"),
+        (.json, "application/json"),
+      ]
+      var found: [(format: Format, q: Double, named: Bool)] = []
+      for (format, type) in formats {
+        let family = type.prefix { $0 != "/" } + "/*"
+        let match =
+          ranges.first { $0.type == type }.map { ($0.q, true) }
+          ?? ranges.first { $0.type == family }.map { ($0.q, false) }
+          ?? ranges.first { $0.type == "*/*" }.map { ($0.q, false) }
+        if let (q, named) = match, q > 0 { found.append((format, q, named)) }
+      }
+      guard let top = found.map(\.q).max() else { return .html }
+      let best = found.filter { $0.q == top }
+      // Named outright: in the order above. Reached by wildcards only: the page, else JSON.
+      if let named = best.first(where: \.named) { return named.format }
+      for format in [Format.html, .json, .linkset]
+      where best.contains(where: { $0.format == format }) {
+        return format
+      }
+      return .html
     }
   }
 
@@ -314,6 +425,8 @@ struct Record {
   let ratingInForce: Bool
   let inputs: [(lot: LotReference, name: String, producer: String)]
   let scans: ScanSummary?
+  /// Whether the scans are left as a slot to fill (``AnswerTemplate``).
+  var scanSlot = false
 
   init(
     result: ScanResult, link: DigitalLink, lot: LotReference, evidence: ScanEvidence,
@@ -342,6 +455,16 @@ struct Record {
       ($0.batch.lot, $0.product.nameVietnamese, $0.producer.name)
     }
     self.scans = scans
+  }
+
+  /// A scan summary as the JSON answer gives it.
+  static func json(_ scans: ScanSummary?) -> CanonicalJSON {
+    scans.map {
+      .object([
+        "count": .integer(Int64($0.scans)), "places": .integer(Int64($0.places)),
+        "unusual": .bool($0.unusual),
+      ])
+    } ?? .null
   }
 
   var json: CanonicalJSON {
@@ -377,12 +500,7 @@ struct Record {
             "lot": $0.lot.json, "product": .string($0.name), "producer": .string($0.producer),
           ])
         }),
-      "scans": scans.map {
-        .object([
-          "count": .integer(Int64($0.scans)), "places": .integer(Int64($0.places)),
-          "unusual": .bool($0.unusual),
-        ])
-      } ?? .null,
+      "scans": scanSlot ? .string(AnswerTemplate.marker) : Self.json(scans),
     ])
   }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import TraceStoreSQL
 import Traceability
 
-/// The scan log in its own SQLite file beside the store. A scan keeps its time, the code
-/// and a place: the client's network cut to /24 (IPv4) or /48 (IPv6) and hashed, never the
-/// address.
+/// The scan log in its own SQLite file beside the store (write-ahead logging, so counting
+/// never waits for recording). A scan keeps its time, the code and a place: the client's
+/// network, hashed with a secret key (``ScanPlace``), never the address.
 public final class SQLiteScanLog: ScanLog {
-  private let queue: DatabaseQueue
+  private let pool: DatabasePool
   /// The file.
   public let path: String
 
@@ -16,60 +17,86 @@ public final class SQLiteScanLog: ScanLog {
     var configuration = Configuration()
     configuration.busyMode = .timeout(5)
     do {
-      queue = try DatabaseQueue(path: path, configuration: configuration)
-      try queue.write { db in
+      pool = try DatabasePool(path: path, configuration: configuration)
+      try pool.write { db in
         try db.execute(
           sql: """
             CREATE TABLE IF NOT EXISTS scans (
               time TEXT NOT NULL, gtin TEXT NOT NULL, lot TEXT NOT NULL, serial TEXT NOT NULL,
               place TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS scans_item ON scans(gtin, lot, serial);
+            CREATE INDEX IF NOT EXISTS scans_time ON scans(time);
             """)
-      }
-    } catch {
-      throw SQLiteTraceStore.storeError(error, path: path)
-    }
-  }
-  /// Records a scan of `serial` under `lot` from `place` and returns the summary with it.
-  public func record(_ lot: LotReference, serial: String, place: String, at time: Timestamp)
-    async throws(TraceError) -> ScanSummary
-  {
-    do {
-      return try await queue.write { db in
-        try db.execute(
-          sql: "INSERT INTO scans (time, gtin, lot, serial, place) VALUES (?, ?, ?, ?, ?)",
-          arguments: [time.text, lot.gtin.digits, lot.lot, serial, place])
-        return try Self.summary(db, lot, serial)
+        // Logs made before scans had ids gain the column; their old rows have none.
+        if try !db.columns(in: "scans").contains(where: { $0.name == "id" }) {
+          try db.execute(sql: "ALTER TABLE scans ADD COLUMN id TEXT")
+        }
       }
     } catch {
       throw SQLiteTraceStore.storeError(error, path: path)
     }
   }
 
-  public func summary(_ lot: LotReference, serial: String) async throws(TraceError)
-    -> ScanSummary
-  {
+  public func record(_ scans: [Scan]) async throws(TraceError) {
+    guard !scans.isEmpty else { return }
     do {
-      return try await queue.read { db in try Self.summary(db, lot, serial) }
+      try await pool.write { db in
+        let statement = try db.cachedStatement(
+          sql: "INSERT INTO scans (time, gtin, lot, serial, place, id) VALUES (?, ?, ?, ?, ?, ?)")
+        for scan in scans {
+          try statement.execute(arguments: [
+            scan.time.text, scan.lot.gtin.digits, scan.lot.lot, scan.serial, scan.place, scan.id,
+          ])
+        }
+      }
     } catch {
       throw SQLiteTraceStore.storeError(error, path: path)
     }
   }
 
-  private static func summary(_ db: Database, _ lot: LotReference, _ serial: String) throws
-    -> ScanSummary
+  public func tally(_ lot: LotReference, serial: String, storedAmong ids: [String])
+    async throws(TraceError) -> (tally: ScanTally, stored: Set<String>)
   {
-    let row = try Row.fetchOne(
-      db,
-      sql: """
-        SELECT COUNT(*), COUNT(DISTINCT place), MIN(time) FROM scans
-        WHERE gtin = ? AND lot = ? AND serial = ?
-        """, arguments: [lot.gtin.digits, lot.lot, serial])
-    let scans: Int = row?[0] ?? 0
-    let places: Int = row?[1] ?? 0
-    let first: String? = row?[2]
-    return ScanSummary(
-      scans: scans, places: places, firstSeen: first.flatMap { try? Timestamp($0) },
-      unusual: scans > ScanSummary.scanLimit || places > ScanSummary.placeLimit)
+    let query = ScanTallyQuery(table: "scans", lot: lot, serial: serial, ids: ids)
+    do {
+      let rows = try await pool.read { db in
+        try Row.fetchAll(
+          db.cachedStatement(sql: query.sql), arguments: StatementArguments(query.arguments)
+        )
+        .map { row in
+          ScanTallyQuery.Row(
+            place: row[0], count: row[1] ?? 0, first: row[2], id: row[3])
+        }
+      }
+      return query.answer(rows)
+    } catch {
+      throw SQLiteTraceStore.storeError(error, path: path)
+    }
+  }
+
+  public func prune(before cutoff: Timestamp?, keepingAtMost rows: Int?) async throws(TraceError)
+    -> Int
+  {
+    do {
+      return try await pool.write { db in
+        var removed = 0
+        if let cutoff {
+          try db.execute(sql: "DELETE FROM scans WHERE time < ?", arguments: [cutoff.text])
+          removed += db.changesCount
+        }
+        if let rows {
+          try db.execute(
+            sql: """
+              DELETE FROM scans WHERE rowid IN (
+                SELECT rowid FROM scans ORDER BY time
+                LIMIT max(0, (SELECT COUNT(*) FROM scans) - ?))
+              """, arguments: [rows])
+          removed += db.changesCount
+        }
+        return removed
+      }
+    } catch {
+      throw SQLiteTraceStore.storeError(error, path: path)
+    }
   }
 }

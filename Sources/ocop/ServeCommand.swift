@@ -17,8 +17,10 @@ struct ServeCommand: AsyncParsableCommand {
       record as JSON (Accept: application/json), an RFC 9264 linkset (Accept:
       application/linkset+json or ?linkType=linkset), redirects to configured links \
       (?linkType=gs1:pip), /.well-known/gs1resolver and /healthz. Read-only on the store; \
-      scans of serialised codes go to a scan log beside it (<store>.scans.sqlite) with the \
-      client's network hashed, never its address. Stops gracefully on SIGTERM.
+      genuine scans of serialised codes go to a scan log beside it (<store>.scans.sqlite) \
+      with the client's network hashed with a secret key (<config>.scan-key, made on first \
+      use), never its address, kept 730 days and 10,000,000 scans at most by default. \
+      Stops gracefully on SIGTERM.
 
       --links names a JSON file of further links: {"08932301001016": {"gs1:pip":
       "https://…"}, "*": {"gs1:certificationInfo": "https://…"}}.
@@ -38,10 +40,41 @@ struct ServeCommand: AsyncParsableCommand {
       "Where scans are counted: an SQLite file, or a postgres:// database (the primary's, when serving from a standby). Default: <store>.scans.sqlite beside an SQLite store; a database store (which may be a read-only standby) counts none unless this is given.",
       valueName: "location"))
   var scanLog: String?
+  @Option(
+    help: ArgumentHelp(
+      "Days a scan is kept in the scan log (0: no limit).", valueName: "days"))
+  var keepScanDays = 730
+  @Option(
+    help: ArgumentHelp(
+      "Scans kept at most in the scan log, the oldest removed first (0: no limit).",
+      valueName: "count"))
+  var keepScans = 10_000_000
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a connection may stay without a complete request before it is closed.",
+      valueName: "seconds"))
+  var idleTimeout = 15
+  @Option(
+    help: ArgumentHelp(
+      "Connections open at once; more wait to be accepted. Default: the open-file limit less 64, at most 10000.",
+      valueName: "count"))
+  var maxConnections: Int?
 
   func validate() throws {
     guard (1...65535).contains(port) else {
       throw ValidationError("--port \(port) must be from 1 to 65535")
+    }
+    guard (0...36_500).contains(keepScanDays) else {
+      throw ValidationError("--keep-scan-days \(keepScanDays) must be from 0 to 36500")
+    }
+    guard keepScans >= 0 else {
+      throw ValidationError("--keep-scans \(keepScans) must be 0 or more")
+    }
+    guard (1...3600).contains(idleTimeout) else {
+      throw ValidationError("--idle-timeout \(idleTimeout) must be from 1 to 3600 seconds")
+    }
+    if let maxConnections, !(1...1_000_000).contains(maxConnections) {
+      throw ValidationError("--max-connections \(maxConnections) must be from 1 to 1000000")
     }
   }
 
@@ -77,6 +110,19 @@ struct ServeCommand: AsyncParsableCommand {
         }
       }
       let scanLog = counting
+      // Places are hashed with the workspace's secret key, which resolvers sharing a scan
+      // log must share; the first resolver makes it.
+      var placeKey = ScanPlaceKey.generate()
+      if scanLog != nil {
+        let keyFile = Workspace.sibling(of: workspace.configFile, ".scan-key")
+        let (key, made) = try ScanPlaceKey.loadOrCreate(path: keyFile)
+        placeKey = key
+        if made {
+          logger.notice(
+            "made the scan place key \(keyFile); copy it beside the config of every resolver that shares this scan log"
+          )
+        }
+      }
       if scanLogLocation == nil && !noScanLog {
         logger.notice(
           "scans are not counted: a database store has no scan log beside it; name one with --scan-log FILE or --scan-log postgres://…primary…"
@@ -84,7 +130,9 @@ struct ServeCommand: AsyncParsableCommand {
       }
       storeLocation = workspace.location.description
       resolver = TraceResolver(
-        store: workspace.store, trustList: trustList, scanLog: scanLog,
+        store: workspace.store, trustList: trustList, scanLog: scanLog, placeKey: placeKey,
+        retention: ScanRetention(
+          days: keepScanDays == 0 ? nil : keepScanDays, rows: keepScans == 0 ? nil : keepScans),
         settings: ResolverSettings(base: workspace.config.resolver, links: extra))
     } catch {
       Output.printError("\(error)")
@@ -92,6 +140,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
     logger.info(
       "serving", metadata: ["store": .string(storeLocation), "address": .string("\(host):\(port)")])
-    try await resolver.application(host: host, port: port, logger: logger).runService()
+    let limits = ServerLimits(
+      idleSeconds: idleTimeout, connections: maxConnections ?? ServerLimits.defaultConnections)
+    try await resolver.application(host: host, port: port, limits: limits, logger: logger)
+      .runService()
   }
 }

@@ -12,8 +12,9 @@ struct VerifyCommand: AsyncParsableCommand {
     abstract: "Check scanned trace codes: URLs, label images, or a scanner's stream on stdin.",
     discussion: """
       Each scan gets one verdict: valid, expired, recalled (the lot or a lot it was made \
-      from), unknown (no such record), forged (bad or untrusted signature, or a link that \
-      contradicts the record), malformed (not a GS1 Digital Link, with the reason), \
+      from), unknown (no such record), forged (bad or untrusted signature, a signature by \
+      another issuer than the lot's, a link whose data contradicts the record, or a link \
+      under a host that is not the workspace's resolver), malformed (not a GS1 Digital Link, with the reason), \
       rating lapsed (the label shows OCOP stars the product did not hold at production), \
       serial outside any printed range, or duplicate (the same serial earlier in this \
       stream). A summary follows; the exit status is 1 if any scan is not valid.
@@ -35,6 +36,11 @@ struct VerifyCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The trust list for offline checks.", valueName: "file"))
   var trust: String?
   @Flag(help: "Refuse unsigned links as forged.") var requireSignature = false
+  @Option(
+    help: ArgumentHelp(
+      "A resolver whose links are accepted (repeatable); a link under another host is forged. Default: the workspace's resolver; with --bundle, any host.",
+      valueName: "url"))
+  var resolver: [String] = []
   @Option(help: "The day expiry is judged on (default today).") var on: String?
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
@@ -45,12 +51,14 @@ struct VerifyCommand: AsyncParsableCommand {
       let today = try on.map { try parseDate($0, option: "--on") } ?? GS1Date.today()
       let sources: [any TraceStore]
       let trustList: TrustList
+      var resolvers = resolver
       var holders: [BundleStore] = []
       if bundle.isEmpty {
         if trust != nil { throw CLIError("--trust goes with --bundle (offline checks)") }
         let workspace = try await Workspace.open(location, writing: false)
         sources = [workspace.store]
         trustList = try workspace.trustList()
+        if resolvers.isEmpty { resolvers = [workspace.config.resolver] }
       } else {
         guard let trust else {
           throw CLIError("--bundle needs --trust, the trust list to check it against")
@@ -64,7 +72,7 @@ struct VerifyCommand: AsyncParsableCommand {
       defer { for holder in holders { holder.remove() } }
       var verifier = Verifier(
         sources: sources, trustList: trustList, today: today,
-        requireSignature: requireSignature)
+        requireSignature: requireSignature, resolvers: resolvers)
       var counts: [Verdict: Int] = [:]
       func report(_ result: ScanResult) {
         counts[result.verdict, default: 0] += 1

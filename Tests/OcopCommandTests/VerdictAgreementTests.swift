@@ -59,9 +59,15 @@ struct VerdictAgreementTests {
 
     let key = try IssuerKey.load(from: folder + "/ag.key")
     let item = base + "/01/08932301001016/10/DTNQ-2611-02"
-    func signed(_ text: String) throws -> String {
-      try SignedLink.sign(DigitalLink(parsing: text), with: key).uri
+    func signed(_ text: String, by signer: IssuerKey = key) throws -> String {
+      try SignedLink.sign(DigitalLink(parsing: text), with: signer).uri
     }
+    // Another issuer the store trusts, who did not record the lot.
+    let other = try IssuerKey.generate(name: "Hợp tác xã khác")
+    let otherList = folder + "/other-trust.json"
+    try TrustList([other.trustedIssuer(validFrom: try Timestamp("2020-01-01"))]).json().write(
+      to: URL(fileURLWithPath: otherList))
+    try ocop(["keys", "import", otherList])
     let good = try signed(item + "/21/1?17=271102")
     let zeros = String(repeating: "0", count: 168)
     let scans = [
@@ -81,6 +87,12 @@ struct VerdictAgreementTests {
       Scan(
         name: "unsigned, expiry altered", text: item + "/21/4?17=281102", verdict: "forged",
         status: 200),
+      Scan(
+        name: "unsigned, production date altered", text: item + "/21/4?11=200101&17=271102",
+        verdict: "forged", status: 200),
+      Scan(
+        name: "signed by another trusted issuer",
+        text: try signed(item + "/21/2?17=271102", by: other), verdict: "forged", status: 200),
       Scan(
         name: "signed, serial altered",
         text: good.replacingOccurrences(of: "/21/1?", with: "/21/2?"), verdict: "forged",
@@ -157,5 +169,33 @@ struct VerdictAgreementTests {
     }
     // Every verdict one scan can have (duplicate needs a stream).
     #expect(reached == Set(Verdict.allCases.map(\.rawValue)).subtracting(["duplicate"]))
+  }
+
+  /// A genuine signed code under a host that is not the workspace's resolver: `ocop verify`
+  /// calls it forged and names the host, unless that resolver is named.
+  @Test func aGenuineCodeUnderAnotherHostIsForgedUnlessItsResolverIsNamed() throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    let key = try IssuerKey.load(from: folder + "/ag.key")
+    let genuine = try SignedLink.sign(
+      DigitalLink(parsing: Self.base + "/01/08932301001016/10/DTNQ-2611-02/21/1?17=271102"),
+      with: key
+    ).uri
+    let elsewhere = genuine.replacingOccurrences(
+      of: "truyxuat.angiang.example", with: "truyxuat.angiang.example.evil.com")
+    func verify(_ scan: String, _ extra: [String] = []) throws -> String {
+      try CommandRunner.run(["verify", "--on", Self.day, "--store", store, scan] + extra).stdout
+    }
+    #expect(try verify(genuine).hasPrefix("VALID"))
+    let refused = try verify(elsewhere)
+    #expect(refused.hasPrefix("FORGED"), "\(refused)")
+    #expect(refused.contains("truyxuat.angiang.example.evil.com is not a resolver"), "\(refused)")
+    // Upper case is the same host.
+    #expect(
+      try verify(genuine.replacingOccurrences(of: ".example/", with: ".EXAMPLE/")).hasPrefix(
+        "VALID"))
+    #expect(
+      try verify(elsewhere, ["--resolver", "https://truyxuat.angiang.example.evil.com"])
+        .hasPrefix("VALID"))
   }
 }

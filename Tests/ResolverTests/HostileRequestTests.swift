@@ -24,11 +24,12 @@ final class RawConnection {
   private let socket: Int32
   private var buffer: [UInt8] = []
 
-  init(port: Int) throws {
+  /// A connection to `port` whose reads give up after `timeout` seconds (long enough, by
+  /// default, for a server starved of threads by other tests running beside it).
+  init(port: Int, timeout seconds: Int = 120) throws {
     socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
-    // Long enough for a server starved of threads by other tests running beside it.
-    var timeout = timeval(tv_sec: 120, tv_usec: 0)
+    var timeout = timeval(tv_sec: seconds, tv_usec: 0)
     setsockopt(
       socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
@@ -61,6 +62,12 @@ final class RawConnection {
   }
 
   /// Reads one answer; nil when the server closed the connection without one.
+  /// Whether the server has closed the connection: a read ends it rather than timing out.
+  func closedByServer() -> Bool {
+    var byte: UInt8 = 0
+    return recv(socket, &byte, 1, 0) == 0
+  }
+
   func answer() throws -> Answer? {
     var end: Int?
     while true {
@@ -150,6 +157,11 @@ struct HostileRequestTests {
       ),
       ("5,000 headers", request(lot, headers: (0..<5000).map { "X-H\($0): v" })),
       ("a body on GET", request(lot, headers: ["Content-Length: 5"]) + Array("hello".utf8)),
+      (
+        "a chunked body on GET",
+        request(lot, headers: ["Transfer-Encoding: chunked"])
+          + Array("5\r\nhello\r\n0\r\n\r\n".utf8)
+      ),
       ("a large declared body", request(lot, headers: ["Content-Length: 100000000"])),
       ("POST", request(lot, headers: ["Content-Length: 0"], method: "POST")),
       ("DELETE", request(lot, method: "DELETE")),
@@ -228,11 +240,41 @@ struct HostileRequestTests {
   }
 
   static func live<Value: Sendable>(
+    limits: ServerLimits = ServerLimits(),
     _ body: @Sendable @escaping (Int) async throws -> Value
   ) async throws -> Value {
     let (resolver, _) = try await ResolverTests.resolver()
-    let app = resolver.application(host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+    let app = resolver.application(
+      host: "127.0.0.1", port: 0, limits: limits, logger: Logger(label: "test"))
     return try await app.test(.live) { client in try await body(client.port!) }
+  }
+
+  /// Connections that send nothing, or a request's head and never its end, are closed
+  /// after the idle timeout; and with every connection the server allows taken by them, a
+  /// new client is still served once they are gone.
+  @Test func idleAndHalfSentConnectionsAreClosedAndDoNotLockOthersOut() async throws {
+    let limits = ServerLimits(idleSeconds: 1, connections: 4)
+    let outcome = try await Self.live(limits: limits) { port in
+      try await Self.onThread { () throws -> (closed: Int, served: Int?, seconds: Double) in
+        var idle: [RawConnection] = []
+        for index in 0..<limits.connections {
+          let connection = try RawConnection(port: port, timeout: 20)
+          if index.isMultiple(of: 2) {
+            try connection.send(Array("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: ".utf8))
+          }
+          idle.append(connection)
+        }
+        let start = Date()
+        let check = try RawConnection(port: port, timeout: 20)
+        try check.send(Self.request("/healthz"))
+        let served = try check.answer()?.status
+        let seconds = Date().timeIntervalSince(start)
+        return (idle.filter { $0.closedByServer() }.count, served, seconds)
+      }
+    }
+    #expect(outcome.closed == limits.connections)
+    #expect(outcome.served == 200)
+    #expect(outcome.seconds < 15, "a new client waited \(outcome.seconds) s")
   }
 
   @Test func hostileRequestsGet4xxAndNothingUnescaped() async throws {
@@ -246,6 +288,10 @@ struct HostileRequestTests {
             let answer = try connection.answer()
             if !(400..<500).contains(answer?.status ?? 0) {
               problems.append("\(name): \(answer?.head ?? "no answer")")
+            }
+            // Every answer, the server's own included, carries the security headers.
+            if answer?.head.lowercased().contains("content-security-policy:") != true {
+              problems.append("\(name): no Content-Security-Policy in \(answer?.head ?? "")")
             }
             problems += Self.unescaped(answer, name)
             // The server is still there, and the next request on a new connection is served.

@@ -25,8 +25,12 @@ struct ResolverTests {
     return (resolver, key)
   }
 
-  /// ``resolver()``, with the folder holding its store and scan log (`scans.sqlite`).
-  static func resolverInFolder() async throws -> (TraceResolver, IssuerKey, String) {
+  /// ``resolver()``, with the folder holding its store and scan log (`scans.sqlite`). The
+  /// resolver waits `scanLogWait` for the scan log (long by default: a busy test machine
+  /// must not turn a count into none).
+  static func resolverInFolder(scanLogWait: Duration = .seconds(30)) async throws -> (
+    TraceResolver, IssuerKey, String
+  ) {
     let folder = NSTemporaryDirectory() + "ocop-resolver-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let key = try IssuerKey.generate(name: "Sở KH&CN An Giang")
@@ -64,7 +68,8 @@ struct ResolverTests {
     let resolver = TraceResolver(
       store: store, trustList: trust, scanLog: try SQLiteScanLog(path: folder + "/scans.sqlite"),
       settings: ResolverSettings(
-        base: base, links: ["08932301001016": ["gs1:pip": "https://shop.example/palm-sugar"]]),
+        base: base, links: ["08932301001016": ["gs1:pip": "https://shop.example/palm-sugar"]],
+        scanLogWait: scanLogWait),
       today: { try! GS1Date(iso: "2026-11-29") })
     return (resolver, key, folder)
   }
@@ -293,8 +298,113 @@ struct ResolverTests {
     #expect((walked.body["scans"] as? [String: Any])?["count"] as? Int == 0)
   }
 
-  @Test func aLockedScanLogNeitherHoldsUpNorChangesTheAnswer() async throws {
+  @Test(arguments: [
+    ("text/html;q=0, application/json", TraceResolver.Format.json),
+    ("application/json;q=0.5, text/html", .html),
+    ("text/html;q=0.5, application/json;q=0.9", .json),
+    ("application/json, text/html", .html),
+    ("application/json", .json),
+    ("application/linkset+json, application/json", .linkset),
+    ("application/linkset+json;q=0.1, application/json", .json),
+    ("*/*;q=0.8", .html),
+    ("text/html;q=0, */*;q=0.1", .json),
+    ("text/*;q=0.3, application/json;q=0.2", .html),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", .html),
+    ("image/png;q=1", .html),
+  ])
+  func acceptQualityValuesChooseTheAnswer(_ accept: String, _ format: TraceResolver.Format) {
+    #expect(TraceResolver.Format(accept: accept) == format, "\(accept)")
+  }
+
+  @Test func answersForAnHTTPSResolverAskForHTTPSOnly() async throws {
+    let (resolver, _) = try await Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let answer = try await Self.get(client, Self.item)
+      #expect(answer.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000")
+      let refused = try await Self.get(client, "/01/08932301001016/10/NOPE")
+      #expect(refused.headers[HTTPField.Name("Strict-Transport-Security")!] != nil)
+    }
+    let plain = TraceResolver(
+      store: resolver.store, trustList: resolver.trustList, scanLog: nil,
+      settings: ResolverSettings(base: "http://truyxuat.angiang.example"))
+    try await Self.app(plain).test(.router) { client in
+      let answer = try await Self.get(client, Self.item)
+      #expect(answer.headers[HTTPField.Name("Strict-Transport-Security")!] == nil)
+    }
+  }
+
+  @Test func placesAreNetworksHashedWithASecretKeyAndIPv4ThroughIPv6IsIPv4() async throws {
+    let key = ScanPlaceKey.generate()
+    let now = try Timestamp("2026-11-29T08:00:00Z")
+    func place(_ address: String, _ key: ScanPlaceKey = key, at time: Timestamp? = nil) -> String {
+      ScanPlace.of(address: address, key: key, at: time ?? now)
+    }
+    // An IPv4 client seen through an IPv6 socket is its IPv4 network.
+    #expect(place("::ffff:203.0.113.7") == place("203.0.113.200"))
+    #expect(place("::ffff:203.0.113.7") != place("::ffff:198.51.100.7"))
+    // One IPv6 /48 however it is written; another /48 is another place.
+    #expect(place("2001:db8:1::1") == place("2001:0db8:0001:ffff::2"))
+    #expect(place("2001:db8:1::1") != place("2001:db8:2::1"))
+    // Keyed: another key, or another month, gives other places; text that is not an
+    // address is one place.
+    #expect(place("203.0.113.7", .generate()) != place("203.0.113.7"))
+    #expect(place("203.0.113.7", at: try Timestamp("2026-12-01T00:00:00Z")) != place("203.0.113.7"))
+    #expect(place("not an address") == "unknown")
+
+    // Through the resolver: two IPv4 networks behind `serve --host ::` are two places.
+    let (resolver, _) = try await Self.resolver()
+    let item = "/01/08932301001016/10/DTNQ-2611-02/21/12?17=271102"
+    _ = await Self.json(resolver, item, from: "::ffff:198.51.100.7")
+    let answer = await Self.json(resolver, item, from: "::ffff:203.0.113.9")
+    let scans = try #require(answer.body["scans"] as? [String: Any])
+    #expect(scans["count"] as? Int == 2)
+    #expect(scans["places"] as? Int == 2)
+  }
+
+  @Test func theScanPlaceKeyIsTheOwnersAlone() throws {
+    let folder = TemporaryFolder()
+    let path = folder.file("ocop.scan-key")
+    let (made, isNew) = try ScanPlaceKey.loadOrCreate(path: path)
+    #expect(isNew)
+    let mode = try #require(
+      try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    #expect(mode == 0o600)
+    let (again, isNewAgain) = try ScanPlaceKey.loadOrCreate(path: path)
+    #expect(!isNewAgain)
+    let now = Timestamp.now()
+    #expect(
+      ScanPlace.of(address: "203.0.113.7", key: made, at: now)
+        == ScanPlace.of(address: "203.0.113.7", key: again, at: now))
+    chmod(path, 0o644)
+    #expect(throws: TraceError.self) { try ScanPlaceKey.load(from: path) }
+    // A link where the key would be made is refused, not followed.
+    let link = folder.file("linked.scan-key")
+    try FileManager.default.createSymbolicLink(
+      atPath: link, withDestinationPath: folder.file("elsewhere"))
+    #expect(throws: TraceError.self) { try ScanPlaceKey.loadOrCreate(path: link) }
+    #expect(!FileManager.default.fileExists(atPath: folder.file("elsewhere")))
+  }
+
+  @Test func scansAreWrittenOffTheRequestPathAndCountedMeanwhile() async throws {
     let (resolver, _, folder) = try await Self.resolverInFolder()
+    let item = "/01/08932301001016/10/DTNQ-2611-02/21/13?17=271102"
+    for client in 1...3 {
+      let answer = await Self.json(resolver, item, from: "192.0.2.\(client)")
+      // Counted at once, although the scan may not be written yet.
+      #expect((answer.body["scans"] as? [String: Any])?["count"] as? Int == client)
+    }
+    let log = try SQLiteScanLog(path: folder + "/scans.sqlite")
+    let lot = try LotReference(gtin: GTIN("8932301001016"), lot: "DTNQ-2611-02")
+    var stored = 0
+    for _ in 0..<50 where stored < 3 {
+      try await Task.sleep(nanoseconds: 50_000_000)
+      stored = try await log.tally(lot, serial: "13", storedAmong: []).tally.summary.scans
+    }
+    #expect(stored == 3)
+  }
+
+  @Test func aLockedScanLogNeitherHoldsUpNorChangesTheAnswer() async throws {
+    let (resolver, _, folder) = try await Self.resolverInFolder(scanLogWait: .milliseconds(250))
     _ = await Self.json(resolver, Self.item, from: "203.0.113.1")  // the log exists
     // Another process holds the scan log's write lock for 8 s, as a backup tool might.
     let locker = Process()

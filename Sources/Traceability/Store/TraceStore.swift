@@ -163,7 +163,7 @@ public struct AuditFailure: Hashable, Sendable, CustomStringConvertible {
 /// server answers over the network, and a server's handlers never wait on a thread.
 /// Backends conform through ``TraceStoreBackend``, which writes every operation once over
 /// their reads and transactions.
-public protocol TraceStore: Sendable {
+public protocol TraceStore: EvidenceSource {
   /// Applies `commands` in one transaction, signing each event: all of them or none.
   func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt]
 
@@ -197,10 +197,6 @@ public protocol TraceStore: Sendable {
   func traceBackward(_ lot: LotReference) async throws(TraceError) -> TraceNode
   /// The lot and every lot that consumed it, transitively.
   func traceForward(_ lot: LotReference) async throws(TraceError) -> TraceNode
-  /// Everything that bears on a scan of `lot` (and `serial`), read in one snapshot; nil
-  /// when there is no record of the lot.
-  func scanEvidence(_ lot: LotReference, serial: String?) async throws(TraceError)
-    -> ScanEvidence?
   /// Up to `limit` events of the log after sequence number `sequence`, in order.
   func events(after sequence: Int64, limit: Int) async throws(TraceError) -> [Event]
   /// The sequence number of the last event (0 for an empty log): it changes whenever any
@@ -258,4 +254,12 @@ extension TraceStore {
   public func audit(trustList: TrustList) async throws(TraceError) -> AuditReport {
     try await audit(trustList: trustList, expectedHead: nil)
   }
+}
+
+/// Where a verifier finds the records a scan rests on.
+public protocol EvidenceSource: Sendable {
+  /// Everything that bears on a scan of `lot` (and `serial`), read in one snapshot; nil
+  /// when there is no record of the lot.
+  func scanEvidence(_ lot: LotReference, serial: String?) async throws(TraceError)
+    -> ScanEvidence?
 }

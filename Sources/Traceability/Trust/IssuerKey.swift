@@ -111,13 +111,7 @@ public struct IssuerKey: Sendable, CustomStringConvertible, CustomReflectable {
     guard stat(path, &status) == 0 else {
       throw .key(path: path, reason: String(cString: strerror(errno)))
     }
-    let mode = status.st_mode & 0o777
-    guard mode & 0o077 == 0 else {
-      throw .key(
-        path: path,
-        reason: "is readable or writable by others (mode \(String(mode, radix: 8))); "
-          + "run: chmod 600 \(path)")
-    }
+    try ownerOnly(status, path: path)
     guard let data = FileManager.default.contents(atPath: path),
       let contents = try? JSONDecoder().decode(FileContents.self, from: data),
       contents.format == "ocop-trace issuer key", contents.version == 1,
@@ -129,5 +123,17 @@ public struct IssuerKey: Sendable, CustomStringConvertible, CustomReflectable {
       throw .key(path: path, reason: "its key id does not match its key")
     }
     return key
+  }
+
+  /// Refuses a secret file (at `path`, with `status`) that anyone but its owner can read
+  /// or write.
+  static func ownerOnly(_ status: stat, path: String) throws(TraceError) {
+    let mode = status.st_mode & 0o777
+    guard mode & 0o077 == 0 else {
+      throw .key(
+        path: path,
+        reason: "is readable or writable by others (mode \(String(mode, radix: 8))); "
+          + "run: chmod 600 \(path)")
+    }
   }
 }

@@ -37,6 +37,15 @@ public struct ScanEvidence: Sendable {
   public let ratings: RatingHistory
   /// Whether the scanned serial was printed; nil when the link names none.
   public let serialStatus: SerialStatus?
+  /// The key id of the issuer that recorded the batch.
+  public let issuer: String?
+
+  /// This evidence for another serial of the lot (or none), whose status is `status`.
+  package func with(serialStatus status: SerialStatus?) -> ScanEvidence {
+    ScanEvidence(
+      batch: batch, product: product, producer: producer, backward: backward, ratings: ratings,
+      serialStatus: status, issuer: issuer)
+  }
 
   /// Reads the evidence for `lot` (and `serial`); nil when there is no record of the lot.
   package static func read(_ lot: LotReference, serial: String?, in reader: any TraceReader)
@@ -50,7 +59,8 @@ public struct ScanEvidence: Sendable {
       batch: batch, product: product, producer: producer,
       backward: try Lineage.trace(lot, .backward, in: reader),
       ratings: try reader.ratingHistory(lot.gtin),
-      serialStatus: try serial.map { try Lineage.serialStatus(lot, serial: $0, in: reader) })
+      serialStatus: try serial.map { try Lineage.serialStatus(lot, serial: $0, in: reader) },
+      issuer: try reader.events(after: batch.eventSequence - 1, limit: 1).first?.kid)
   }
 }
 
@@ -93,24 +103,37 @@ public struct ScanResult: Sendable {
 /// recalled (the lot or a lot it was made from), duplicate (an earlier scan of the same
 /// serial in this stream), expired, rating lapsed, valid.
 public struct Verifier: Sendable {
-  private let sources: [any TraceStore]
+  private let sources: [any EvidenceSource]
   private let trustList: TrustList
   private let today: GS1Date
   private let now: Timestamp
   private let requireSignature: Bool
+  /// The hosts of the resolvers a link may name; empty: any.
+  private let resolvers: Set<String>
   private var seen: Set<String> = []
 
   /// A verifier over `sources` (searched in order for the lot), trusting `trustList`, on
-  /// `today`; with `requireSignature` an unsigned link is refused as forged.
+  /// `today`; with `requireSignature` an unsigned link is refused as forged; with
+  /// `resolvers` (base URLs), a link under any other host is refused as forged.
   public init(
-    sources: [any TraceStore], trustList: TrustList, today: GS1Date = .today(),
-    now: Timestamp = .now(), requireSignature: Bool = false
+    sources: [any EvidenceSource], trustList: TrustList, today: GS1Date = .today(),
+    now: Timestamp = .now(), requireSignature: Bool = false, resolvers: [String] = []
   ) {
     self.sources = sources
     self.trustList = trustList
     self.today = today
     self.now = now
     self.requireSignature = requireSignature
+    self.resolvers = Set(resolvers.compactMap(Self.host))
+  }
+
+  /// The host of a base URL or a host name, lower-cased, without a port or a final dot.
+  static func host(_ text: String) -> String? {
+    var rest = Substring(text.lowercased())
+    if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+    var host = rest.prefix { $0 != "/" && $0 != ":" && $0 != "?" && $0 != "#" }
+    while host.hasSuffix(".") { host = host.dropLast() }
+    return host.isEmpty ? nil : String(host)
   }
 
   /// The verdict on one scan; a serial scanned earlier by this verifier is a duplicate.
@@ -172,6 +195,13 @@ public struct Verifier: Sendable {
     case .refused(let problem):
       return result(.forged, problem.description)
     }
+    // A genuine code under another address can lead a shopper anywhere.
+    if !resolvers.isEmpty, let host = Self.host(link.base.host), !resolvers.contains(host) {
+      return result(
+        .forged,
+        "the link's host \(host) is not a resolver of this workspace (\(resolvers.sorted().joined(separator: ", ")))"
+      )
+    }
     if let failure {
       // The reason, not the store's location: a resolver shows this detail to anyone.
       let reason: String
@@ -189,6 +219,17 @@ public struct Verifier: Sendable {
       return result(
         .forged,
         "the link's expiry \(expiry) is not the record's \(batch.request.expiryDate.yymmdd)")
+    }
+    if let produced = link.value(of: "11"), produced != batch.request.productionDate.yymmdd {
+      return result(
+        .forged,
+        "the link's production date \(produced) is not the record's \(batch.request.productionDate.yymmdd)"
+      )
+    }
+    // A signature by another trusted issuer than the one that recorded the lot.
+    if case .valid(let kid, _) = verdict, let recorder = evidence.issuer, kid != recorder {
+      return result(
+        .forged, "signed by key \(kid), but lot \(reference) was recorded by key \(recorder)")
     }
     if let serial, case .outsideAnyRange? = evidence.serialStatus {
       return result(.outsideRange, "serial \(serial) was never printed for lot \(reference)")
