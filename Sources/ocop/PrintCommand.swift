@@ -136,6 +136,7 @@ struct PrintCommand: AsyncParsableCommand {
               "output folder \(folder(for: earlier)) is being written by another ocop print; wait for it or choose another --out"
             )
           }
+          try await requireSameSigning(as: earlier, store: store)
           owned = lock
           range = earlier
           break planning
@@ -151,6 +152,7 @@ struct PrintCommand: AsyncParsableCommand {
               "lot \(reference) has an unfinished print run \"\(unfinished.printRun ?? "")\" of \(unfinished.count) serials (\(unfinished.first)–\(unfinished.last)) into \(folder(for: unfinished)); finish it with --resume \(unfinished.printRun ?? "") or choose another --out"
             )
           }
+          try await requireSameSigning(as: unfinished, store: store)
           Output.printError(
             "note: finishing print run \"\(unfinished.printRun ?? "")\" (serials \(unfinished.first)–\(unfinished.last)), which was stopped before its labels were all written"
           )
@@ -185,7 +187,8 @@ struct PrintCommand: AsyncParsableCommand {
               "output folder \(folder) cannot be created (\(error.localizedDescription))")
           }
           do {
-            range = try await store.allocateSerials(reference, count: count!, printRun: name)
+            range = try await store.allocateSerials(
+              reference, count: count!, printRun: name, signed: !unsigned)
           } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
@@ -228,6 +231,19 @@ struct PrintCommand: AsyncParsableCommand {
         if let first = jobs.first { print("  first URL  \(first.url)") }
       }
     }
+  }
+
+  /// Refuses to draw the labels of an earlier run otherwise than it was recorded: signed,
+  /// or unsigned (`--unsigned`).
+  func requireSameSigning(as run: SerialRange, store: any TraceStore) async throws {
+    guard
+      case .allocated(let recorded) = try await store.serialStatus(
+        run.lot, serial: String(run.first)),
+      let signed = recorded.signed, signed == unsigned
+    else { return }
+    throw CLIError(
+      "print run \"\(run.printRun ?? "")\" of lot \(run.lot) was recorded \(signed ? "signed" : "unsigned (--unsigned)"); draw its labels the same way"
+    )
   }
 
   /// Where the labels of `range` go.

@@ -58,6 +58,14 @@ struct TraceWorkflowTests {
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: out + "3").sorted()
         == FileManager.default.contentsOfDirectory(atPath: out + "2").sorted())
+    // As it was recorded: an unsigned run is not drawn signed again.
+    let signedAgain = try Self.ocop(
+      store, ["print", Self.lot, "--resume", "shop", "--out", out + "4"])
+    #expect(signedAgain.status == 1)
+    #expect(
+      signedAgain.stderr.contains(
+        "was recorded unsigned (--unsigned); draw its labels the same way"),
+      "\(signedAgain.stderr)")
     // A label that cannot hold its text is refused before any serial is allocated.
     let tooSmall = try Self.ocop(store, ["print", Self.lot, "--count", "3", "--template", "40x30"])
     #expect(tooSmall.status == 1)
@@ -103,6 +111,12 @@ struct TraceWorkflowTests {
     let (store, folder) = try Self.store()
     let out = folder + "/labels"
     #expect(try Self.ocop(store, ["print", Self.lot, "--count", "3", "--out", out]).status == 0)
+    // Serials 4 and 5, an unsigned run: their links carry no signature, and need none.
+    #expect(
+      try Self.ocop(
+        store,
+        ["print", Self.lot, "--count", "2", "--unsigned", "--no-read-back", "--out", out + "-u"]
+      ).status == 0)
     let image = out + "/DTNQ-2611-02-1.png"
     // Signed URLs, as the labels carry them: read one back from its image with zbar.
     let decoded = try Self.ocop(store, ["verify", image, "--json"])
@@ -132,8 +146,8 @@ struct TraceWorkflowTests {
       tampered,
       String(unknownIssuer),
       "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/999?17=271102",
-      "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/2?17=271102",
-      "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/2?17=271102",
+      "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/4?17=271102",
+      "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/4?17=271102",
       "\(Self.base)/01/08934462001010/10/BBTN-2611-02",  // made from other sap: not reached
       "\(Self.base)/01/08934462001010/10/BBTN-2610-01",
       "\(Self.base)/01/08932301001016/10/NO-SUCH-LOT",

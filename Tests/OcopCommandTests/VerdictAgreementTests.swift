@@ -57,6 +57,18 @@ struct VerdictAgreementTests {
       "--out", folder + "/unsigned",
     ])
 
+    // A signed run, recorded as signed: its first label's link, and the same without its
+    // signature.
+    let printed = try CommandRunner.run([
+      "print", "8932301001016/DTNQ-2611-02", "--count", "2", "--no-read-back", "--json",
+      "--out", folder + "/signed", "--store", store,
+    ])
+    let signedRun = try #require(
+      try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? [String: Any],
+      "\(printed.stderr)")
+    let signedLabel = try #require(signedRun["firstURL"] as? String)
+    let stripped = String(signedLabel.prefix { $0 != "&" })
+
     let key = try IssuerKey.load(from: folder + "/ag.key")
     let item = base + "/01/08932301001016/10/DTNQ-2611-02"
     func signed(_ text: String, by signer: IssuerKey = key) throws -> String {
@@ -86,6 +98,10 @@ struct VerdictAgreementTests {
         status: 200),
       Scan(
         name: "unsigned, expiry altered", text: item + "/21/4?17=281102", verdict: "forged",
+        status: 200),
+      Scan(name: "a signed run's label", text: signedLabel, verdict: "valid", status: 200),
+      Scan(
+        name: "a signed run's label without its signature", text: stripped, verdict: "forged",
         status: 200),
       Scan(
         name: "unsigned, production date altered", text: item + "/21/4?11=200101&17=271102",

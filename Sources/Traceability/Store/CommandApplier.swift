@@ -27,7 +27,7 @@ struct CommandApplier {
     let lots = commands.compactMap { command -> LotReference? in
       switch command {
       case .issueBatch(let request): request.lot
-      case .allocateSerials(let lot, _, _): lot
+      case .allocateSerials(let lot, _, _, _): lot
       default: nil
       }
     }
@@ -75,8 +75,9 @@ struct CommandApplier {
     case .issueBatch(let request):
       return .batch(try issue(request, log: &log))
 
-    case .allocateSerials(let lot, let count, let printRun):
-      return .serials(try allocate(lot, count: count, printRun: printRun, log: &log))
+    case .allocateSerials(let lot, let count, let printRun, let signed):
+      return .serials(
+        try allocate(lot, count: count, printRun: printRun, signed: signed, log: &log))
 
     case .ship(let movement), .receive(let movement):
       try requireBatch(movement.lot)
@@ -171,7 +172,8 @@ struct CommandApplier {
   }
 
   private mutating func allocate(
-    _ lot: LotReference, count: Int64, printRun: String?, log: inout EventAppender
+    _ lot: LotReference, count: Int64, printRun: String?, signed: Bool?,
+    log: inout EventAppender
   ) throws -> SerialRange {
     try requireBatch(lot)
     guard (1...10_000_000).contains(count) else {
@@ -191,14 +193,16 @@ struct CommandApplier {
         record: "print run for \(lot)", field: "count", value: String(count),
         reason: "would run past the largest serial")
     }
-    let sequence = try log.append(
-      .serialsAllocated,
-      .object([
-        "lot": lot.json, "first": .integer(first), "last": .integer(first + count - 1),
-        "run": run.json,
-      ]))
-    return SerialRange(
+    var data: CanonicalMembers = [
+      "lot": lot.json, "first": .integer(first), "last": .integer(first + count - 1),
+      "run": run.json,
+    ]
+    if let signed { _ = data.insert("signed", .bool(signed)) }
+    let sequence = try log.append(.serialsAllocated, .object(data))
+    var range = SerialRange(
       lot: lot, first: first, last: first + count - 1, printRun: run, eventSequence: sequence)
+    range.signed = signed
+    return range
   }
 }
 

@@ -14,8 +14,18 @@ package enum Lineage {
     guard let number = Int64(serial), String(number) == serial, number > 0 else {
       return .outsideAnyRange
     }
-    let range = try reader.serialRanges(lot).first { $0.first <= number && number <= $0.last }
-    return range.map(SerialStatus.allocated) ?? .outsideAnyRange
+    guard
+      var range = try reader.serialRanges(lot).first(where: {
+        $0.first <= number && number <= $0.last
+      })
+    else { return .outsideAnyRange }
+    // Whether the run was signed is in its event (runs recorded before it was said: nil).
+    if let event = try reader.events(after: range.eventSequence - 1, limit: 1).first,
+      case .bool(let signed)? = event.data["signed"]
+    {
+      range.signed = signed
+    }
+    return .allocated(range)
   }
 
   /// The recall of `lot` with its reach: every lot made from it, and where it and they

@@ -10,7 +10,9 @@ public enum TraceCommand: Sendable {
   /// Issues a batch; with input lots it also records the transformation.
   case issueBatch(BatchRequest)
   /// Allocates the next `count` serials under a lot for a print run.
-  case allocateSerials(lot: LotReference, count: Int64, printRun: String?)
+  /// Serials for a print run; `signed` says whether its labels carry the issuer's
+  /// signature (nil: not said), so that a link of a signed run without one is refused.
+  case allocateSerials(lot: LotReference, count: Int64, printRun: String?, signed: Bool? = nil)
   case ship(Movement)
   case receive(Movement)
   case recall(lot: LotReference, reason: String)
@@ -50,6 +52,9 @@ public struct SerialRange: Hashable, Sendable {
   public let printRun: String?
   /// The event that allocated it.
   public let eventSequence: Int64
+  /// Whether the run's labels carry the issuer's signature, when the run said so and it
+  /// was asked (``SerialStatus``).
+  public var signed: Bool?
 
   /// How many serials the range holds.
   public var count: Int64 { last - first + 1 }
@@ -219,13 +224,13 @@ extension TraceStore {
     return batch
   }
 
-  /// Allocates serials for a print run.
-  public func allocateSerials(_ lot: LotReference, count: Int64, printRun: String? = nil)
-    async throws(TraceError) -> SerialRange
-  {
+  /// Allocates serials for a print run, whose labels are `signed` or not (nil: not said).
+  public func allocateSerials(
+    _ lot: LotReference, count: Int64, printRun: String? = nil, signed: Bool? = nil
+  ) async throws(TraceError) -> SerialRange {
     guard
       case .serials(let range) = try await apply([
-        .allocateSerials(lot: lot, count: count, printRun: printRun)
+        .allocateSerials(lot: lot, count: count, printRun: printRun, signed: signed)
       ]).first
     else { throw .malformed(what: "store", reason: "allocation returned no range") }
     return range

@@ -226,6 +226,13 @@ public struct Verifier: Sendable {
         "the link's production date \(produced) is not the record's \(batch.request.productionDate.yymmdd)"
       )
     }
+    // A label printed signed, scanned without its signature.
+    if case .unsigned = verdict, let serial, case .allocated(let range)? = evidence.serialStatus,
+      range.signed == true
+    {
+      return result(
+        .forged, "serial \(serial) was printed with the issuer's signature; this link has none")
+    }
     // A signature by another trusted issuer than the one that recorded the lot.
     if case .valid(let kid, _) = verdict, let recorder = evidence.issuer, kid != recorder {
       return result(
