@@ -9,11 +9,10 @@ import Traceability
 /// show as text, and which the importer takes off again.
 public enum CSVExport {
   /// Writes producers.csv, products.csv, ratings.csv and batches.csv into the new folder
-  /// `folder`; returns the file names.
+  /// `folder`, which appears whole or not at all (``NewFile/folder(at:fill:)``); returns the
+  /// file names.
   public static func write(_ store: any TraceStore, to folder: String) async throws -> [String] {
-    guard !FileManager.default.fileExists(atPath: folder) else {
-      throw ImportError(file: folder, problem: "already exists; choose a new folder")
-    }
+    try NewFile.refuseExisting(folder)
     var files: [(String, [[String]])] = []
     let producers = try await store.producers()
     files.append(
@@ -65,18 +64,19 @@ public enum CSVExport {
     // Batches in the order they were issued, so that input lots come before their outputs.
     batches.sort { $0.issued < $1.issued }
     files += [("products", products), ("ratings", ratings), ("batches", batches.map(\.row))]
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    var names: [String] = []
-    for (kind, rows) in files {
-      guard let importKind = ImportKind(rawValue: kind) else { continue }
-      var text = line(importKind.columns.map(\.key))
-      for row in rows { text += line(row) }
-      let name = kind + ".csv"
-      try Data(text.utf8).write(
-        to: URL(fileURLWithPath: folder + "/" + name), options: .withoutOverwriting)
-      names.append(name)
+    return try NewFile.folder(at: folder) { staging in
+      var names: [String] = []
+      for (kind, rows) in files {
+        guard let importKind = ImportKind(rawValue: kind) else { continue }
+        var text = line(importKind.columns.map(\.key))
+        for row in rows { text += line(row) }
+        let name = kind + ".csv"
+        try Data(text.utf8).write(
+          to: URL(fileURLWithPath: staging + "/" + name), options: .withoutOverwriting)
+        names.append(name)
+      }
+      return names
     }
-    return names
   }
 
   /// One CSV line: cells quoted when they hold a comma, quote or line break, and

@@ -248,12 +248,10 @@ struct KeysCommand: AsyncParsableCommand {
   }
 }
 
-/// Writes `data` to a new file; an existing file is not overwritten.
-func writeNew(_ data: Data, to path: String) throws {
-  guard !FileManager.default.fileExists(atPath: path) else {
-    throw CLIError("\(path) already exists; choose a new file")
-  }
-  try data.write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+/// Writes `data` to a new file, whole or not at all (``NewFile``); nothing that exists is
+/// overwritten.
+func writeNew(_ data: some ContiguousBytes, to path: String) throws {
+  try NewFile.write(data, to: path)
 }
 
 // MARK: - export
@@ -292,10 +290,12 @@ struct ExportCommand: AsyncParsableCommand {
       let issuer =
         try workspace.trustList().issuers[key.kid]
         ?? key.trustedIssuer(validFrom: Timestamp.now())
+      // Refused before the records are read, and again when the file takes its name.
+      try NewFile.refuseExisting(out)
       switch kind {
       case .bundle:
         let bytes = try await TraceBundle.export(workspace.store, issuer: issuer)
-        try writeNew(Data(bytes), to: out)
+        try writeNew(bytes, to: out)
         print("wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)")
       case .csv:
         let files = try await CSVExport.write(workspace.store, to: out)
