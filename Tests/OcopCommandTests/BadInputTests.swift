@@ -27,6 +27,8 @@ struct BadInputTests {
     case truncatedStore(Double)
     /// The store's resolver address made this long.
     case resolverLength(Int)
+    /// A symbolic link in the folder, by name, to a path in the folder that does not exist.
+    case danglingLink(String)
   }
 
   struct Case: Sendable, CustomTestStringConvertible {
@@ -465,6 +467,27 @@ struct BadInputTests {
         "https://x.example", "--prefix", "8932301",
       ], usesStore: false, message: "already exists"),
     Case(
+      name: "a new store's config where a link points elsewhere",
+      arguments: [
+        "init", "--store", "{dir}/new.sqlite", "--resolver", "https://x.example", "--prefix",
+        "8932301",
+      ], setup: .danglingLink("new.json"), usesStore: false,
+      message: "{dir}/new.json is a symbolic link"),
+    Case(
+      name: "a new store's trust list where a link points elsewhere",
+      arguments: [
+        "init", "--store", "{dir}/new.sqlite", "--resolver", "https://x.example", "--prefix",
+        "8932301",
+      ], setup: .danglingLink("new.trust.json"), usesStore: false,
+      message: "{dir}/new.trust.json is a symbolic link"),
+    Case(
+      name: "a new store where a link points elsewhere",
+      arguments: [
+        "init", "--store", "{dir}/new.sqlite", "--resolver", "https://x.example", "--prefix",
+        "8932301",
+      ], setup: .danglingLink("new.sqlite"), usesStore: false,
+      message: "{dir}/new.sqlite is a symbolic link"),
+    Case(
       name: "a company prefix with letters",
       arguments: [
         "init", "--store", "{dir}/new.sqlite", "--resolver",
@@ -528,6 +551,9 @@ struct BadInputTests {
       let handle = try FileHandle(forUpdating: URL(fileURLWithPath: store))
       try handle.truncate(atOffset: UInt64(Double(try handle.seekToEnd()) * fraction))
       try handle.close()
+    case .danglingLink(let name):
+      try FileManager.default.createSymbolicLink(
+        atPath: folder + "/" + name, withDestinationPath: folder + "/nowhere")
     case .resolverLength(let length):
       let config = try String(contentsOfFile: folder + "/ag.json", encoding: .utf8)
       let long = "https://truyxuat.angiang.example/" + String(repeating: "a", count: length)
