@@ -235,11 +235,25 @@ struct KeysCommand: AsyncParsableCommand {
     func run() async throws {
       try await runReporting {
         let workspace = try await Workspace.open(location, writing: false)
-        var trustList = try workspace.trustList()
+        let before = try workspace.trustList()
+        var trustList = before
         let incoming = try TrustList(path: file)
-        try trustList.merge(incoming)
+        let own = workspace.ownKid
+        do {
+          try trustList.merge(incoming, ownIssuer: own)
+        } catch TraceError.malformed(let what, let reason) {
+          throw TraceError.malformed(what: what + " " + file, reason: reason)
+        }
+        if let own, let entry = incoming.issuers[own], before.issuers[own] == entry {
+          print("issuer \(own) is this store's own, and the list gives it unchanged")
+        }
+        guard trustList != before else {
+          print("the trust list is unchanged: \(file) adds nothing to it")
+          return
+        }
         let path = workspace.trustListFile
-        try trustList.json().write(to: URL(fileURLWithPath: path), options: .atomic)
+        // Readable by all, writable by the owner only, whatever the umask.
+        try NewFile.replace(trustList.json(), at: path, mode: 0o644)
         print(
           "trust list now holds \(trustList.issuers.count) issuers (\(incoming.issuers.count) from \(file))"
         )

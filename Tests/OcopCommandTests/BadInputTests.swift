@@ -29,6 +29,9 @@ struct BadInputTests {
     case resolverLength(Int)
     /// A symbolic link in the folder, by name, to a path in the folder that does not exist.
     case danglingLink(String)
+    /// `incoming.json` in the folder: the store's trust list with one field of its own
+    /// issuer's entry changed.
+    case ownIssuerEdited(field: String, value: String)
   }
 
   struct Case: Sendable, CustomTestStringConvertible {
@@ -442,6 +445,16 @@ struct BadInputTests {
       arguments: ["keys", "import", "{dir}/ag.json"],
       message: "trust list {dir}/ag.json"),
     Case(
+      name: "importing a trust list that renames the store's own issuer",
+      arguments: ["keys", "import", "{dir}/incoming.json"],
+      setup: .ownIssuerEdited(field: "name", value: "Someone else"),
+      message: "its name is \"Demo\" here and \"Someone else\" in the list"),
+    Case(
+      name: "importing a trust list that re-dates the store's own issuer",
+      arguments: ["keys", "import", "{dir}/incoming.json"],
+      setup: .ownIssuerEdited(field: "validFrom", value: "2030-01-01T00:00:00.000Z"),
+      message: "its validFrom is"),
+    Case(
       name: "exporting an unknown format", arguments: ["export", "pdf", "--out", "{dir}/x"],
       status: 64,
       message: "'pdf' is invalid for '<kind>'"),
@@ -551,6 +564,14 @@ struct BadInputTests {
       let handle = try FileHandle(forUpdating: URL(fileURLWithPath: store))
       try handle.truncate(atOffset: UInt64(Double(try handle.seekToEnd()) * fraction))
       try handle.close()
+    case .ownIssuerEdited(let field, let value):
+      let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/ag.trust.json"))
+      var list = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      var issuers = try #require(list["issuers"] as? [[String: Any]])
+      issuers[0][field] = value
+      list["issuers"] = issuers
+      try JSONSerialization.data(withJSONObject: list).write(
+        to: URL(fileURLWithPath: folder + "/incoming.json"))
     case .danglingLink(let name):
       try FileManager.default.createSymbolicLink(
         atPath: folder + "/" + name, withDestinationPath: folder + "/nowhere")

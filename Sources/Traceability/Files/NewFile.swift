@@ -21,6 +21,33 @@ package enum NewFile {
     _ bytes: some ContiguousBytes, to path: String, mode: mode_t = 0o644, exactMode: Bool = false
   ) throws(TraceError) {
     try refuseExisting(path)
+    let (folder, _) = split(path)
+    let temporary = try writeTemporary(bytes, for: path, mode: mode, exactMode: exactMode)
+    try place(temporary, at: path, folder: folder, isFolder: false)
+  }
+
+  /// Replaces the file at `path` with `bytes`, in one step: they are written and flushed
+  /// under a hidden temporary name beside it, which is then renamed over it, so that a
+  /// reader, or a process killed meanwhile, sees the old file or the new one, never part of
+  /// either. Its permissions are exactly `mode`, whatever the umask.
+  package static func replace(_ bytes: some ContiguousBytes, at path: String, mode: mode_t)
+    throws(TraceError)
+  {
+    let (folder, _) = split(path)
+    let temporary = try writeTemporary(bytes, for: path, mode: mode, exactMode: true)
+    guard rename(temporary, path) == 0 else {
+      let error = failure(path, "cannot be replaced")
+      unlink(temporary)
+      throw error
+    }
+    try flush(folder, path: path)
+  }
+
+  /// A hidden temporary file beside `path` holding `bytes`, flushed to the disk; nothing is
+  /// left when it cannot be made.
+  private static func writeTemporary(
+    _ bytes: some ContiguousBytes, for path: String, mode: mode_t, exactMode: Bool
+  ) throws(TraceError) -> String {
     let (folder, name) = split(path)
     let (temporary, descriptor) = try createTemporary(in: folder, for: name, path: path, mode: mode)
     do throws(TraceError) {
@@ -32,7 +59,7 @@ package enum NewFile {
       unlink(temporary)
       throw error
     }
-    try place(temporary, at: path, folder: folder, isFolder: false)
+    return temporary
   }
 
   /// A new folder at `path` holding what `fill` writes into the folder whose path it is
