@@ -163,6 +163,16 @@ struct BadInputTests {
       ],
       message: "gram"),
     Case(name: "six stars", arguments: rate + ["--stars", "6"], message: "6"),
+    Case(name: "stars with a plus sign", arguments: rate + ["--stars", "+4"], message: "\"+4\""),
+    Case(
+      name: "a rating decision recorded twice",
+      arguments: [
+        "product", "rate", "8932301001016", "--stars", "4", "--status", "certified",
+        "--decision", "112/QĐ-UBND", "--date", "2024-01-16", "--level", "provincial",
+      ],
+      message:
+        "rating decision 112/QĐ-UBND of 2024-01-16 (4★ certified) for product 08932301001016 already exists"
+    ),
     Case(
       name: "rating of an unknown product",
       arguments: [
@@ -220,6 +230,16 @@ struct BadInputTests {
     Case(
       name: "quantity in words", arguments: issue + ["--lot", "Q-2", "--quantity", "nhiều"],
       message: "nhiều"),
+    Case(
+      name: "a count of pieces with a thousands separator",
+      arguments: issue + ["--lot", "Q-3", "--quantity", "1.500", "--unit", "H87"],
+      message:
+        "\"1.500\": is a count of H87 (cái), a whole number; a separator of thousands is ambiguous: write 1500"
+    ),
+    Case(
+      name: "half a piece",
+      arguments: issue + ["--lot", "Q-4", "--quantity", "0.5", "--unit", "H87"],
+      message: "\"0.5\": is a count of H87 (cái) and must be a whole number"),
     Case(
       name: "input lot not in the store",
       arguments: issue + ["--lot", "I-1", "--input", "8935481001012/NOPE-1"], message: "NOPE-1"),
@@ -389,6 +409,53 @@ struct BadInputTests {
       name: "a CSV row with a short line", arguments: ["import", "batches", "{dir}/short.csv"],
       setup: .file("short.csv", Array((batchesHeader + "8932301001016,L1,2026-11-02\n").utf8)),
       message: "{dir}/short.csv:2"),
+    Case(
+      name: "a CSV count of pieces with a thousands separator",
+      arguments: ["import", "batches", "{dir}/pieces.csv"],
+      setup: .file(
+        "pieces.csv",
+        Array(
+          (batchesHeader + "8932301001016,P-1,2026-11-02,2027-11-01,\"1,500\",H87,V,X,An Giang\n")
+            .utf8)),
+      message:
+        "{dir}/pieces.csv:2: column \"quantity\": \"1,500\" is a count of H87 (cái), a whole number; a separator of thousands is ambiguous: write 1500"
+    ),
+    Case(
+      name: "a CSV count of half a piece", arguments: ["import", "batches", "{dir}/half.csv"],
+      setup: .file(
+        "half.csv",
+        Array(
+          (batchesHeader + "8932301001016,P-1,2026-11-02,2027-11-01,\"0,5\",H87,V,X,An Giang\n")
+            .utf8)),
+      message:
+        "{dir}/half.csv:2: column \"quantity\": \"0,5\" is a count of H87 (cái) and must be a whole number"
+    ),
+    Case(
+      name: "a CSV rating with a plus sign", arguments: ["import", "ratings", "{dir}/plus.csv"],
+      setup: .file(
+        "plus.csv",
+        Array(
+          "gtin,stars,status,decision,decision_date,level\n8932301001016,+4,certified,7/QĐ-UBND,2026-11-01,provincial\n"
+            .utf8)),
+      message: "{dir}/plus.csv:2: column \"stars\": \"+4\" must be 3, 4 or 5"),
+    Case(
+      name: "a CSV of a rating decision already recorded",
+      arguments: ["import", "ratings", "{dir}/again.csv"],
+      setup: .file(
+        "again.csv",
+        Array(
+          "gtin,stars,status,decision,decision_date,level,valid_until\n8932301001016,5,certified,1/QĐ-TTg,2026-11-01,central,\n8932301001016,4,certified,112/QĐ-UBND,2024-01-16,provincial,\n"
+            .utf8)),
+      message: "{dir}/again.csv:3"),
+    Case(
+      name: "a CSV with one rating decision twice",
+      arguments: ["import", "ratings", "{dir}/twice.csv"],
+      setup: .file(
+        "twice.csv",
+        Array(
+          "gtin,stars,status,decision,decision_date,level,valid_until\n8932301001016,5,certified,1/QĐ-TTg,2026-11-01,central,\n8932301001016,5,certified,1/QĐ-TTg,2026-11-01,central,\n"
+            .utf8)),
+      message: "{dir}/twice.csv:3"),
     Case(
       name: "a CSV of products of an unknown producer",
       arguments: ["import", "products", "{dir}/products.csv"],
