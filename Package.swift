@@ -38,8 +38,11 @@ let package = Package(
     // store API, over a port each backend implements.
     .target(
       name: "Traceability",
-      dependencies: ["GS1", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["GS1", "CRename", .product(name: "Crypto", package: "swift-crypto")]
     ),
+    // rename(2) that never replaces what is at the new name (renameat2, renamex_np), for
+    // files and folders that appear whole or not at all.
+    .target(name: "CRename"),
     // What the SQL backends share: the tables' definitions and every record query,
     // written once over a minimal connection each backend supplies.
     .target(name: "TraceStoreSQL", dependencies: ["GS1", "Traceability"]),

@@ -25,14 +25,17 @@ public enum EPCISExport {
     (resolver.hasSuffix("/") ? String(resolver.dropLast()) : resolver) + "/ns/ocop#"
   }
 
-  /// The document for every event in `store`.
+  /// The document for every event in `store`, read in one snapshot.
   public static func document(_ store: any TraceStore, resolver: String) async throws -> JSONValue {
+    // One snapshot, so that every lot an event names has its product and producer.
+    let (products, producers, log) = try await store.snapshot { snapshot in
+      (try snapshot.products(), try snapshot.producers(), try snapshot.events())
+    }
     var events: [JSONValue] = []
     let producersByGTIN = Dictionary(
-      uniqueKeysWithValues: try await store.products().map { ($0.gtin, $0.producerTaxCode) })
-    let glns = Dictionary(
-      uniqueKeysWithValues: try await store.producers().map { ($0.taxCode, $0.gln) })
-    for event in try await store.events() {
+      uniqueKeysWithValues: products.map { ($0.gtin, $0.producerTaxCode) })
+    let glns = Dictionary(uniqueKeysWithValues: producers.map { ($0.taxCode, $0.gln) })
+    for event in log {
       let time = event.recordedAt.text
       var base: [(String, JSONValue)] = [
         ("eventID", .string(eventID(event))), ("eventTime", .string(time)),

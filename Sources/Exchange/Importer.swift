@@ -65,7 +65,12 @@ public struct ImportPlan: Sendable {
       default: column = kind == "lot" ? "lot" : "gtin"
       }
     case .alreadyExists(let kind, _):
-      column = kind == "lot" ? "lot" : kind == "producer" ? "tax_code" : "gtin"
+      switch kind {
+      case "lot": column = "lot"
+      case "producer": column = "tax_code"
+      case "rating decision": column = "decision"
+      default: column = "gtin"
+      }
     case .recalled: column = "inputs"
     default: break
     }
@@ -117,7 +122,7 @@ public struct ImportPlan: Sendable {
       let decision = try row.build(["number": "decision"]) { () throws(TraceError) in
         try Decision(number: number, date: decisionDate, level: level)
       }
-      let stars = try row.integer("stars", in: 1...5)
+      let stars = try row.stars("stars")
       let status = try row.status("status")
       let until = try row.optionalDate("valid_until")
       let rating = try row.build(["stars": "stars", "valid until": "valid_until"]) {
@@ -240,21 +245,19 @@ struct Row {
     optional(key) == nil ? nil : try date(key)
   }
 
-  func integer(_ key: String, in range: ClosedRange<Int>) throws(ImportError) -> Int? {
+  /// OCOP stars: exactly `3`, `4` or `5`, or nothing.
+  func stars(_ key: String) throws(ImportError) -> Int? {
     guard let text = optional(key) else { return nil }
-    guard let value = Int(text), range.contains(value) else {
-      throw error(
-        key, "\"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+    guard let value = OCOPRating.stars(text) else {
+      throw error(key, "\"\(text.clippedForMessage)\" must be 3, 4 or 5")
     }
     return value
   }
 
-  /// A quantity; a decimal comma (`0,5`) is read as a point.
+  /// A quantity; for a unit that measures, a decimal comma (`0,5`) is read as a point. A
+  /// count is a whole number, written without separators (``Quantity``).
   func quantity(amount: String, unit: String) throws(ImportError) -> Quantity {
     var number = try required(amount)
-    if !number.contains("."), number.filter({ $0 == "," }).count == 1 {
-      number = number.replacingOccurrences(of: ",", with: ".")
-    }
     let code = try required(unit)
     let unitCode: UnitCode
     do { unitCode = try UnitCode(code.uppercased()) } catch {
@@ -262,6 +265,9 @@ struct Row {
         unit,
         "\"\(code)\" is not a known UN/ECE unit code (\(UnitCode.known.keys.sorted().joined(separator: ", ")))"
       )
+    }
+    if !unitCode.counts, !number.contains("."), number.filter({ $0 == "," }).count == 1 {
+      number = number.replacingOccurrences(of: ",", with: ".")
     }
     return try build(["amount": amount]) { () throws(TraceError) in
       try Quantity(amount: number, unit: unitCode)

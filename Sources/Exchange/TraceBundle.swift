@@ -22,42 +22,51 @@ import Traceability
 public enum TraceBundle {
   public static let format = "ocop-trace bundle v1"
 
-  /// The bundle of `store`, whose events `issuer` signed.
+  /// The bundle of `store`, whose events `issuer` signed. Its events and records are read
+  /// in one snapshot (``TraceStore/snapshot(_:)``), so a write committed while it is made
+  /// is in both or in neither.
   public static func export(_ store: any TraceStore, issuer: TrustedIssuer)
     async throws(TraceError) -> [UInt8]
   {
-    let events = try await store.events()
-    let head = events.last
-    let bundle = CanonicalJSON.object([
-      "format": .string(format), "exportedAt": .string(Timestamp.now().text),
-      "issuer": issuer.json,
-      "head": .object([
-        "seq": .integer(head?.sequence ?? 0),
-        "hash": .string(ByteText.hex(head?.hash ?? Event.genesisHash)),
-      ]),
-      "events": .array(
-        events.map {
-          .object([
-            "seq": .integer($0.sequence),
-            "body": .string(String(decoding: $0.body, as: UTF8.self)),
-            "signature": .string(Data($0.signature).base64EncodedString()),
-          ])
-        }),
-      "records": try await records(store),
-    ])
-    return bundle.encoded()
+    try await store.snapshot { snapshot in
+      let events = try snapshot.events()
+      let head = events.last
+      let bundle = CanonicalJSON.object([
+        "format": .string(format), "exportedAt": .string(Timestamp.now().text),
+        "issuer": issuer.json,
+        "head": .object([
+          "seq": .integer(head?.sequence ?? 0),
+          "hash": .string(ByteText.hex(head?.hash ?? Event.genesisHash)),
+        ]),
+        "events": .array(
+          events.map {
+            .object([
+              "seq": .integer($0.sequence),
+              "body": .string(String(decoding: $0.body, as: UTF8.self)),
+              "signature": .string(Data($0.signature).base64EncodedString()),
+            ])
+          }),
+        "records": try records(snapshot),
+      ])
+      return bundle.encoded()
+    }
   }
 
-  /// The records a store holds, as the bundle lists them.
+  /// The records a store holds, as the bundle lists them, read in one snapshot.
   public static func records(_ store: any TraceStore) async throws(TraceError) -> CanonicalJSON {
+    try await store.snapshot { try records($0) }
+  }
+
+  /// The records of one snapshot, as the bundle lists them.
+  public static func records(_ snapshot: TraceSnapshot) throws -> CanonicalJSON {
     var products: [CanonicalJSON] = []
     var batches: [CanonicalJSON] = []
-    for product in try await store.products() {
-      let history = try await store.ratingHistory(product.gtin)
+    for product in try snapshot.products() {
+      let history = try snapshot.ratingHistory(product.gtin)
       products.append(
         .object(["product": product.json, "ratings": .array(history.entries.map(\.json))]))
-      for batch in try await store.batches(of: product.gtin) {
-        let ranges = try await store.serialRanges(batch.lot)
+      for batch in try snapshot.batches(of: product.gtin) {
+        let ranges = try snapshot.serialRanges(batch.lot)
         batches.append(
           .object([
             "batch": batch.json,
@@ -69,7 +78,7 @@ public enum TraceBundle {
                 ])
               }),
             "movements": .array(
-              try await store.movements(batch.lot).map {
+              try snapshot.movements(batch.lot).map {
                 .object([
                   "party": .string($0.party), "date": .string($0.date.iso),
                   "gln": $0.gln.map { .string($0.digits) } ?? .null,
@@ -79,11 +88,11 @@ public enum TraceBundle {
       }
     }
     return .object([
-      "producers": .array(try await store.producers().map(\.json)),
+      "producers": .array(try snapshot.producers().map(\.json)),
       "products": .array(products),
       "batches": .array(batches),
       "recalls": .array(
-        try await store.recalls().map {
+        try snapshot.recalls().map {
           .object([
             "lot": $0.lot.json, "reason": .string($0.reason),
             "recordedAt": .string($0.recordedAt.text),

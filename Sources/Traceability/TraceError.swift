@@ -16,6 +16,8 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
   case store(path: String, reason: String)
   /// An issuer key file is unsafe or unreadable.
   case key(path: String, reason: String)
+  /// A file or folder that must be new cannot be written: which one, and why.
+  case file(path: String, reason: String)
   /// A trust list, signed link or record could not be read.
   case malformed(what: String, reason: String)
   /// In a list of commands applied together, the one at `index` (from 0) was refused.
@@ -44,6 +46,7 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
     case .recalled(let lot, let reason): return "lot \(lot) has been recalled (\(reason))"
     case .store(let path, let reason): return "store \(path): \(reason)"
     case .key(let path, let reason): return "issuer key \(path): \(reason)"
+    case .file(let path, let reason): return "\(path): \(reason)"
     case .malformed(let what, let reason): return "\(what): \(reason)"
     case .command(_, let error): return error.description
     }

@@ -42,12 +42,21 @@ struct InitCommand: AsyncParsableCommand {
       let base = paths.configNamed ? configFile : store.description
       let keyFile = Workspace.sibling(of: base, ".key")
       let trustFile = Workspace.sibling(of: base, ".trust.json")
+      // A symbolic link, even one that points nowhere, is refused rather than followed:
+      // following it would write the file wherever it points.
+      var files = [configFile, keyFile, trustFile]
+      if case .sqlite(let path) = store { files.insert(path, at: 0) }
+      for file in files {
+        switch NewFile.occupant(of: file) {
+        case .symbolicLink?:
+          throw CLIError(
+            "\(file) is a symbolic link; init writes only new files and never follows a link")
+        case .entry?: throw CLIError("\(file) already exists; init writes only new files")
+        case nil: break
+        }
+      }
       if try await store.exists() {
         throw CLIError("\(store) already exists; init writes only new files")
-      }
-      for file in [configFile, keyFile, trustFile]
-      where FileManager.default.fileExists(atPath: file) {
-        throw CLIError("\(file) already exists; init writes only new files")
       }
       // Both checked before anything is written.
       _ = try GTIN.allocate(
@@ -67,10 +76,13 @@ struct InitCommand: AsyncParsableCommand {
           trustList: paths.configNamed ? URL(fileURLWithPath: trustFile).lastPathComponent : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(config).write(to: URL(fileURLWithPath: configFile))
+        // Readable by all, writable by the owner only, whatever the umask.
+        try NewFile.write(
+          encoder.encode(config), to: configFile, mode: 0o644, exactMode: true)
         written.append(configFile)
-        try TrustList([key.trustedIssuer(validFrom: Timestamp.now())]).json()
-          .write(to: URL(fileURLWithPath: trustFile))
+        try NewFile.write(
+          TrustList([key.trustedIssuer(validFrom: Timestamp.now())]).json(), to: trustFile,
+          mode: 0o644, exactMode: true)
         written.append(trustFile)
         try await store.create(signer: key)
       } catch {

@@ -264,7 +264,7 @@ struct ProductCommand: AsyncParsableCommand {
             --decision 112/QĐ-UBND --date 16/01/2024 --level provincial
         """)
     @Argument(help: "GTIN.") var gtin: String
-    @Option(help: "3, 4 or 5 (none for not-rated, expired, revoked).") var stars: Int?
+    @Option(help: "3, 4 or 5 (none for not-rated, expired, revoked).") var stars: String?
     @Option(help: "certified, proposed-central, expired, revoked or not-rated.") var status: String
     @Option(help: "Decision number: 112/QĐ-UBND.") var decision: String
     @Option(help: "Decision date.") var date: String
@@ -282,6 +282,12 @@ struct ProductCommand: AsyncParsableCommand {
         }
         guard let level = DecisionLevel(rawValue: level) else {
           throw CLIError("--level \"\(level)\" must be provincial or central")
+        }
+        let stars = try self.stars.map { text in
+          guard let stars = OCOPRating.stars(text) else {
+            throw CLIError("--stars \"\(text.clippedForMessage)\" must be 3, 4 or 5")
+          }
+          return stars
         }
         let rating = try OCOPRating(
           stars: stars, status: status,

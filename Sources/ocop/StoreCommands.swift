@@ -235,11 +235,25 @@ struct KeysCommand: AsyncParsableCommand {
     func run() async throws {
       try await runReporting {
         let workspace = try await Workspace.open(location, writing: false)
-        var trustList = try workspace.trustList()
+        let before = try workspace.trustList()
+        var trustList = before
         let incoming = try TrustList(path: file)
-        try trustList.merge(incoming)
+        let own = workspace.ownKid
+        do {
+          try trustList.merge(incoming, ownIssuer: own)
+        } catch TraceError.malformed(let what, let reason) {
+          throw TraceError.malformed(what: what + " " + file, reason: reason)
+        }
+        if let own, let entry = incoming.issuers[own], before.issuers[own] == entry {
+          print("issuer \(own) is this store's own, and the list gives it unchanged")
+        }
+        guard trustList != before else {
+          print("the trust list is unchanged: \(file) adds nothing to it")
+          return
+        }
         let path = workspace.trustListFile
-        try trustList.json().write(to: URL(fileURLWithPath: path), options: .atomic)
+        // Readable by all, writable by the owner only, whatever the umask.
+        try NewFile.replace(trustList.json(), at: path, mode: 0o644)
         print(
           "trust list now holds \(trustList.issuers.count) issuers (\(incoming.issuers.count) from \(file))"
         )
@@ -248,12 +262,10 @@ struct KeysCommand: AsyncParsableCommand {
   }
 }
 
-/// Writes `data` to a new file; an existing file is not overwritten.
-func writeNew(_ data: Data, to path: String) throws {
-  guard !FileManager.default.fileExists(atPath: path) else {
-    throw CLIError("\(path) already exists; choose a new file")
-  }
-  try data.write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+/// Writes `data` to a new file, whole or not at all (``NewFile``); nothing that exists is
+/// overwritten.
+func writeNew(_ data: some ContiguousBytes, to path: String) throws {
+  try NewFile.write(data, to: path)
 }
 
 // MARK: - export
@@ -292,10 +304,12 @@ struct ExportCommand: AsyncParsableCommand {
       let issuer =
         try workspace.trustList().issuers[key.kid]
         ?? key.trustedIssuer(validFrom: Timestamp.now())
+      // Refused before the records are read, and again when the file takes its name.
+      try NewFile.refuseExisting(out)
       switch kind {
       case .bundle:
         let bytes = try await TraceBundle.export(workspace.store, issuer: issuer)
-        try writeNew(Data(bytes), to: out)
+        try writeNew(bytes, to: out)
         print("wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)")
       case .csv:
         let files = try await CSVExport.write(workspace.store, to: out)

@@ -252,6 +252,12 @@ struct Workspace {
       ?? Workspace.sibling(of: configFile, ".trust.json")
   }
 
+  /// The kid of the store's own issuer key, when its key file can be read (a verifier's
+  /// workspace may have none).
+  var ownKid: String? {
+    key?.kid ?? (try? IssuerKey.load(from: Self.relative(config.key, to: configFile)))?.kid
+  }
+
   /// The local trust list: the store's own issuer and every list imported with
   /// `ocop keys import`.
   func trustList() throws -> TrustList {

@@ -27,6 +27,11 @@ struct BadInputTests {
     case truncatedStore(Double)
     /// The store's resolver address made this long.
     case resolverLength(Int)
+    /// A symbolic link in the folder, by name, to a path in the folder that does not exist.
+    case danglingLink(String)
+    /// `incoming.json` in the folder: the store's trust list with one field of its own
+    /// issuer's entry changed.
+    case ownIssuerEdited(field: String, value: String)
   }
 
   struct Case: Sendable, CustomTestStringConvertible {
@@ -158,6 +163,16 @@ struct BadInputTests {
       ],
       message: "gram"),
     Case(name: "six stars", arguments: rate + ["--stars", "6"], message: "6"),
+    Case(name: "stars with a plus sign", arguments: rate + ["--stars", "+4"], message: "\"+4\""),
+    Case(
+      name: "a rating decision recorded twice",
+      arguments: [
+        "product", "rate", "8932301001016", "--stars", "4", "--status", "certified",
+        "--decision", "112/QĐ-UBND", "--date", "2024-01-16", "--level", "provincial",
+      ],
+      message:
+        "rating decision 112/QĐ-UBND of 2024-01-16 (4★ certified) for product 08932301001016 already exists"
+    ),
     Case(
       name: "rating of an unknown product",
       arguments: [
@@ -215,6 +230,16 @@ struct BadInputTests {
     Case(
       name: "quantity in words", arguments: issue + ["--lot", "Q-2", "--quantity", "nhiều"],
       message: "nhiều"),
+    Case(
+      name: "a count of pieces with a thousands separator",
+      arguments: issue + ["--lot", "Q-3", "--quantity", "1.500", "--unit", "H87"],
+      message:
+        "\"1.500\": is a count of H87 (cái), a whole number; a separator of thousands is ambiguous: write 1500"
+    ),
+    Case(
+      name: "half a piece",
+      arguments: issue + ["--lot", "Q-4", "--quantity", "0.5", "--unit", "H87"],
+      message: "\"0.5\": is a count of H87 (cái) and must be a whole number"),
     Case(
       name: "input lot not in the store",
       arguments: issue + ["--lot", "I-1", "--input", "8935481001012/NOPE-1"], message: "NOPE-1"),
@@ -385,6 +410,53 @@ struct BadInputTests {
       setup: .file("short.csv", Array((batchesHeader + "8932301001016,L1,2026-11-02\n").utf8)),
       message: "{dir}/short.csv:2"),
     Case(
+      name: "a CSV count of pieces with a thousands separator",
+      arguments: ["import", "batches", "{dir}/pieces.csv"],
+      setup: .file(
+        "pieces.csv",
+        Array(
+          (batchesHeader + "8932301001016,P-1,2026-11-02,2027-11-01,\"1,500\",H87,V,X,An Giang\n")
+            .utf8)),
+      message:
+        "{dir}/pieces.csv:2: column \"quantity\": \"1,500\" is a count of H87 (cái), a whole number; a separator of thousands is ambiguous: write 1500"
+    ),
+    Case(
+      name: "a CSV count of half a piece", arguments: ["import", "batches", "{dir}/half.csv"],
+      setup: .file(
+        "half.csv",
+        Array(
+          (batchesHeader + "8932301001016,P-1,2026-11-02,2027-11-01,\"0,5\",H87,V,X,An Giang\n")
+            .utf8)),
+      message:
+        "{dir}/half.csv:2: column \"quantity\": \"0,5\" is a count of H87 (cái) and must be a whole number"
+    ),
+    Case(
+      name: "a CSV rating with a plus sign", arguments: ["import", "ratings", "{dir}/plus.csv"],
+      setup: .file(
+        "plus.csv",
+        Array(
+          "gtin,stars,status,decision,decision_date,level\n8932301001016,+4,certified,7/QĐ-UBND,2026-11-01,provincial\n"
+            .utf8)),
+      message: "{dir}/plus.csv:2: column \"stars\": \"+4\" must be 3, 4 or 5"),
+    Case(
+      name: "a CSV of a rating decision already recorded",
+      arguments: ["import", "ratings", "{dir}/again.csv"],
+      setup: .file(
+        "again.csv",
+        Array(
+          "gtin,stars,status,decision,decision_date,level,valid_until\n8932301001016,5,certified,1/QĐ-TTg,2026-11-01,central,\n8932301001016,4,certified,112/QĐ-UBND,2024-01-16,provincial,\n"
+            .utf8)),
+      message: "{dir}/again.csv:3"),
+    Case(
+      name: "a CSV with one rating decision twice",
+      arguments: ["import", "ratings", "{dir}/twice.csv"],
+      setup: .file(
+        "twice.csv",
+        Array(
+          "gtin,stars,status,decision,decision_date,level,valid_until\n8932301001016,5,certified,1/QĐ-TTg,2026-11-01,central,\n8932301001016,5,certified,1/QĐ-TTg,2026-11-01,central,\n"
+            .utf8)),
+      message: "{dir}/twice.csv:3"),
+    Case(
       name: "a CSV of products of an unknown producer",
       arguments: ["import", "products", "{dir}/products.csv"],
       setup: .file(
@@ -440,6 +512,16 @@ struct BadInputTests {
       arguments: ["keys", "import", "{dir}/ag.json"],
       message: "trust list {dir}/ag.json"),
     Case(
+      name: "importing a trust list that renames the store's own issuer",
+      arguments: ["keys", "import", "{dir}/incoming.json"],
+      setup: .ownIssuerEdited(field: "name", value: "Someone else"),
+      message: "its name is \"Demo\" here and \"Someone else\" in the list"),
+    Case(
+      name: "importing a trust list that re-dates the store's own issuer",
+      arguments: ["keys", "import", "{dir}/incoming.json"],
+      setup: .ownIssuerEdited(field: "validFrom", value: "2030-01-01T00:00:00.000Z"),
+      message: "its validFrom is"),
+    Case(
       name: "exporting an unknown format", arguments: ["export", "pdf", "--out", "{dir}/x"],
       status: 64,
       message: "'pdf' is invalid for '<kind>'"),
@@ -464,6 +546,27 @@ struct BadInputTests {
         "init", "--store", "{dir}/ag.sqlite", "--resolver",
         "https://x.example", "--prefix", "8932301",
       ], usesStore: false, message: "already exists"),
+    Case(
+      name: "a new store's config where a link points elsewhere",
+      arguments: [
+        "init", "--store", "{dir}/new.sqlite", "--resolver", "https://x.example", "--prefix",
+        "8932301",
+      ], setup: .danglingLink("new.json"), usesStore: false,
+      message: "{dir}/new.json is a symbolic link"),
+    Case(
+      name: "a new store's trust list where a link points elsewhere",
+      arguments: [
+        "init", "--store", "{dir}/new.sqlite", "--resolver", "https://x.example", "--prefix",
+        "8932301",
+      ], setup: .danglingLink("new.trust.json"), usesStore: false,
+      message: "{dir}/new.trust.json is a symbolic link"),
+    Case(
+      name: "a new store where a link points elsewhere",
+      arguments: [
+        "init", "--store", "{dir}/new.sqlite", "--resolver", "https://x.example", "--prefix",
+        "8932301",
+      ], setup: .danglingLink("new.sqlite"), usesStore: false,
+      message: "{dir}/new.sqlite is a symbolic link"),
     Case(
       name: "a company prefix with letters",
       arguments: [
@@ -528,6 +631,17 @@ struct BadInputTests {
       let handle = try FileHandle(forUpdating: URL(fileURLWithPath: store))
       try handle.truncate(atOffset: UInt64(Double(try handle.seekToEnd()) * fraction))
       try handle.close()
+    case .ownIssuerEdited(let field, let value):
+      let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/ag.trust.json"))
+      var list = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      var issuers = try #require(list["issuers"] as? [[String: Any]])
+      issuers[0][field] = value
+      list["issuers"] = issuers
+      try JSONSerialization.data(withJSONObject: list).write(
+        to: URL(fileURLWithPath: folder + "/incoming.json"))
+    case .danglingLink(let name):
+      try FileManager.default.createSymbolicLink(
+        atPath: folder + "/" + name, withDestinationPath: folder + "/nowhere")
     case .resolverLength(let length):
       let config = try String(contentsOfFile: folder + "/ag.json", encoding: .utf8)
       let long = "https://truyxuat.angiang.example/" + String(repeating: "a", count: length)

@@ -97,6 +97,23 @@ extension CommandRunner {
     return process.terminationReason == .uncaughtSignal
   }
 
+  /// Starts `ocop` with its output thrown away and kills it with SIGKILL as soon as
+  /// `condition` holds (asked every fifth of a millisecond), if it is still running then.
+  /// Returns whether it was killed.
+  static func runAndKill(_ arguments: [String], when condition: () -> Bool) throws -> Bool {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    while process.isRunning && !condition() { usleep(200) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return process.terminationReason == .uncaughtSignal
+  }
+
   /// How long a run of `ocop` takes, in seconds, and its result.
   static func timed(_ arguments: [String]) throws -> (seconds: Double, result: Result) {
     let start = Date()

@@ -1,3 +1,4 @@
+import Foundation
 import GS1
 import Testing
 import Traceability
@@ -50,6 +51,43 @@ enum ConcurrencyCases {
       let report = try await fixture.store.audit(trustList: fixture.trustList)
       #expect(report.passed)
       #expect(report.eventsChecked == Int64(3 + 1 + writers * rounds * 3))
-    }
+    },
+    ConformanceCase("a snapshot sees one instant: a write committed between its reads is not in it")
+    {
+      let fixture = try await F.populated($0)
+      let writer = try await fixture.backend.reopen(in: fixture.folder, signer: fixture.key)
+      let seen = try await fixture.store.snapshot { snapshot in
+        let before = try snapshot.headSequence()
+        try waitFor { _ = try await writer.issueBatch(try F.request(F.sugar, "MEANWHILE")) }
+        return (
+          before: before, after: try snapshot.headSequence(),
+          lots: try snapshot.batches(of: F.sugar).map(\.lot.lot), events: try snapshot.events()
+        )
+      }
+      #expect(seen.before == 9 && seen.after == 9)
+      #expect(seen.lots == ["A", "B"])
+      #expect(seen.events.map(\.sequence) == Array(1...9))
+      // The write did commit, and the next snapshot sees it.
+      #expect(try await fixture.store.headSequence() == 10)
+      #expect(try await fixture.store.snapshot { try $0.batches(of: F.sugar).count } == 3)
+    },
   ]
+}
+
+/// Runs `work` and waits for it on the calling thread (a backend's, inside a snapshot), so
+/// that it has committed before the thread goes on.
+private func waitFor(_ work: @escaping @Sendable () async throws -> Void) throws {
+  let done = DispatchSemaphore(value: 0)
+  let failure = Failure()
+  Task {
+    do { try await work() } catch { failure.error = error }
+    done.signal()
+  }
+  done.wait()
+  if let error = failure.error { throw error }
+}
+
+/// An error handed from a task to the thread waiting for it, after the task signalled.
+private final class Failure: @unchecked Sendable {
+  var error: (any Error)?
 }

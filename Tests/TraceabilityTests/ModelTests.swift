@@ -26,6 +26,17 @@ struct ModelTests {
     #expect(throws: TraceError.self) { try Quantity(amount: amount, unit: UnitCode("KGM")) }
   }
 
+  @Test(arguments: ["1.500", "1,500", "0.5", "1.0", "2,5"])
+  func countsMustBeWholeNumbers(_ amount: String) {
+    #expect(throws: TraceError.self) { try Quantity(amount: amount, unit: UnitCode("H87")) }
+  }
+
+  @Test func aFractionOfAPieceAlreadyInTheLogStillReads() throws {
+    let stored = try Quantity(json: .object(["amount": .string("1.5"), "unit": .string("H87")]))
+    #expect(stored.amount == "1.5")
+    #expect(try Quantity(amount: "1500", unit: UnitCode("H87")).amount == "1500")
+  }
+
   @Test func quantitiesAreWrittenCanonically() throws {
     #expect(try Quantity(amount: "007.500", unit: UnitCode("KGM")).amount == "7.5")
     #expect(try Quantity(amount: "0.25", unit: UnitCode("LTR")).description == "0.25 LTR")

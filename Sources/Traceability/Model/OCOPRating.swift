@@ -52,6 +52,24 @@ public struct OCOPRating: Hashable, Sendable {
   /// decision says otherwise.
   public let validUntil: GS1Date?
 
+  /// The stars `text` gives: exactly `3`, `4` or `5` (not `+4`, `04` or `4.0`); nil for
+  /// anything else.
+  public static func stars(_ text: String) -> Int? {
+    switch text {
+    case "3": 3
+    case "4": 4
+    case "5": 5
+    default: nil
+    }
+  }
+
+  /// Whether `other` records the same decision: the same number, date, stars and status.
+  /// A store holds each decision once.
+  public func isSameDecision(as other: OCOPRating) -> Bool {
+    (decision.number, decision.date, stars, status)
+      == (other.decision.number, other.decision.date, other.stars, other.status)
+  }
+
   /// Creates a rating entry; a certification defaults to 36 months' validity.
   public init(stars: Int?, status: RatingStatus, decision: Decision, validUntil: GS1Date? = nil)
     throws(TraceError)

@@ -5,8 +5,29 @@ public struct Quantity: Hashable, Sendable, CustomStringConvertible {
   /// The unit.
   public let unit: UnitCode
 
-  /// Creates a quantity; the amount must be a positive decimal numeral.
+  /// Creates a quantity; the amount must be a positive decimal numeral, and a whole number
+  /// for a unit that counts (``UnitCode/counts``): `1.500` or `1,500` pieces is refused, since
+  /// it may mean 1500 or 1.5.
   public init(amount: String, unit: UnitCode, record: String = "quantity") throws(TraceError) {
+    if unit.counts, let separator = amount.firstIndex(where: { $0 == "." || $0 == "," }) {
+      let whole = amount[..<separator]
+      let rest = amount[amount.index(after: separator)...]
+      let digits = { (part: Substring) in
+        !part.isEmpty && part.utf8.allSatisfy { (0x30...0x39).contains($0) }
+      }
+      let reason =
+        digits(whole) && rest.utf8.count == 3 && digits(rest)
+        ? "is a count of \(unit.rawValue) (\(unit.symbol)), a whole number; a separator of "
+          + "thousands is ambiguous: write \(whole)\(rest)"
+        : "is a count of \(unit.rawValue) (\(unit.symbol)) and must be a whole number"
+      throw .invalidField(record: record, field: "amount", value: amount, reason: reason)
+    }
+    try self.init(checking: amount, unit: unit, record: record)
+  }
+
+  /// A quantity as a stored event holds it: a decimal numeral, whatever its unit, since a
+  /// store written before counts had to be whole may hold a fraction of a piece.
+  private init(checking amount: String, unit: UnitCode, record: String) throws(TraceError) {
     let parts = amount.split(separator: ".", omittingEmptySubsequences: false)
     let isDigits = { (part: Substring) in
       !part.isEmpty && part.utf8.allSatisfy { (0x30...0x39).contains($0) }
@@ -38,8 +59,8 @@ public struct Quantity: Hashable, Sendable, CustomStringConvertible {
 
   init(json: CanonicalJSON) throws(TraceError) {
     try self.init(
-      amount: Field.string(json, "amount"),
-      unit: UnitCode(Field.string(json, "unit")))
+      checking: Field.string(json, "amount"),
+      unit: UnitCode(Field.string(json, "unit")), record: "quantity")
   }
 }
 
@@ -69,6 +90,13 @@ public struct UnitCode: RawRepresentable, Hashable, Sendable {
     guard Self.known[rawValue] != nil else { return nil }
     self.rawValue = rawValue
   }
+
+  /// The units that count things (pieces, units, pairs, sets, dozens) rather than measure
+  /// them: their amounts are whole numbers.
+  public static let counting: Set<String> = ["H87", "C62", "PR", "SET", "DZN"]
+
+  /// Whether the unit counts things, so that its amounts are whole numbers.
+  public var counts: Bool { Self.counting.contains(rawValue) }
 
   /// The symbol a Vietnamese label shows: `kg`, `g`, `ml`.
   public var symbol: String { Self.known[rawValue] ?? rawValue }

@@ -9,6 +9,9 @@ struct CommandApplier {
   /// import issues many batches of the same few products.
   private var knownProducts: Set<GTIN> = []
   private var histories: [GTIN: RatingHistory] = [:]
+  /// The rating decisions this transaction has recorded, by product: a list may hold the
+  /// same decision twice before either is stored.
+  private var recordedRatings: [GTIN: [OCOPRating]] = [:]
 
   init(_ transaction: any TraceTransaction) {
     db = transaction
@@ -67,6 +70,16 @@ struct CommandApplier {
 
     case .recordRating(let gtin, let rating):
       try requireProduct(gtin)
+      let recorded = try db.ratingHistory(gtin).entries + recordedRatings[gtin, default: []]
+      if recorded.contains(where: { $0.isSameDecision(as: rating) }) {
+        let stars = rating.stars.map { "\($0)★ " } ?? ""
+        throw TraceError.alreadyExists(
+          kind: "rating decision",
+          key:
+            "\(rating.decision.number) of \(rating.decision.date.iso) (\(stars)\(rating.status.rawValue)) "
+            + "for product \(gtin.digits)")
+      }
+      recordedRatings[gtin, default: []].append(rating)
       histories[gtin] = nil
       try log.append(
         .ratingRecorded, .object(["gtin": .string(gtin.digits), "rating": rating.json]))

@@ -204,6 +204,11 @@ public protocol TraceStore: EvidenceSource {
   func traceForward(_ lot: LotReference) async throws(TraceError) -> TraceNode
   /// Up to `limit` events of the log after sequence number `sequence`, in order.
   func events(after sequence: Int64, limit: Int) async throws(TraceError) -> [Event]
+  /// Runs `body` on one consistent snapshot of the store, on the backend's own thread:
+  /// every read it makes sees the records as they were at one instant, whatever other
+  /// writers commit meanwhile. For answers made of many reads, such as an export.
+  func snapshot<T: Sendable>(_ body: @Sendable (TraceSnapshot) throws -> T)
+    async throws(TraceError) -> T
   /// The sequence number of the last event (0 for an empty log): it changes whenever any
   /// record does.
   func headSequence() async throws(TraceError) -> Int64

@@ -237,6 +237,12 @@ extension TraceStoreBackend {
     try await read { try $0.headSequence() }
   }
 
+  public func snapshot<T: Sendable>(_ body: @Sendable (TraceSnapshot) throws -> T)
+    async throws(TraceError) -> T
+  {
+    try await read { try body(TraceSnapshot($0)) }
+  }
+
   public func audit(trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?)
     async throws(TraceError) -> AuditReport
   {

@@ -85,7 +85,7 @@ public struct IssuerKey: Sendable, CustomStringConvertible, CustomReflectable {
     do { data = try encoder.encode(contents) } catch {
       throw .key(path: path, reason: "could not encode the key")
     }
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
       let reason =
         errno == EEXIST

@@ -91,12 +91,17 @@ public struct TrustList: Hashable, Sendable {
 
   /// Adds or replaces entries from `other`. A kid whose public key differs is refused; a
   /// revocation is kept even if `other` does not carry it.
-  public mutating func merge(_ other: TrustList) throws(TraceError) {
+  ///
+  /// `ownIssuer`, the kid of the store's own key, can only be revoked: the store's events
+  /// were signed under its entry as it stands, so a list that gives it another name or other
+  /// validity dates is refused, naming the field.
+  public mutating func merge(_ other: TrustList, ownIssuer: String? = nil) throws(TraceError) {
     for (kid, incoming) in other.issuers {
       if let existing = issuers[kid] {
         guard existing.publicKey == incoming.publicKey else {
           throw .malformed(what: "trust list", reason: "issuer \(kid) has a different public key")
         }
+        if kid == ownIssuer { try Self.checkOwnIssuer(existing, incoming) }
         issuers[kid] = TrustedIssuer(
           kid: kid, name: incoming.name, publicKey: incoming.publicKey,
           validFrom: incoming.validFrom, validUntil: incoming.validUntil,
@@ -105,6 +110,28 @@ public struct TrustList: Hashable, Sendable {
         issuers[kid] = incoming
       }
     }
+  }
+
+  /// Refuses any change to the store's own entry but a revocation.
+  private static func checkOwnIssuer(_ existing: TrustedIssuer, _ incoming: TrustedIssuer)
+    throws(TraceError)
+  {
+    let changed: (field: String, here: String, there: String)? =
+      if existing.name != incoming.name {
+        ("name", existing.name, incoming.name)
+      } else if existing.validFrom != incoming.validFrom {
+        ("validFrom", existing.validFrom.text, incoming.validFrom.text)
+      } else if existing.validUntil != incoming.validUntil {
+        ("validUntil", existing.validUntil?.text ?? "null", incoming.validUntil?.text ?? "null")
+      } else {
+        nil
+      }
+    guard let changed else { return }
+    throw .malformed(
+      what: "trust list",
+      reason: "issuer \(existing.kid) is this store's own issuer, and an import may only revoke "
+        + "it: its \(changed.field) is \"\(changed.here)\" here and \"\(changed.there)\" in the list"
+    )
   }
 
   private struct Document: Codable {
