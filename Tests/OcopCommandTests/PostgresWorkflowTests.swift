@@ -64,9 +64,10 @@ struct PostgresWorkflowTests {
       #expect(onPG.status == 0, "\(onPG.stderr)")
       #expect(onPG.stdout == onSQLite.stdout, "\(list)")
     }
-    // Print, verify a printed label's link, recall, audit, export.
+    // Print (an unsigned run, whose links are typed here), verify a printed label's link,
+    // recall, audit, export.
     let printed = try pg.ocop([
-      "print", Self.lot, "--count", "3", "--out", pg.folder.file("labels"),
+      "print", Self.lot, "--count", "3", "--unsigned", "--out", pg.folder.file("labels"),
     ])
     #expect(printed.status == 0, "\(printed.stderr)")
     let labels = try FileManager.default.contentsOfDirectory(atPath: pg.folder.file("labels"))
@@ -123,7 +124,7 @@ struct PostgresWorkflowTests {
     #expect(try pg.ocop(["import", "all", WorkflowTests.fixtures]).status == 0)
     #expect(
       try pg.ocop([
-        "print", Self.lot, "--count", "2", "--no-read-back", "--out",
+        "print", Self.lot, "--count", "2", "--unsigned", "--no-read-back", "--out",
         pg.folder.file("labels"),
       ]).status == 0)
     try pg.cluster.waitForStandby()

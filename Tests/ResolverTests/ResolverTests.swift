@@ -426,7 +426,9 @@ struct ResolverTests {
     let seconds = Date().timeIntervalSince(start)
     #expect(answer.status == 200)
     #expect(answer.body["verdict"] as? String == "valid")
-    #expect(seconds < 2, "the answer waited \(seconds) s for the scan log")
+    // Well under the 5 s the scan log would wait for the lock (a busy test machine may
+    // take a second or two for the answer itself).
+    #expect(seconds < 4, "the answer waited \(seconds) s for the scan log")
     let page = await resolver.resolve(
       path: Self.item.components(separatedBy: "?")[0], query: "17=271102", accept: "text/html",
       acceptLanguage: nil, client: "203.0.113.3")
