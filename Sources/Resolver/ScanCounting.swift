@@ -261,9 +261,9 @@ final class EvidenceCache: EvidenceSource {
   private struct State {
     var head: Int64?
     var checked: UInt64 = 0
-    var lots: [LotReference: ScanEvidence?] = [:]
-    var verdicts = DayCache<String, ScanResult>()
-    var templates = DayCache<CacheKey, AnswerTemplate>()
+    var lots = HeadCache<LotReference, ScanEvidence?>()
+    var verdicts = HeadCache<String, ScanResult>()
+    var templates = HeadCache<CacheKey, AnswerTemplate>()
   }
   private let state = Mutex(State())
   private static let limit = 20_000
@@ -272,15 +272,17 @@ final class EvidenceCache: EvidenceSource {
     self.store = store
   }
 
-  /// Forgets everything if the store's log has grown since it was last asked, at most
-  /// once a second.
-  private func refresh() async throws(TraceError) {
+  /// The store's head (its last event's sequence number), read again at most once a
+  /// second; everything kept under another head is forgotten when it changes. Nil when the
+  /// store cannot be read.
+  func currentHead() async -> Int64? {
     let now = DispatchTime.now().uptimeNanoseconds
-    let fresh = state.withLock { state in
-      state.head != nil && now &- state.checked <= 1_000_000_000
+    if let head = state.withLock({ state -> Int64? in
+      now &- state.checked <= 1_000_000_000 ? state.head : nil
+    }) {
+      return head
     }
-    if fresh { return }
-    let head = try await store.headSequence()
+    guard let head = try? await store.headSequence() else { return nil }
     state.withLock { state in
       if state.head != head {
         state.lots.removeAll()
@@ -290,63 +292,69 @@ final class EvidenceCache: EvidenceSource {
       state.head = head
       state.checked = now
     }
+    return head
   }
 
   func scanEvidence(_ lot: LotReference, serial: String?) async throws(TraceError)
     -> ScanEvidence?
   {
-    try await refresh()
+    let head = await currentHead()
     let base: ScanEvidence?
-    if let cached = state.withLock({ $0.lots[lot] }) {
+    if let head, let cached = state.withLock({ $0.lots.value(for: lot, at: head) }) {
       base = cached
     } else {
       base = try await store.scanEvidence(lot, serial: nil)
-      state.withLock { state in
-        if state.lots.count >= Self.limit { state.lots.removeAll() }
-        state.lots[lot] = .some(base)
+      // Read under `head` or later: kept under `head`, which a later head never matches.
+      if let head {
+        state.withLock { $0.lots.keep(base, for: lot, at: head, limit: Self.limit) }
       }
     }
     guard let base, let serial else { return base }
     return base.with(serialStatus: try await store.serialStatus(lot, serial: serial))
   }
 
-  /// The verdict kept for the link `uri` on `day`, if any.
-  func verdict(for uri: String, on day: GS1Date) async -> ScanResult? {
-    guard (try? await refresh()) != nil else { return nil }
-    return state.withLock { $0.verdicts.value(for: uri, on: day) }
+  /// The verdict kept for the link `uri` on `day` under the store's `head`, if any.
+  func verdict(for uri: String, on day: GS1Date, at head: Int64) -> ScanResult? {
+    state.withLock { $0.verdicts.value(for: uri, at: head, on: day) }
   }
 
-  /// Keeps the verdict on the link `uri` on `day`, when it rests on records read.
-  func keep(_ result: ScanResult, for uri: String, on day: GS1Date) {
+  /// Keeps the verdict on the link `uri` on `day`, decided from records read under `head`
+  /// or later, when it rests on records read.
+  func keep(_ result: ScanResult, for uri: String, on day: GS1Date, at head: Int64) {
     guard result.evidence != nil else { return }
-    state.withLock { $0.verdicts.keep(result, for: uri, on: day, limit: Self.limit) }
+    state.withLock { $0.verdicts.keep(result, for: uri, at: head, on: day, limit: Self.limit) }
   }
 
-  /// The answer template kept under `key` on `day`, if any.
-  func template(for key: CacheKey, on day: GS1Date) async -> AnswerTemplate? {
-    guard (try? await refresh()) != nil else { return nil }
-    return state.withLock { $0.templates.value(for: key, on: day) }
+  /// The answer template kept under `key` on `day` under the store's `head`, if any.
+  func template(for key: CacheKey, on day: GS1Date, at head: Int64) -> AnswerTemplate? {
+    state.withLock { $0.templates.value(for: key, at: head, on: day) }
   }
 
-  /// Keeps `template` under `key` on `day`.
-  func keep(_ template: AnswerTemplate, for key: CacheKey, on day: GS1Date) {
-    state.withLock { $0.templates.keep(template, for: key, on: day, limit: Self.limit) }
+  /// Keeps `template`, made from records read under `head` or later, under `key` on `day`.
+  func keep(_ template: AnswerTemplate, for key: CacheKey, on day: GS1Date, at head: Int64) {
+    state.withLock {
+      $0.templates.keep(template, for: key, at: head, on: day, limit: Self.limit)
+    }
   }
 }
 
-/// Values kept by key for the day they were made on, at most a limit of them (beyond it,
-/// all are dropped and kept again as they are asked for).
-struct DayCache<Key: Hashable, Value> {
-  private var entries: [Key: (day: GS1Date, value: Value)] = [:]
+/// Values kept by key with the store's head they were made under (and the day, for those
+/// that depend on it): a value is given back only under the same head and day, so one
+/// made from records read before a change, and kept after it, is never used. At most a
+/// limit of them (beyond it, all are dropped and kept again as they are asked for).
+struct HeadCache<Key: Hashable, Value> {
+  private var entries: [Key: (head: Int64, day: GS1Date?, value: Value)] = [:]
 
-  func value(for key: Key, on day: GS1Date) -> Value? {
-    guard let entry = entries[key], entry.day == day else { return nil }
+  func value(for key: Key, at head: Int64, on day: GS1Date? = nil) -> Value? {
+    guard let entry = entries[key], entry.head == head, entry.day == day else { return nil }
     return entry.value
   }
 
-  mutating func keep(_ value: Value, for key: Key, on day: GS1Date, limit: Int) {
+  mutating func keep(
+    _ value: Value, for key: Key, at head: Int64, on day: GS1Date? = nil, limit: Int
+  ) {
     if entries.count >= limit { entries.removeAll() }
-    entries[key] = (day, value)
+    entries[key] = (head, day, value)
   }
 
   mutating func removeAll() {

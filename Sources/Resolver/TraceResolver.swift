@@ -144,14 +144,16 @@ public struct TraceResolver: Sendable {
     // The verdict, decided where `ocop verify` decides it (or kept from an earlier scan of
     // the same link, while the records and the day are the same).
     let day = today()
-    if resolverParameters["linkType"] == nil, format != .linkset,
-      let template = await evidence.template(
-        for: templateKey(format: format, english: english, uri: uri), on: day)
+    // What is kept was made under this head of the store's log, or it is not used.
+    let head = await evidence.currentHead()
+    if let head, resolverParameters["linkType"] == nil, format != .linkset,
+      let template = evidence.template(
+        for: templateKey(format: format, english: english, uri: uri), on: day, at: head)
     {
       return await count(template, client: client, text: text)
     }
     let result: ScanResult
-    if let kept = await evidence.verdict(for: uri, on: day) {
+    if let head, let kept = evidence.verdict(for: uri, on: day, at: head) {
       result = kept
     } else {
       let parsed: DigitalLink
@@ -162,7 +164,7 @@ public struct TraceResolver: Sendable {
       }
       var verifier = Verifier(sources: [evidence], trustList: trustList, today: day)
       result = await verifier.check(parsed, scan: uri)
-      evidence.keep(result, for: uri, on: day)
+      if let head { evidence.keep(result, for: uri, on: day, at: head) }
     }
     // No record, or a serial never printed: not found. A record whose link is forged is
     // shown, with the warning.
@@ -196,8 +198,11 @@ public struct TraceResolver: Sendable {
       let template = AnswerTemplate(
         reply: render(record, format: format, english: english, text: text), lot: lot,
         serial: serial)
-      self.evidence.keep(
-        template, for: templateKey(format: format, english: english, uri: uri), on: day)
+      if let head {
+        self.evidence.keep(
+          template, for: templateKey(format: format, english: english, uri: uri), on: day,
+          at: head)
+      }
       return await count(template, client: client, text: text)
     }
     let record = Record(

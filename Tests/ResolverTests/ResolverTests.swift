@@ -385,6 +385,20 @@ struct ResolverTests {
     #expect(!FileManager.default.fileExists(atPath: folder.file("elsewhere")))
   }
 
+  @Test func aRecallShowsOnACodeAnsweredBeforeWithinASecond() async throws {
+    let (resolver, _) = try await Self.resolver()
+    let item = "/01/08932301001016/10/DTNQ-2611-02/21/14?17=271102"
+    #expect(
+      await Self.json(resolver, item, from: "192.0.2.7").body["verdict"] as? String == "valid")
+    #expect(
+      await Self.json(resolver, item, from: "192.0.2.8").body["verdict"] as? String == "valid")
+    let lot = try LotReference(gtin: GTIN("8932301001016"), lot: "DTNQ-2611-02")
+    _ = try await (resolver.store as! SQLiteTraceStore).recall(lot, reason: "Kiểm tra")
+    try await Task.sleep(nanoseconds: 1_200_000_000)
+    let after = await Self.json(resolver, item, from: "192.0.2.9")
+    #expect(after.body["verdict"] as? String == "recalled", "\(after.body)")
+  }
+
   @Test func scansAreWrittenOffTheRequestPathAndCountedMeanwhile() async throws {
     let (resolver, _, folder) = try await Self.resolverInFolder()
     let item = "/01/08932301001016/10/DTNQ-2611-02/21/13?17=271102"
