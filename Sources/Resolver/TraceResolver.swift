@@ -239,7 +239,7 @@ public struct TraceResolver: Sendable {
     -> ResolverReply
   {
     let counts = allowance.allow(
-      client: client, item: template.lot.description + "/21/" + template.serial,
+      client: client, item: ScanRecorder.key(template.lot, template.serial),
       now: Date().timeIntervalSince1970)
     let scans = await scanSummary(
       template.lot, serial: template.serial, client: client, counts: counts)

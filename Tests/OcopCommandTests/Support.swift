@@ -83,18 +83,8 @@ extension CommandRunner {
   /// Starts `ocop` with its output thrown away and, after `seconds`, kills it with SIGKILL if
   /// it is still running. Returns whether it was killed.
   static func runAndKill(_ arguments: [String], after seconds: Double) throws -> Bool {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
     let deadline = Date().addingTimeInterval(seconds)
-    while process.isRunning && Date() < deadline { usleep(1000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-    return process.terminationReason == .uncaughtSignal
+    return try runAndKill(arguments) { Date() >= deadline }
   }
 
   /// Starts `ocop` with its output thrown away and kills it with SIGKILL as soon as
