@@ -35,7 +35,10 @@ public enum EPCISExport {
     let producersByGTIN = Dictionary(
       uniqueKeysWithValues: products.map { ($0.gtin, $0.producerTaxCode) })
     let glns = Dictionary(uniqueKeysWithValues: producers.map { ($0.taxCode, $0.gln) })
-    for event in log {
+    for stored in log {
+      // An event taken in from a producer's log is exported as the producer's event (its
+      // time, its hash for the event's ID); an import of an import brings no records.
+      guard let event = try stored.recordBearing() else { continue }
       let time = event.recordedAt.text
       var base: [(String, JSONValue)] = [
         ("eventID", .string(eventID(event))), ("eventTime", .string(time)),

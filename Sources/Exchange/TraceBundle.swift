@@ -25,15 +25,25 @@ public enum TraceBundle {
   /// The bundle of `store`, whose events `issuer` signed. Its events and records are read
   /// in one snapshot (``TraceStore/snapshot(_:)``), so a write committed while it is made
   /// is in both or in neither.
-  public static func export(_ store: any TraceStore, issuer: TrustedIssuer)
-    async throws(TraceError) -> [UInt8]
-  {
+  ///
+  /// `issuers` lists the trust-list entries of every issuer whose signature the bundle
+  /// carries (its own, and those of the producers whose logs it took in), with their
+  /// scope: information for the reader, never trust.
+  public static func export(
+    _ store: any TraceStore, issuer: TrustedIssuer, trustList: TrustList = TrustList()
+  ) async throws(TraceError) -> [UInt8] {
     try await store.snapshot { snapshot in
       let events = try snapshot.events()
       let head = events.last
+      var signers: Set<String> = [issuer.kid]
+      for event in events {
+        signers.insert(event.kid)
+        for (_, inner) in try event.carriedChain() { signers.insert(inner.kid) }
+      }
+      let entries = signers.sorted().compactMap { trustList.issuers[$0]?.json }
       let bundle = CanonicalJSON.object([
         "format": .string(format), "exportedAt": .string(Timestamp.now().text),
-        "issuer": issuer.json,
+        "issuer": issuer.json, "issuers": .array(entries),
         "head": .object([
           "seq": .integer(head?.sequence ?? 0),
           "hash": .string(ByteText.hex(head?.hash ?? Event.genesisHash)),
@@ -50,6 +60,77 @@ public enum TraceBundle {
       ])
       return bundle.encoded()
     }
+  }
+
+  /// A bundle's JSON, its events read (each body's grammar, not yet its signature) and
+  /// checked to run 1, 2, 3… with nothing missing or moved.
+  struct Parsed {
+    let root: [String: Any]
+    let events: [Event]
+    let headSequence: Int
+    let headHash: String
+    /// When it was exported, as it says.
+    let exportedAt: Timestamp?
+  }
+
+  /// Reads a bundle's bytes; `path` names it in errors.
+  static func parse(_ bytes: [UInt8], path: String) throws(TraceError) -> Parsed {
+    func refuse(_ reason: String) -> TraceError {
+      .malformed(what: "bundle \(path)", reason: reason)
+    }
+    guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+      throw refuse("is not JSON (cut short or damaged?)")
+    }
+    guard root["format"] as? String == TraceBundle.format else {
+      throw refuse("is not an \(TraceBundle.format) file")
+    }
+    guard let entries = root["events"] as? [[String: Any]],
+      let head = root["head"] as? [String: Any],
+      let headSequence = head["seq"] as? Int, let headHash = head["hash"] as? String
+    else { throw refuse("has no events or head") }
+    var events: [Event] = []
+    events.reserveCapacity(entries.count)
+    for (index, entry) in entries.enumerated() {
+      guard let body = entry["body"] as? String, let signatureText = entry["signature"] as? String,
+        let signature = Data(base64Encoded: signatureText)
+      else { throw refuse("event \(index + 1) has no body or signature") }
+      do {
+        events.append(try Event(body: Array(body.utf8), signature: Array(signature)))
+      } catch {
+        throw refuse("event \(index + 1): \(error)")
+      }
+    }
+    // The log must run 1, 2, 3… with nothing missing or moved before it is replayed.
+    for (index, event) in events.enumerated() where event.sequence != Int64(index + 1) {
+      let expected = Int64(index + 1)
+      if events[index...].contains(where: { $0.sequence == expected }) {
+        throw refuse(
+          "events have been moved: event \(event.sequence) stands where event \(expected) should")
+      }
+      if event.sequence > expected {
+        throw refuse(
+          "event \(index + 1) is missing: the log jumps from event \(index) to event \(event.sequence)"
+        )
+      }
+      throw refuse(
+        "event \(event.sequence) is out of place: it stands where event \(index + 1) should")
+    }
+    let exportedAt = (root["exportedAt"] as? String).flatMap { try? Timestamp($0) }
+    return Parsed(
+      root: root, events: events, headSequence: headSequence, headHash: headHash,
+      exportedAt: exportedAt)
+  }
+
+  /// A bundle's events, checked to be one whole log in order (not yet their signatures:
+  /// ``TraceStore/importLog(_:trustList:)`` checks those), and when it was exported.
+  public static func events(path: String) throws(TraceError) -> (
+    events: [Event], exportedAt: Timestamp?
+  ) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
+    }
+    let parsed = try parse(Array(data), path: path)
+    return (parsed.events, parsed.exportedAt)
   }
 
   /// The records a store holds, as the bundle lists them, read in one snapshot.
@@ -102,18 +183,6 @@ public enum TraceBundle {
   }
 }
 
-extension TrustedIssuer {
-  /// The entry as a trust list writes it.
-  public var json: CanonicalJSON {
-    .object([
-      "kid": .string(kid), "name": .string(name),
-      "publicKey": .string(Data(publicKey).base64EncodedString()),
-      "validFrom": .string(validFrom.text),
-      "validUntil": validUntil.map { .string($0.text) } ?? .null, "revoked": .bool(revoked),
-    ])
-  }
-}
-
 /// A bundle read, checked and replayed into a private store (the embedded SQLite one) in a
 /// temporary folder.
 public final class BundleStore: Sendable {
@@ -123,6 +192,8 @@ public final class BundleStore: Sendable {
   public let path: String
   /// The audit of the replayed log.
   public let report: AuditReport
+  /// When the bundle says it was exported.
+  public let exportedAt: Timestamp?
   private let folder: String
 
   /// Reads the bundle at `path` and checks it against `trustList`; a bundle that fails
@@ -138,47 +209,14 @@ public final class BundleStore: Sendable {
   /// `trustList` as ``init(path:trustList:)`` does.
   public init(bytes: [UInt8], path: String, trustList: TrustList) async throws(TraceError) {
     self.path = path
-    let data = Data(bytes)
     func refuse(_ reason: String) -> TraceError {
       .malformed(what: "bundle \(path)", reason: reason)
     }
-    guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      throw refuse("is not JSON (cut short or damaged?)")
-    }
-    guard root["format"] as? String == TraceBundle.format else {
-      throw refuse("is not an \(TraceBundle.format) file")
-    }
-    guard let entries = root["events"] as? [[String: Any]],
-      let head = root["head"] as? [String: Any],
-      let headSequence = head["seq"] as? Int, let headHash = head["hash"] as? String
-    else { throw refuse("has no events or head") }
-    var events: [Event] = []
-    events.reserveCapacity(entries.count)
-    for (index, entry) in entries.enumerated() {
-      guard let body = entry["body"] as? String, let signatureText = entry["signature"] as? String,
-        let signature = Data(base64Encoded: signatureText)
-      else { throw refuse("event \(index + 1) has no body or signature") }
-      do {
-        events.append(try Event(body: Array(body.utf8), signature: Array(signature)))
-      } catch {
-        throw refuse("event \(index + 1): \(error)")
-      }
-    }
-    // The log must run 1, 2, 3… with nothing missing or moved before it is replayed.
-    for (index, event) in events.enumerated() where event.sequence != Int64(index + 1) {
-      let expected = Int64(index + 1)
-      if events[index...].contains(where: { $0.sequence == expected }) {
-        throw refuse(
-          "events have been moved: event \(event.sequence) stands where event \(expected) should")
-      }
-      if event.sequence > expected {
-        throw refuse(
-          "event \(index + 1) is missing: the log jumps from event \(index) to event \(event.sequence)"
-        )
-      }
-      throw refuse(
-        "event \(event.sequence) is out of place: it stands where event \(index + 1) should")
-    }
+    let parsed = try TraceBundle.parse(bytes, path: path)
+    let root = parsed.root
+    let events = parsed.events
+    let headSequence = parsed.headSequence
+    let headHash = parsed.headHash
     folder = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -211,6 +249,7 @@ public final class BundleStore: Sendable {
     }
     store = replayed
     report = audit
+    exportedAt = parsed.exportedAt
   }
 
   /// The first record listed in a bundle that differs from what its events imply, named by

@@ -6,7 +6,7 @@ import Traceability
 /// version so that an older `ocop` refuses a store a newer one has upgraded.
 enum PostgresSchema {
   /// The version this build writes. Migrations take a store from each version to the next.
-  static let version = 2
+  static let version = 3
 
   /// The statements that take a store from version `index` to `index + 1`.
   static let migrations: [[String]] = [
@@ -19,18 +19,7 @@ enum PostgresSchema {
       END $$
       """
     ]
-      + SQLSchema.tables.flatMap { table in
-        [
-          """
-          CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table)
-          FOR EACH ROW EXECUTE FUNCTION ocop_append_only()
-          """,
-          """
-          CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table)
-          FOR EACH STATEMENT EXECUTE FUNCTION ocop_append_only()
-          """,
-        ]
-      },
+      + appendOnly(SQLSchema.firstTables),
     // Version 2: a writer's turn at the chain in one statement. The lock and the head's
     // query run in a function, so the query, which begins after the lock is granted, sees
     // every writer that held the lock before (in READ COMMITTED each statement of a
@@ -45,7 +34,25 @@ enum PostgresSchema {
       END $$
       """
     ],
+    // Version 3: events taken in from other stores' logs.
+    SQLSchema.importStatements(.postgres) + appendOnly([Projection.importedEvents.name]),
   ]
+
+  /// The triggers that refuse every UPDATE, DELETE and TRUNCATE of `tables`.
+  private static func appendOnly(_ tables: [String]) -> [String] {
+    tables.flatMap { table in
+      [
+        """
+        CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table)
+        FOR EACH ROW EXECUTE FUNCTION ocop_append_only()
+        """,
+        """
+        CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table)
+        FOR EACH STATEMENT EXECUTE FUNCTION ocop_append_only()
+        """,
+      ]
+    }
+  }
 
   /// What the store's schema is, read in the current transaction.
   enum State: Equatable {

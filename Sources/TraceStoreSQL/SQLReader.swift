@@ -58,6 +58,15 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
       })
   }
 
+  package func ratingEvents(_ gtin: GTIN) throws -> [Int64] {
+    try connection.rows(
+      "SELECT event_seq FROM ratings WHERE gtin = ? ORDER BY event_seq", [.text(gtin.digits)]
+    ).compactMap { row in
+      if case .integer(let sequence) = row.first { return sequence }
+      return nil
+    }
+  }
+
   package func batch(_ lot: LotReference) throws -> Batch? {
     try records(Projection.batches, Statements.batchByLot, Self.key(lot), batch).first
   }
@@ -121,6 +130,44 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
 
   package func events(after sequence: Int64, limit: Int) throws -> [Event] {
     try connection.events(after: sequence, limit: limit)
+  }
+
+  package func importedEvent(log: String, sequence: Int64) throws -> (
+    hash: String, eventSequence: Int64
+  )? {
+    guard
+      let row = try connection.row(
+        "SELECT hash, event_seq FROM imported_events WHERE log = ? AND log_seq = ?",
+        [.text(log), .integer(sequence)]),
+      case .text(let hash) = row[0], case .integer(let event) = row[1]
+    else { return nil }
+    return (hash, event)
+  }
+
+  package func importedHead(log: String) throws -> (sequence: Int64, hash: String)? {
+    guard
+      let row = try connection.row(
+        "SELECT log_seq, hash FROM imported_events WHERE log = ? ORDER BY log_seq DESC LIMIT 1",
+        [.text(log)]),
+      case .integer(let sequence) = row[0], case .text(let hash) = row[1]
+    else { return nil }
+    return (sequence, hash)
+  }
+
+  package func importedLogs() throws -> [ImportedLog] {
+    try connection.rows(
+      """
+      SELECT i.log, i.log_seq, i.kid FROM imported_events i
+      JOIN (SELECT log, MAX(log_seq) AS head FROM imported_events GROUP BY log) h
+        ON h.log = i.log AND h.head = i.log_seq
+      ORDER BY i.log
+      """, []
+    ).compactMap { row in
+      guard case .text(let log) = row[0], case .integer(let head) = row[1],
+        case .text(let kid) = row[2]
+      else { return nil }
+      return ImportedLog(log: log, head: head, kid: kid)
+    }
   }
 
   // MARK: - The audit's reads

@@ -104,6 +104,29 @@ package enum SQLSchema {
     ]
   }
 
+  /// The statements that create what federation added (schema version 2 of SQLite's
+  /// store, 3 of PostgreSQL's): the events taken in from other logs.
+  package static func importStatements(_ dialect: Dialect) -> [String] {
+    let int = dialect.integer
+    let text = dialect.text
+    let order = dialect.rowOrder.map { ", \($0)" } ?? ""
+    return [
+      """
+      CREATE TABLE imported_events (
+        event_seq \(int) NOT NULL, log \(text) NOT NULL, log_seq \(int) NOT NULL,
+        kind \(text) NOT NULL, kid \(text) NOT NULL, hash \(text) NOT NULL,
+        UNIQUE (log, log_seq)\(order))
+      """
+    ]
+  }
+
+  /// The tables of the first version, the log first.
+  package static let firstTables =
+    ["events"]
+    + Projection.tables.map(\.name).filter {
+      $0 != Projection.importedEvents.name
+    }
+
   /// Every table, the log first.
   package static let tables = ["events"] + Projection.tables.map(\.name)
 }

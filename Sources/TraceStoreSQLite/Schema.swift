@@ -12,16 +12,28 @@ enum Schema {
       for statement in SQLSchema.statements(.sqlite) {
         try db.execute(sql: statement)
       }
-      for table in SQLSchema.tables {
-        for operation in ["UPDATE", "DELETE"] {
-          try db.execute(
-            sql: """
-              CREATE TRIGGER \(table)_no_\(operation.lowercased()) BEFORE \(operation) ON \(table)
-              BEGIN SELECT RAISE(ABORT, 'the trace store is append-only'); END
-              """)
-        }
+      try appendOnly(SQLSchema.firstTables, db)
+    }
+    // Version 2: events taken in from other stores' logs.
+    migrator.registerMigration("v2 imports") { db in
+      for statement in SQLSchema.importStatements(.sqlite) {
+        try db.execute(sql: statement)
       }
+      try appendOnly([Projection.importedEvents.name], db)
     }
     return migrator
+  }
+
+  /// Triggers that refuse every update and delete of `tables`.
+  private static func appendOnly(_ tables: [String], _ db: Database) throws {
+    for table in tables {
+      for operation in ["UPDATE", "DELETE"] {
+        try db.execute(
+          sql: """
+            CREATE TRIGGER \(table)_no_\(operation.lowercased()) BEFORE \(operation) ON \(table)
+            BEGIN SELECT RAISE(ABORT, 'the trace store is append-only'); END
+            """)
+      }
+    }
   }
 }

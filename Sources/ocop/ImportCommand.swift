@@ -19,19 +19,30 @@ struct ImportCommand: AsyncParsableCommand {
       Every row is checked first, then everything is stored in one transaction: one bad row \
       and nothing is stored. Errors name the file, line, column and problem.
 
+      `bundle` takes in another store's signed log (a producer's `ocop export bundle`): \
+      every event is checked against this workspace's trust list (signature, validity, and \
+      the company prefixes and roles of its issuer's entry) and kept with its own \
+      signature. Events held already are skipped, so importing the same bundle again adds \
+      nothing and a later one adds only what is new; an event that differs from the one \
+      held, or one bad event, and nothing from the bundle is stored.
+
       Examples:
         ocop import producers producers.csv
         ocop import all Fixtures/an-giang
+        ocop import bundle htx-tri-ton-bundle.json
       """)
 
   /// One kind of record, or every kind from a folder.
   enum Kind: ExpressibleByArgument, Equatable {
     case one(ImportKind)
     case all
+    case bundle
 
     init?(argument: String) {
       if argument == "all" {
         self = .all
+      } else if argument == "bundle" {
+        self = .bundle
       } else if let kind = ImportKind(rawValue: argument) {
         self = .one(kind)
       } else {
@@ -39,17 +50,22 @@ struct ImportCommand: AsyncParsableCommand {
       }
     }
 
-    static var allValueStrings: [String] { ImportKind.allCases.map(\.rawValue) + ["all"] }
+    static var allValueStrings: [String] {
+      ImportKind.allCases.map(\.rawValue) + ["all", "bundle"]
+    }
   }
 
-  @Argument(help: "producers, products, ratings, batches or all.")
+  @Argument(help: "producers, products, ratings, batches, all or bundle.")
   var kind: Kind
-  @Argument(help: ArgumentHelp("The CSV file (a folder for `all`).", valueName: "path"))
+  @Argument(
+    help: ArgumentHelp(
+      "The CSV file (a folder for `all`, a bundle file for `bundle`).", valueName: "path"))
   var path: String
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
   func run() async throws {
+    if kind == .bundle { return try await importBundle() }
     try await runReporting {
       var plans: [ImportPlan] = []
       if case .one(let single) = kind {
@@ -97,6 +113,43 @@ struct ImportCommand: AsyncParsableCommand {
         } else {
           print("imported \(plan.commands.count) \(plan.kind.rawValue) from \(plan.file)")
         }
+      }
+    }
+  }
+
+  /// `import bundle`: another store's log, taken in.
+  private func importBundle() async throws {
+    try await runReporting {
+      let (events, exportedAt) = try TraceBundle.events(path: path)
+      let workspace = try await Workspace.open(location, writing: true)
+      let trustList = try workspace.trustList()
+      let report: LogImportReport
+      do {
+        report = try await workspace.store.importLog(events, trustList: trustList)
+      } catch let error as TraceError {
+        throw TraceError.malformed(
+          what: "bundle \(path)", reason: "nothing was imported: \(error.description)")
+      }
+      for log in report.logs {
+        let issuer = trustList.issuers[log.kid].map { "\($0.name) (\(log.kid))" } ?? log.kid
+        if output.json {
+          printRecord(
+            .object([
+              "log": .string(log.log), "issuer": .string(log.kid),
+              "added": .integer(Int64(log.added)),
+              "alreadyHeld": .integer(Int64(log.alreadyHeld)), "head": .integer(log.head),
+            ]))
+        } else {
+          print(
+            "log \(log.log.prefix(16))…  \(issuer): \(log.added) event\(log.added == 1 ? "" : "s") added, \(log.alreadyHeld) held already, now up to its event \(log.head)"
+          )
+        }
+      }
+      if !output.json {
+        let age = exportedAt.map { ", exported \(Age.since($0))" } ?? ""
+        print(
+          "imported \(report.eventsAdded) event\(report.eventsAdded == 1 ? "" : "s") from \(path)\(age)"
+        )
       }
     }
   }

@@ -28,6 +28,12 @@ enum Output {
     FileHandle.standardError.write(Data(("ocop: " + terminalSafe(message) + "\n").utf8))
   }
 
+  /// A note on what a command rests on (a trust list's age, a bundle's), on standard
+  /// error, so that standard output stays one line per scan.
+  static func printNote(_ message: String) {
+    FileHandle.standardError.write(Data((terminalSafe(message) + "\n").utf8))
+  }
+
   /// `text` with every character that could move a terminal's cursor, change its
   /// state or reorder what it shows written out as `\u{…}`: C0 controls but tab and
   /// newline, DEL, C1 controls, and the bidirectional overrides and isolates. Scanned codes

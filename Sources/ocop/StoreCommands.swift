@@ -158,110 +158,6 @@ struct AuditCommand: AsyncParsableCommand {
   }
 }
 
-// MARK: - keys
-
-struct KeysCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "keys", abstract: "The issuer key and the trust list.",
-    subcommands: [Show.self, Export.self, Import.self])
-
-  struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-      abstract: "Show the store's issuer (kid, public key) and the trusted issuers.")
-    @OptionGroup var location: StoreOptions
-    @OptionGroup var output: OutputOptions
-
-    func run() async throws {
-      try await runReporting {
-        let workspace = try await Workspace.open(location, writing: true)
-        let trustList = try workspace.trustList()
-        guard let key = workspace.key else { throw CLIError("no issuer key") }
-        if output.json {
-          printRecord(
-            .object([
-              "kid": .string(key.kid), "name": .string(key.name),
-              "publicKey": .string(Data(key.publicKey).base64EncodedString()),
-              "trusted": .array(trustList.issuers.values.sorted { $0.kid < $1.kid }.map(\.json)),
-            ]))
-          return
-        }
-        print("issuer  \(key.kid)  \(key.name)")
-        print("  public key  \(Data(key.publicKey).base64EncodedString())")
-        print("trusted issuers:")
-        for issuer in trustList.issuers.values.sorted(by: { $0.kid < $1.kid }) {
-          let state =
-            issuer.revoked ? "revoked" : issuer.validUntil.map { "until \($0.text)" } ?? "valid"
-          print("  \(issuer.kid)  \(issuer.name)  (from \(issuer.validFrom.text), \(state))")
-        }
-      }
-    }
-  }
-
-  struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-      abstract: "Write the trust list (public keys only) for verifiers.",
-      discussion: "Example:\n  ocop keys export --out trust.json")
-    @Option(help: ArgumentHelp("The file to write (default: standard output).", valueName: "file"))
-    var out: String?
-    @OptionGroup var location: StoreOptions
-
-    func run() async throws {
-      try await runReporting {
-        let workspace = try await Workspace.open(location, writing: false)
-        let data = try workspace.trustList().json()
-        if let out {
-          try writeNew(data, to: out)
-          print("wrote the trust list to \(out)")
-        } else {
-          FileHandle.standardOutput.write(data)
-        }
-      }
-    }
-  }
-
-  struct Import: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-      abstract: "Add the issuers of another trust list to this store's.",
-      discussion: """
-        An issuer already trusted keeps its key: a list that gives its kid another key is \
-        refused. Revocations and validity dates in the imported list are taken.
-
-        Example:
-          ocop keys import dong-thap-trust.json
-        """)
-    @Argument(help: "The trust list file.") var file: String
-    @OptionGroup var location: StoreOptions
-
-    func run() async throws {
-      try await runReporting {
-        let workspace = try await Workspace.open(location, writing: false)
-        let before = try workspace.trustList()
-        var trustList = before
-        let incoming = try TrustList(path: file)
-        let own = workspace.ownKid
-        do {
-          try trustList.merge(incoming, ownIssuer: own)
-        } catch TraceError.malformed(let what, let reason) {
-          throw TraceError.malformed(what: what + " " + file, reason: reason)
-        }
-        if let own, let entry = incoming.issuers[own], before.issuers[own] == entry {
-          print("issuer \(own) is this store's own, and the list gives it unchanged")
-        }
-        guard trustList != before else {
-          print("the trust list is unchanged: \(file) adds nothing to it")
-          return
-        }
-        let path = workspace.trustListFile
-        // Readable by all, writable by the owner only, whatever the umask.
-        try NewFile.replace(trustList.json(), at: path, mode: 0o644)
-        print(
-          "trust list now holds \(trustList.issuers.count) issuers (\(incoming.issuers.count) from \(file))"
-        )
-      }
-    }
-  }
-}
-
 /// Writes `data` to a new file, whole or not at all (``NewFile``); nothing that exists is
 /// overwritten.
 func writeNew(_ data: some ContiguousBytes, to path: String) throws {
@@ -308,7 +204,8 @@ struct ExportCommand: AsyncParsableCommand {
       try NewFile.refuseExisting(out)
       switch kind {
       case .bundle:
-        let bytes = try await TraceBundle.export(workspace.store, issuer: issuer)
+        let bytes = try await TraceBundle.export(
+          workspace.store, issuer: issuer, trustList: try workspace.trustList())
         try writeNew(bytes, to: out)
         print("wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)")
       case .csv:

@@ -35,6 +35,11 @@ struct VerifyCommand: AsyncParsableCommand {
   var bundle: [String] = []
   @Option(help: ArgumentHelp("The trust list for offline checks.", valueName: "file"))
   var trust: String?
+  @Option(
+    help: ArgumentHelp(
+      "A root's anchor file (repeatable): the --trust list must be signed by one of them, or by an anchor kept earlier.",
+      valueName: "file"))
+  var anchor: [String] = []
   @Flag(help: "Refuse unsigned links as forged.") var requireSignature = false
   @Option(
     help: ArgumentHelp(
@@ -64,8 +69,16 @@ struct VerifyCommand: AsyncParsableCommand {
           throw CLIError("--bundle needs --trust, the trust list to check it against")
         }
         trustList = try TrustList(path: trust)
+        if trustList.signature != nil || !anchor.isEmpty {
+          try Self.checkSigned(trustList, file: trust, anchors: anchor)
+        }
         for path in bundle {
-          holders.append(try await BundleStore(path: path, trustList: trustList))
+          let holder = try await BundleStore(path: path, trustList: trustList)
+          holders.append(holder)
+          let age = holder.exportedAt.map { "exported \(Age.since($0)), " } ?? ""
+          Output.printNote(
+            "bundle \(path): \(age)\(holder.report.eventsChecked) events, head \(holder.report.headHash.prefix(16))…"
+          )
         }
         sources = holders.map(\.store)
       }
@@ -132,6 +145,28 @@ struct VerifyCommand: AsyncParsableCommand {
       }
     }
     if anyInvalid { throw ExitCode(1) }
+  }
+}
+
+extension VerifyCommand {
+  /// Checks a signed trust list against the anchors given and those kept for this user,
+  /// and notes it as the newest seen from its root.
+  static func checkSigned(_ list: TrustList, file: String, anchors: [String]) throws {
+    let bookFile = Workspace.userAnchorFile
+    var book = try AnchorBook(path: bookFile)
+    let extra = try anchors.map { try TrustAnchor(path: $0) }
+    let signature: TrustListSignature
+    do { signature = try book.check(list, extra: extra, now: .now()) } catch {
+      var reason = "\(error)".droppingPrefix("trust list: ")
+      if extra.isEmpty, book.anchors.isEmpty {
+        reason += "; give the root's anchor file with --anchor"
+      }
+      throw TraceError.malformed(what: "trust list \(file)", reason: reason)
+    }
+    book.accepted(signature)
+    // Remembering is a help, not a condition: a read-only home still verifies.
+    try? book.write(to: bookFile)
+    Output.printNote("trust list \(file): " + KeysCommand.Import.describe(signature))
   }
 }
 

@@ -252,6 +252,20 @@ struct Workspace {
       ?? Workspace.sibling(of: configFile, ".trust.json")
   }
 
+  /// The trust anchors this workspace holds, and the newest signed list seen from each:
+  /// `NAME.anchors.json` beside the config.
+  var anchorFile: String { Workspace.sibling(of: configFile, ".anchors.json") }
+
+  /// Where a verifier without a workspace keeps the newest signed list seen from each root:
+  /// `$XDG_STATE_HOME/ocop-trace/anchors.json` (by default under `~/.local/state`).
+  static var userAnchorFile: String {
+    let environment = ProcessInfo.processInfo.environment
+    let state =
+      environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+      ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
+    return (state as NSString).appendingPathComponent("ocop-trace/anchors.json")
+  }
+
   /// The kid of the store's own issuer key, when its key file can be read (a verifier's
   /// workspace may have none).
   var ownKid: String? {

@@ -123,6 +123,15 @@ final class InterleavingStore: TraceStore, @unchecked Sendable {
   func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt] {
     try await inner.apply(commands)
   }
+  func importLog(_ events: [Event], trustList: TrustList) async throws(TraceError)
+    -> LogImportReport
+  {
+    try await inner.importLog(events, trustList: trustList)
+  }
+  func importedLogs() async throws(TraceError) -> [ImportedLog] {
+    try await interleave()
+    return try await inner.importedLogs()
+  }
   func producer(taxCode: String) async throws(TraceError) -> Producer? {
     try await interleave()
     return try await inner.producer(taxCode: taxCode)

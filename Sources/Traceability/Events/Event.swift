@@ -15,6 +15,8 @@ public enum EventKind: String, CaseIterable, Sendable {
   case shipping
   case receiving
   case recall
+  /// Another log's event, taken in with its own signature (``Event/carried()``).
+  case imported
 }
 
 /// One entry of the append-only, hash-chained, signed event log.

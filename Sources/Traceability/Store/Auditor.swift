@@ -63,11 +63,16 @@ extension [Cell] {
   var description: String { "(" + map(\.description).joined(separator: ", ") + ")" }
 }
 
-/// The audit's running state: the last good event and its hash.
+/// The audit's running state: the last good event and its hash, and how far each other
+/// log taken in has come.
 struct Auditor {
   let trustList: TrustList
   var checked: Int64 = 0
   var previousHash = Event.genesisHash
+  /// This store's log's name: its first event's hash.
+  var ownLog: String?
+  /// Each other log's last event taken in: its place and hash.
+  var logs: [String: (sequence: Int64, hash: [UInt8])] = [:]
 
   init(trustList: TrustList) { self.trustList = trustList }
 
@@ -108,6 +113,11 @@ struct Auditor {
     {
       return fail("signature refused: \(problem)")
     }
+    if let problem = trustList.scopeProblem(of: event) {
+      return fail("refused: \(problem)")
+    }
+    if sequence == 1 { ownLog = event.logName }
+    if event.kind == .imported, let reason = checkImport(event) { return fail(reason) }
     let hash = Event.hash(body: body)
     if row.hash != hash { return fail("its stored hash is not the hash of its body") }
     if let expectedHead, expectedHead.sequence == sequence,
@@ -138,6 +148,50 @@ struct Auditor {
     }
     checked = sequence
     previousHash = hash
+    return nil
+  }
+
+  /// Checks what an `imported` event carries: each carried event's signature and scope
+  /// against the trust list; the outermost continues its log (the next place, linked by
+  /// its previous hash, a log's first event named by its hash); one carried deeper (an
+  /// import of an import) was taken in before, or is this store's own.
+  mutating func checkImport(_ event: Event) -> String? {
+    let chain: [(log: String, event: Event)]
+    do { chain = try event.carriedChain() } catch {
+      return "what it imports cannot be read: \(error)"
+    }
+    for (depth, (log, inner)) in chain.enumerated() {
+      let place = "it imports event \(inner.sequence) of log \(log.prefix(16))…, which"
+      if let problem = trustList.check(
+        kid: inner.kid, signature: inner.signature, message: inner.signedMessage,
+        at: inner.recordedAt)
+      {
+        return "\(place) is refused: \(problem)"
+      }
+      if let problem = trustList.scopeProblem(of: inner) {
+        return "\(place) is refused: \(problem)"
+      }
+      if depth > 0 {
+        let known = log == ownLog ? checked : logs[log]?.sequence ?? 0
+        if inner.sequence > known {
+          return "\(place) this store had not taken in before the import that repeats it"
+        }
+        continue
+      }
+      if log == ownLog { return "\(place) is this store's own log" }
+      let head = logs[log] ?? (0, Event.genesisHash)
+      if inner.sequence != head.sequence + 1 {
+        return "\(place) does not follow event \(head.sequence) of that log"
+      }
+      if inner.previousHash != head.hash {
+        return
+          "\(place) does not follow event \(head.sequence) of that log: its previous-hash link is broken"
+      }
+      if inner.sequence == 1, inner.logName != log {
+        return "\(place) is the first event of a log with another name"
+      }
+      logs[log] = (inner.sequence, inner.hash)
+    }
     return nil
   }
 }

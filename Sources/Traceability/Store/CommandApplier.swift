@@ -13,8 +13,12 @@ struct CommandApplier {
   /// same decision twice before either is stored.
   private var recordedRatings: [GTIN: [OCOPRating]] = [:]
 
-  init(_ transaction: any TraceTransaction) {
+  /// The kid of the key that signs this transaction's events.
+  let signer: String
+
+  init(_ transaction: any TraceTransaction, signer: String) {
     db = transaction
+    self.signer = signer
   }
 
   /// Applies `commands` in order in `transaction`, signing their events with `signer` at
@@ -35,7 +39,7 @@ struct CommandApplier {
       }
     }
     if !lots.isEmpty { try transaction.prefetchBatches(lots) }
-    var applier = CommandApplier(transaction)
+    var applier = CommandApplier(transaction, signer: signer.kid)
     var receipts: [TraceReceipt] = []
     receipts.reserveCapacity(commands.count)
     for (index, command) in commands.enumerated() {
@@ -70,8 +74,16 @@ struct CommandApplier {
 
     case .recordRating(let gtin, let rating):
       try requireProduct(gtin)
-      let recorded = try db.ratingHistory(gtin).entries + recordedRatings[gtin, default: []]
-      if recorded.contains(where: { $0.isSameDecision(as: rating) }) {
+      // The same decision twice under this store's key is a mistake; a decision taken in
+      // from a producer's log may be recorded again by the office, under its own key.
+      let history = try db.ratingHistory(gtin).entries
+      let events = try db.ratingEvents(gtin)
+      var ownDecisions = recordedRatings[gtin, default: []]
+      for (entry, sequence) in zip(history, events) where entry.isSameDecision(as: rating) {
+        let kid = try db.events(after: sequence - 1, limit: 1).first?.recordBearing()?.kid
+        if kid == signer { ownDecisions.append(entry) }
+      }
+      if ownDecisions.contains(where: { $0.isSameDecision(as: rating) }) {
         let stars = rating.stars.map { "\($0)★ " } ?? ""
         throw TraceError.alreadyExists(
           kind: "rating decision",

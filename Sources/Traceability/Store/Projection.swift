@@ -60,9 +60,17 @@ package enum Projection {
     index: 7,
     name: "recalls", columns: ["event_seq", "gtin", "lot", "reason", "recorded_at"])
 
+  /// Every event of another log this store has taken in: which log, its place there, its
+  /// kind and issuer, and its hash. An import refuses a second, different event at a place
+  /// (a fork) and a gap; and finds here which events a later bundle repeats.
+  package static let importedEvents = Table(
+    index: 8,
+    name: "imported_events", columns: ["event_seq", "log", "log_seq", "kind", "kid", "hash"])
+
   /// Every derived table, in the order rows name them.
   package static let tables = [
     producers, products, ratings, batches, batchInputs, serialRanges, movements, recalls,
+    importedEvents,
   ]
 
   /// A derived row: which table, and its cells in column order.
@@ -85,6 +93,20 @@ package enum Projection {
     throws(TraceError) -> [Row]
   {
     let seq = Cell.integer(sequence)
+    if kind == .imported {
+      // The place in its log, and the records of the event it carries (under this event's
+      // number, dated as that event is); an import of an import brings no records.
+      let (log, inner) = try Event.carried(by: data)
+      let place = Row(
+        table: importedEvents.index,
+        cells: [
+          seq, .text(log), .integer(inner.sequence), .text(inner.kind.rawValue), .text(inner.kid),
+          .text(ByteText.hex(inner.hash)),
+        ])
+      guard inner.kind != .imported else { return [place] }
+      return try rows(kind: inner.kind, data: inner.data, sequence: sequence, at: inner.recordedAt)
+        + [place]
+    }
     func text(_ json: CanonicalJSON?, _ name: String) -> Cell { Cell(json?[name]) }
     switch kind {
     case .producerRegistered:
@@ -186,6 +208,8 @@ package enum Projection {
           ]
         )
       ]
+    case .imported:
+      return []
     }
   }
 }

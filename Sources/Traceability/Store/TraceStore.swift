@@ -171,6 +171,12 @@ public struct AuditFailure: Hashable, Sendable, CustomStringConvertible {
 public protocol TraceStore: EvidenceSource {
   /// Applies `commands` in one transaction, signing each event: all of them or none.
   func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt]
+  /// Takes in another store's whole log, checked against `trustList`, in one transaction:
+  /// all of what is new, or nothing.
+  func importLog(_ events: [Event], trustList: TrustList) async throws(TraceError)
+    -> LogImportReport
+  /// Every other log this store has taken events from.
+  func importedLogs() async throws(TraceError) -> [ImportedLog]
 
   /// A producer by tax code.
   func producer(taxCode: String) async throws(TraceError) -> Producer?

@@ -18,6 +18,9 @@ package protocol TraceReader {
   func products() throws -> [Product]
   /// A product's rating decisions, in recording order.
   func ratingHistory(_ gtin: GTIN) throws -> RatingHistory
+  /// The numbers of the events that recorded a product's rating decisions, in the order
+  /// of ``ratingHistory(_:)``.
+  func ratingEvents(_ gtin: GTIN) throws -> [Int64]
   /// A batch, with its input lots.
   func batch(_ lot: LotReference) throws -> Batch?
   /// The batches of a product, by lot.
@@ -42,6 +45,14 @@ package protocol TraceReader {
   func headSequence() throws -> Int64
   /// Up to `limit` events after `sequence`, in order.
   func events(after sequence: Int64, limit: Int) throws -> [Event]
+  /// The hash (hex) of the event at `sequence` of another log, `log`, if this store has
+  /// taken it in, and the number of the event that took it in.
+  func importedEvent(log: String, sequence: Int64) throws -> (hash: String, eventSequence: Int64)?
+  /// The last event of another log this store has taken in: its place there and hash (hex).
+  func importedHead(log: String) throws -> (sequence: Int64, hash: String)?
+  /// Every other log this store has taken events from, with its last event's place and
+  /// issuer, by log name.
+  func importedLogs() throws -> [ImportedLog]
 
   /// What the database's own physical check of its files finds wrong; empty when nothing.
   func integrityProblems() throws -> [String]
@@ -74,6 +85,23 @@ package protocol TraceTransaction: TraceReader {
 
 extension TraceTransaction {
   package func prefetchBatches(_ lots: [LotReference]) throws {}
+}
+
+/// Another store's log, as far as this store has taken it in.
+public struct ImportedLog: Hashable, Sendable {
+  /// The log's name: the hex SHA-256 of its first event.
+  public let log: String
+  /// How many of its events are here (its events 1 to this one).
+  public let head: Int64
+  /// The issuer of its last event here.
+  public let kid: String
+
+  /// A log's summary.
+  package init(log: String, head: Int64, kid: String) {
+    self.log = log
+    self.head = head
+    self.kid = kid
+  }
 }
 
 /// An event row as the log stores it.
@@ -157,6 +185,10 @@ extension TraceStoreBackend {
     return try await write { transaction in
       try CommandApplier.apply(commands, in: transaction, signer: signer, time: time)
     }
+  }
+
+  public func importedLogs() async throws(TraceError) -> [ImportedLog] {
+    try await read { try $0.importedLogs() }
   }
 
   public func producer(taxCode: String) async throws(TraceError) -> Producer? {

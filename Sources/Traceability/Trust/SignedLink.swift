@@ -76,6 +76,15 @@ public enum SignedLink {
     {
       return .refused(problem)
     }
+    // A label is a batch's: its signer must be trusted for batches, under the GTIN's prefix.
+    if let issuer = trustList.issuers[kid] {
+      if !issuer.roles.contains(.batches) {
+        return .refused(.notTrustedFor(kid: kid, role: .batches))
+      }
+      if let gtin = link.gtin, !issuer.covers(gtin) {
+        return .refused(.outOfScope(kid: kid, gtin: gtin.digits, prefixes: issuer.prefixes))
+      }
+    }
     return .valid(kid: kid, issuer: trustList.issuers[kid]?.name ?? "")
   }
 }

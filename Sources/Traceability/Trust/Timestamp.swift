@@ -64,6 +64,19 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
   /// Now.
   public static func now() -> Timestamp { Timestamp(Date()) }
 
+  /// The moment as a `Date`.
+  public var date: Date {
+    let parts = text.split(whereSeparator: { "-T:.Z".contains($0) }).compactMap { Int($0) }
+    var components = DateComponents()
+    components.timeZone = TimeZone(identifier: "UTC")
+    (components.year, components.month, components.day) = (parts[0], parts[1], parts[2])
+    (components.hour, components.minute, components.second) = (parts[3], parts[4], parts[5])
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+    let whole = calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
+    return whole.addingTimeInterval(Double(parts[6]) / 1000)
+  }
+
   /// The calendar day, `2026-11-29`.
   public var day: String { String(text.prefix(10)) }
 

@@ -37,14 +37,17 @@ public struct ScanEvidence: Sendable {
   public let ratings: RatingHistory
   /// Whether the scanned serial was printed; nil when the link names none.
   public let serialStatus: SerialStatus?
-  /// The key id of the issuer that recorded the batch.
+  /// The key id of the issuer that recorded the batch (for a lot taken in from another
+  /// store, the producer's, not the importer's).
   public let issuer: String?
+  /// The key id of the issuer that signed each of ``ratings``' entries, in order.
+  public let ratingSigners: [String?]
 
   /// This evidence for another serial of the lot (or none), whose status is `status`.
   package func with(serialStatus status: SerialStatus?) -> ScanEvidence {
     ScanEvidence(
       batch: batch, product: product, producer: producer, backward: backward, ratings: ratings,
-      serialStatus: status, issuer: issuer)
+      serialStatus: status, issuer: issuer, ratingSigners: ratingSigners)
   }
 
   /// Reads the evidence for `lot` (and `serial`); nil when there is no record of the lot.
@@ -55,12 +58,24 @@ public struct ScanEvidence: Sendable {
     guard let product = try reader.product(lot.gtin),
       let producer = try reader.producer(taxCode: product.producerTaxCode)
     else { throw TraceError.notFound(kind: "product", key: lot.gtin.digits) }
+    func signer(_ sequence: Int64) throws -> String? {
+      try reader.events(after: sequence - 1, limit: 1).first?.recordBearing()?.kid
+    }
     return ScanEvidence(
       batch: batch, product: product, producer: producer,
       backward: try Lineage.trace(lot, .backward, in: reader),
       ratings: try reader.ratingHistory(lot.gtin),
       serialStatus: try serial.map { try Lineage.serialStatus(lot, serial: $0, in: reader) },
-      issuer: try reader.events(after: batch.eventSequence - 1, limit: 1).first?.kid)
+      issuer: try signer(batch.eventSequence),
+      ratingSigners: try reader.ratingEvents(lot.gtin).map(signer))
+  }
+
+  /// The product's rating decisions that an issuer trusted for ratings signed.
+  func ratings(trustedBy trustList: TrustList) -> RatingHistory {
+    RatingHistory(
+      zip(ratings.entries, ratingSigners).compactMap { entry, kid in
+        kid.map { trustList.trusts($0, for: .ratings) } == true ? entry : nil
+      })
   }
 }
 
@@ -252,13 +267,21 @@ public struct Verifier: Sendable {
       return result(.expired, "expired on \(batch.request.expiryDate.dayMonthYear)")
     }
     if let claimed = batch.rating {
-      let held = evidence.ratings.inForce(on: batch.request.productionDate)
+      // Only decisions signed by an issuer trusted for ratings count.
+      let produced = batch.request.productionDate
+      let held = evidence.ratings(trustedBy: trustList).inForce(on: produced)
       if held?.stars != claimed.stars {
         let truth = held?.stars.map { "\($0) stars" } ?? "no OCOP certificate"
-        return result(
-          .ratingLapsed,
-          "labelled \(claimed.stars) stars; the product held \(truth) on \(batch.request.productionDate.dayMonthYear)"
-        )
+        var detail =
+          "labelled \(claimed.stars) stars; the product held \(truth) on \(produced.dayMonthYear)"
+        if let untrusted = evidence.ratings.inForce(on: produced), untrusted.stars == claimed.stars,
+          let index = evidence.ratings.entries.lastIndex(of: untrusted),
+          let kid = evidence.ratingSigners[index]
+        {
+          detail +=
+            " (decision \(untrusted.decision.number) was signed by key \(kid), which is not trusted for ratings)"
+        }
+        return result(.ratingLapsed, detail)
       }
     }
     let signed = ScanResult.signer(of: verdict)

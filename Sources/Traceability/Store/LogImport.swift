@@ -1,0 +1,261 @@
+import GS1
+
+/// What taking in another store's log did.
+public struct LogImportReport: Hashable, Sendable {
+  /// One log the bundle carried.
+  public struct Log: Hashable, Sendable {
+    /// Its name: the hex SHA-256 of its first event.
+    public let log: String
+    /// The issuer of its last event in the bundle.
+    public let kid: String
+    /// Its events this import added.
+    public let added: Int
+    /// Its events the store held already.
+    public let alreadyHeld: Int
+    /// Its last event's place, now held.
+    public let head: Int64
+  }
+
+  /// The logs, in the order the bundle first reaches them; this store's own log is left
+  /// out (its events are held already, and checked to be the same).
+  public let logs: [Log]
+  /// How many events this store appended.
+  public var eventsAdded: Int { logs.reduce(0) { $0 + $1.added } }
+}
+
+/// Another log's events, checked and flattened for an import: every event of the bundle's
+/// log, each preceded by what it carries (innermost first), so that every event is taken in
+/// after the events it repeats.
+struct LogImportPlan {
+  struct Item {
+    let log: String
+    let event: Event
+  }
+
+  let items: [Item]
+
+  /// Checks `events`, a whole log from its first event, against `trustList`: each follows
+  /// the one before, and each (and everything it carries) is signed by an issuer the list
+  /// trusts at its time and within its entry's scope.
+  init(_ events: [Event], trustList: TrustList) throws(TraceError) {
+    guard let first = events.first else {
+      throw .malformed(what: "log", reason: "holds no events")
+    }
+    let log = first.logName
+    var previous = Event.genesisHash
+    var items: [Item] = []
+    for (index, event) in events.enumerated() {
+      let expected = Int64(index + 1)
+      func refuse(_ reason: String) -> TraceError {
+        .malformed(what: "event \(expected) (\(event.kind.rawValue))", reason: reason)
+      }
+      guard event.sequence == expected else {
+        throw refuse("says it is event \(event.sequence): the log is not whole and in order")
+      }
+      guard event.previousHash == previous else {
+        throw refuse("does not follow event \(expected - 1): its previous-hash link is broken")
+      }
+      previous = event.hash
+      if let problem = Self.problem(event, trustList) { throw refuse("is refused: \(problem)") }
+      let carried: [(log: String, event: Event)]
+      do { carried = try event.carriedChain() } catch { throw refuse(error.description) }
+      for (innerLog, inner) in carried.reversed() {
+        if let problem = Self.problem(inner, trustList) {
+          throw refuse(
+            "carries event \(inner.sequence) (\(inner.kind.rawValue)) of log \(innerLog.prefix(16))…, which is refused: \(problem)"
+          )
+        }
+        items.append(Item(log: innerLog, event: inner))
+      }
+      items.append(Item(log: log, event: event))
+    }
+    self.items = items
+  }
+
+  private static func problem(_ event: Event, _ trustList: TrustList) -> TrustProblem? {
+    trustList.check(
+      kid: event.kid, signature: event.signature, message: event.signedMessage,
+      at: event.recordedAt) ?? trustList.scopeProblem(of: event)
+  }
+}
+
+extension TraceStoreBackend {
+  /// Takes in another store's log, `events` (its whole log, from its first event), in one
+  /// transaction: every event checked against `trustList` (signature, validity, scope), and
+  /// each one this store does not hold yet kept with its own signature, in an `imported`
+  /// event this store signs, with the records it brings. An event held already must be the
+  /// same (else the log has forked, and nothing is kept); a log continues where this store
+  /// left it. Importing the same log again adds nothing; a longer one adds what is new.
+  public func importLog(_ events: [Event], trustList: TrustList) async throws(TraceError)
+    -> LogImportReport
+  {
+    guard let signer else {
+      throw .store(
+        path: location, reason: "was opened without an issuer key, so it cannot be written")
+    }
+    let plan = try LogImportPlan(events, trustList: trustList)
+    let time = clock()
+    return try await write { transaction in
+      try LogImporter(transaction).run(plan, signer: signer, time: time)
+    }
+  }
+}
+
+/// The import's rules, applied inside the write transaction.
+struct LogImporter {
+  let db: any TraceTransaction
+
+  init(_ transaction: any TraceTransaction) { db = transaction }
+
+  func run(_ plan: LogImportPlan, signer: IssuerKey, time: Timestamp) throws -> LogImportReport {
+    var appender = EventAppender(db, signer: signer, time: time)
+    let own = try db.events(after: 0, limit: 1).first?.logName
+    var heads: [String: (sequence: Int64, hash: String)] = [:]
+    var order: [String] = []
+    var added: [String: Int] = [:]
+    var held: [String: Int] = [:]
+    var kids: [String: String] = [:]
+    for item in plan.items {
+      let event = item.event
+      let log = item.log
+      let hash = ByteText.hex(event.hash)
+      let place = "event \(event.sequence) of log \(log.prefix(16))…"
+      if log == own {
+        guard let mine = try db.events(after: event.sequence - 1, limit: 1).first,
+          mine.sequence == event.sequence, mine.hash == event.hash
+        else {
+          throw TraceError.malformed(
+            what: place,
+            reason: "claims to be this store's own event \(event.sequence), and is not")
+        }
+        continue
+      }
+      if !order.contains(log) { order.append(log) }
+      kids[log] = event.kid
+      let head: (sequence: Int64, hash: String)
+      if let known = heads[log] {
+        head = known
+      } else {
+        head = try db.importedHead(log: log) ?? (0, ByteText.hex(Event.genesisHash))
+        heads[log] = head
+      }
+      if event.sequence <= head.sequence {
+        guard let stored = try db.importedEvent(log: log, sequence: event.sequence) else {
+          throw TraceError.malformed(what: place, reason: "is missing from this store's copy")
+        }
+        guard stored.hash == hash else {
+          throw TraceError.malformed(
+            what: place,
+            reason:
+              "differs from the one this store took in at its event \(stored.eventSequence): the log has forked"
+          )
+        }
+        held[log, default: 0] += 1
+        continue
+      }
+      guard event.sequence == head.sequence + 1 else {
+        throw TraceError.malformed(
+          what: place,
+          reason:
+            "does not follow on: this store holds that log up to event \(head.sequence), so events \(head.sequence + 1) to \(event.sequence - 1) are missing"
+        )
+      }
+      guard ByteText.hex(event.previousHash) == head.hash else {
+        throw TraceError.malformed(
+          what: place,
+          reason:
+            "does not follow event \(head.sequence) as this store holds it: the log has forked")
+      }
+      if event.sequence == 1, event.logName != log {
+        throw TraceError.malformed(
+          what: place, reason: "is the first event of a log named otherwise")
+      }
+      if event.kind != .imported {
+        do { try checkRecords(event) } catch let error as TraceError {
+          throw TraceError.malformed(
+            what: place + " (\(event.kind.rawValue))", reason: error.description)
+        }
+      }
+      try appender.append(.imported, Event.importData(log: log, event: event))
+      heads[log] = (event.sequence, hash)
+      added[log, default: 0] += 1
+    }
+    try appender.finish()
+    return LogImportReport(
+      logs: order.map { log in
+        LogImportReport.Log(
+          log: log, kid: kids[log] ?? "", added: added[log] ?? 0, alreadyHeld: held[log] ?? 0,
+          head: heads[log]?.sequence ?? 0)
+      })
+  }
+
+  /// The rules an imported event's records must keep here, as a command's do: what it
+  /// creates is new, what it names exists, a print run follows the lot's last serial.
+  func checkRecords(_ event: Event) throws {
+    let data = event.data
+    func lot(_ json: CanonicalJSON?) throws -> LotReference {
+      guard let json else { throw TraceError.malformed(what: "record", reason: "names no lot") }
+      return try LotReference(json: json)
+    }
+    func requireLot(_ lot: LotReference, _ role: String = "lot") throws {
+      if try !db.batchExists(lot) { throw TraceError.notFound(kind: role, key: lot.description) }
+    }
+    switch event.kind {
+    case .producerRegistered:
+      let producer = try Producer(json: data)
+      if try db.producer(taxCode: producer.taxCode) != nil {
+        throw TraceError.alreadyExists(kind: "producer", key: producer.taxCode)
+      }
+    case .productRegistered:
+      let product = try Product(json: data)
+      if try db.productExists(product.gtin) {
+        throw TraceError.alreadyExists(kind: "product", key: product.gtin.digits)
+      }
+      if try db.producer(taxCode: product.producerTaxCode) == nil {
+        throw TraceError.notFound(kind: "producer", key: product.producerTaxCode)
+      }
+    case .ratingRecorded:
+      let gtin = try GTIN.checked(Field.string(data, "gtin"))
+      _ = try OCOPRating(json: Field.object(data, "rating"))
+      if try !db.productExists(gtin) {
+        throw TraceError.notFound(kind: "product", key: gtin.digits)
+      }
+    case .commissioning:
+      let made = try lot(data["lot"])
+      _ = try GS1Date.checked(Field.string(data, "productionDate"))
+      _ = try GS1Date.checked(Field.string(data, "expiryDate"))
+      _ = try Quantity(json: Field.object(data, "quantity"))
+      _ = try Origin(json: Field.object(data, "origin"))
+      if try !db.productExists(made.gtin) {
+        throw TraceError.notFound(kind: "product", key: made.gtin.digits)
+      }
+      if try db.batchExists(made) {
+        throw TraceError.alreadyExists(kind: "lot", key: made.description)
+      }
+    case .transformation:
+      for output in data["outputs"]?.arrayValue ?? [] { try requireLot(lot(output)) }
+      for input in data["inputs"]?.arrayValue ?? [] { try requireLot(lot(input), "input lot") }
+    case .serialsAllocated:
+      let allocated = try lot(data["lot"])
+      try requireLot(allocated)
+      let first = try Field.integer(data, "first")
+      let last = try Field.integer(data, "last")
+      let before = try db.lastSerial(allocated)
+      guard first == before + 1, last >= first else {
+        throw TraceError.invalidField(
+          record: "print run for \(allocated)", field: "serials", value: "\(first)–\(last)",
+          reason: "must follow the lot's last serial here, \(before)")
+      }
+    case .shipping, .receiving:
+      try requireLot(lot(data["lot"]))
+    case .recall:
+      let recalled = try lot(data["lot"])
+      try requireLot(recalled)
+      if try db.recallNotice(recalled) != nil {
+        throw TraceError.alreadyExists(kind: "recall of lot", key: recalled.description)
+      }
+    case .imported:
+      break
+    }
+  }
+}
