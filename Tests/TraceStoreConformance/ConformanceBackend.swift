@@ -66,5 +66,5 @@ package struct ConformanceCase: Sendable, CustomTestStringConvertible {
 package enum StoreConformance {
   /// The cases, rules first, then the audit's.
   package static let cases: [ConformanceCase] =
-    RuleCases.all + AuditCases.all + ConcurrencyCases.all
+    RuleCases.all + AuditCases.all + ConcurrencyCases.all + FederationCases.all
 }
