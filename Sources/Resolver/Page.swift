@@ -38,6 +38,7 @@ enum Page {
       english ? "Made from (one step back)" : "Nguyên liệu đầu vào (một bước trước)"
     }
     var signatureValid: String { english ? "Genuine code, signed by" : "Mã chính hãng, ký bởi" }
+    var recordedBy: String { english ? "Batch record signed by" : "Hồ sơ lô hàng ký bởi" }
     var unsigned: String {
       english ? "This code carries no signature" : "Mã này không có chữ ký số"
     }
@@ -218,6 +219,10 @@ enum Page {
       signature = "<p>\(text.unsigned)</p>"
     case .malformed, .refused:
       signature = #"<p class="forged">\#(text.signatureBad)</p>"#
+    }
+    if let signer = record.recordedBy {
+      signature +=
+        "<p>\(text.recordedBy) \(escape(signer.name ?? signer.kid)) (\(escape(signer.kid)))</p>"
     }
     signature += record.scanSlot ? AnswerTemplate.noteMarker : scanNote(record.scans, text: text)
     var inputs = ""

@@ -193,7 +193,8 @@ public struct TraceResolver: Sendable {
     // code scanned again only counts and fills the slot.
     if let serial = result.serial, scanLog != nil, ScanAllowance.countable(result) {
       var record = Record(
-        result: result, link: link, lot: lot, evidence: evidence, today: day, scans: nil)
+        result: result, link: link, lot: lot, evidence: evidence, trustList: trustList,
+        today: day, scans: nil)
       record.scanSlot = true
       let template = AnswerTemplate(
         reply: render(record, format: format, english: english, text: text), lot: lot,
@@ -206,7 +207,8 @@ public struct TraceResolver: Sendable {
       return await count(template, client: client, text: text)
     }
     let record = Record(
-      result: result, link: link, lot: lot, evidence: evidence, today: day, scans: nil)
+      result: result, link: link, lot: lot, evidence: evidence, trustList: trustList, today: day,
+      scans: nil)
     return render(record, format: format, english: english, text: text)
   }
 
@@ -424,6 +426,8 @@ struct Record {
   let product: Product
   let producer: Producer
   let signature: SignedLink.Verdict
+  /// The issuer that signed the batch record: its kid and, when trusted, its name.
+  let recordedBy: (kid: String, name: String?)?
   let recall: Recall?
   let recalledInput: LotReference?
   let expired: Bool
@@ -435,7 +439,7 @@ struct Record {
 
   init(
     result: ScanResult, link: DigitalLink, lot: LotReference, evidence: ScanEvidence,
-    today: GS1Date, scans: ScanSummary?
+    trustList: TrustList, today: GS1Date, scans: ScanSummary?
   ) {
     self.link = link
     self.lot = lot
@@ -446,12 +450,14 @@ struct Record {
     product = evidence.product
     producer = evidence.producer
     signature = result.signature ?? .unsigned
+    recordedBy = evidence.issuer.map { ($0, trustList.issuers[$0]?.name) }
     let found = evidence.backward.firstRecall
     recall = found
     recalledInput = found.flatMap { $0.lot == lot ? nil : $0.lot }
     expired = batch.request.expiryDate < today
     if let rating = batch.rating {
-      let held = evidence.ratings.inForce(on: batch.request.productionDate)
+      // As the verdict counts them: decisions by issuers trusted for ratings.
+      let held = evidence.ratings(trustedBy: trustList).inForce(on: batch.request.productionDate)
       ratingInForce = held?.stars == rating.stars
     } else {
       ratingInForce = false
@@ -492,6 +498,11 @@ struct Record {
       "link": .string(link.uri), "lot": lot.json,
       "serial": serial.map(CanonicalJSON.string) ?? .null, "product": product.json,
       "producer": producer.json, "batch": batch.json, "signature": signatureJSON,
+      "recordedBy": recordedBy.map { signer in
+        .object([
+          "kid": .string(signer.kid), "issuer": signer.name.map(CanonicalJSON.string) ?? .null,
+        ])
+      } ?? .null,
       "recalled": recall.map {
         .object([
           "lot": $0.lot.json, "reason": .string($0.reason),

@@ -153,6 +153,12 @@ struct ResolverTests {
         try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any])
       #expect((object["product"] as? [String: Any])?["gtin"] as? String == "08932301001016")
       #expect((object["signature"] as? [String: Any])?["status"] as? String == "unsigned")
+      // Who signed the batch record, whatever signed the label.
+      let recordedBy = try #require(object["recordedBy"] as? [String: Any])
+      #expect(recordedBy["kid"] as? String == key.kid)
+      #expect(recordedBy["issuer"] as? String == key.name)
+      let page = String(buffer: try await Self.get(client, Self.item).body)
+      #expect(page.contains("Hồ sơ lô hàng ký bởi Sở KH&amp;CN An Giang (\(key.kid))"))
       let linkset = try await Self.get(client, Self.item, accept: "application/linkset+json")
       #expect(linkset.headers[.contentType] == "application/linkset+json")
       let set = try #require(

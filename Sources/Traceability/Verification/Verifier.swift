@@ -71,7 +71,7 @@ public struct ScanEvidence: Sendable {
   }
 
   /// The product's rating decisions that an issuer trusted for ratings signed.
-  func ratings(trustedBy trustList: TrustList) -> RatingHistory {
+  public func ratings(trustedBy trustList: TrustList) -> RatingHistory {
     RatingHistory(
       zip(ratings.entries, ratingSigners).compactMap { entry, kid in
         kid.map { trustList.trusts($0, for: .ratings) } == true ? entry : nil
