@@ -88,8 +88,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         --prefix (repeatable) limits the issuers taken to the GS1 company prefixes they may \
         sign for, and --role to what they may sign: batches (a producer's records and \
-        labels), ratings (OCOP rating decisions and recalls: the OCOP office), or both. \
-        Without them, the list's own scopes are kept. When the list holds several issuers, \
+        labels), ratings (OCOP rating decisions and recalls: the OCOP office), or both; \
+        --prefix without --role means batches only. Without either, the list's own scopes \
+        are kept (an entry without them may sign anything). When the list holds several issuers, \
         name the one to scope with --kid. A signed list is accepted only from a root this \
         workspace holds as an anchor (`ocop keys anchor`), or one given with --anchor.
 
@@ -155,7 +156,8 @@ struct KeysCommand: AsyncParsableCommand {
           incoming = TrustList([
             entry.scoped(
               prefixes: prefix.isEmpty ? entry.prefixes : prefixes,
-              roles: role.isEmpty ? entry.roles : Set(role))
+              // A producer's key, scoped to its prefixes, signs its batches, not ratings.
+              roles: role.isEmpty ? (prefix.isEmpty ? entry.roles : [.batches]) : Set(role))
           ])
         }
         do {
