@@ -196,6 +196,14 @@ struct FederationWorkflowTests {
     ])
     let audit = try ok(["audit", "--store", province])
     #expect(audit.stdout.contains("audit passed"))
+    // The province's EPCIS document holds the producers' events, as theirs, and is valid.
+    let epcis = folder.file("p/an-giang.jsonld")
+    try ok(["export", "epcis", "--out", epcis, "--store", province])
+    let document = try String(contentsOfFile: epcis, encoding: .utf8)
+    #expect(document.contains("TransformationEvent"))
+    #expect(document.contains("NTN-2611-21"))
+    let checkedEPCIS = try TraceWorkflowTests.checkEPCIS(epcis)
+    #expect(checkedEPCIS.status == 0, "\(checkedEPCIS.stdout)")
     try ok([
       "keys", "root", "--name", "Văn phòng OCOP An Giang (gốc)", "--key", folder.file("root.key"),
       "--anchor", folder.file("root-anchor.json"),

@@ -245,6 +245,20 @@ enum FederationCases {
       var direct = Verifier(sources: [producerStore], trustList: both, today: today)
       #expect(await direct.check(link).verdict == .valid)
     },
+    ConformanceCase("federation: a store holding producers' logs copies whole to a new store") {
+      let f = try await Federation.make($0)
+      _ = try await f.province.store.importLog(
+        try await f.sugar.store.events(), trustList: f.provinceTrust)
+      let copy = try await Federation.bare($0, seed: 21, name: "Văn phòng OCOP An Giang")
+      let target = try #require(copy.store as? any TraceStoreBackend)
+      let report = try await target.copyLog(from: f.province.store, trustList: f.provinceTrust)
+      #expect(report.passed)
+      #expect(report.eventsChecked == 12)
+      #expect(try await copy.store.importedLogs() == (try await f.province.store.importedLogs()))
+      let evidence = try #require(
+        try await copy.store.scanEvidence(Federation.sugarLot, serial: nil))
+      #expect(evidence.issuer == f.sugar.key.kid)
+    },
     ConformanceCase("federation: an imported event changed behind the store's back is found") {
       let f = try await Federation.make($0)
       let province = f.province.store
