@@ -60,7 +60,7 @@ struct KeysImportTests {
     ])
     #expect(revoked.status == 0, "\(revoked.stderr)")
     let shown = try CommandRunner.run(["keys", "show", "--store", store])
-    #expect(shown.stdout.contains("revoked)"), "\(shown.stdout)")
+    #expect(shown.stdout.contains(", revoked, batches+ratings, any prefix)"), "\(shown.stdout)")
   }
 
   @Test func theTrustListKeepsItsModeWhateverTheUmask() throws {

@@ -37,4 +37,25 @@ struct SQLiteFileTests {
       try queue.write { try $0.execute(sql: "UPDATE batches SET expiry_date = '2030-01-01'") }
     }
   }
+
+  @Test func aStoreMadeBeforeImportsIsUpgradedByItsFirstWriterOnly() async throws {
+    let fixture = try await StoreFixture.populated(SQLiteBackend())
+    let path = SQLiteBackend.path(fixture.folder)
+    // As an earlier ocop left it: no table of imported events, one migration recorded.
+    let queue = try DatabaseQueue(path: path)
+    try await queue.write { db in
+      try db.execute(sql: "DROP TABLE imported_events")
+      try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2 imports'")
+    }
+    try queue.close()
+    let error = #expect(throws: TraceError.self) {
+      try SQLiteTraceStore(path: path, signer: nil, readers: .concurrent)
+    }
+    #expect(error?.description.contains("open it once with a command that writes") == true)
+    let writer = try SQLiteTraceStore(path: path, signer: fixture.key)
+    #expect(try await writer.audit(trustList: fixture.trustList).passed)
+    _ = try await writer.recall(StoreFixture.lot(StoreFixture.sugar, "A"), reason: "Kiểm tra")
+    #expect(try await writer.importedLogs().isEmpty)
+    _ = try SQLiteTraceStore(path: path, signer: nil, readers: .concurrent)
+  }
 }
