@@ -121,17 +121,18 @@ struct KeysCommand: AsyncParsableCommand {
         let before = try workspace.trustList()
         var trustList = before
         var incoming = try TrustList(path: file)
+        // A signed list, checked against the anchors; noted as seen once it is taken.
+        var seen: AnchorBook?
         if incoming.signature != nil || anchor != nil {
-          let book = try AnchorBook(path: workspace.anchorFile)
+          var book = try AnchorBook(path: workspace.anchorFile)
           let extra = try anchor.map { try [TrustAnchor(path: $0)] } ?? []
           let signature: TrustListSignature
           do { signature = try book.check(incoming, extra: extra, now: .now()) } catch {
             throw TraceError.malformed(
               what: "trust list \(file)", reason: "\(error)".droppingPrefix("trust list: "))
           }
-          var updated = book
-          updated.accepted(signature)
-          try updated.write(to: workspace.anchorFile)
+          book.accepted(signature)
+          seen = book
           print(Self.describe(signature))
         }
         let own = workspace.ownKid
@@ -168,6 +169,7 @@ struct KeysCommand: AsyncParsableCommand {
         if let own, let entry = incoming.issuers[own], before.issuers[own] == entry {
           print("issuer \(own) is this store's own, and the list gives it unchanged")
         }
+        try seen?.write(to: workspace.anchorFile)
         guard trustList != before else {
           print("the trust list is unchanged: \(file) adds nothing to it")
           return

@@ -60,6 +60,7 @@ struct VerifyCommand: AsyncParsableCommand {
       var holders: [BundleStore] = []
       if bundle.isEmpty {
         if trust != nil { throw CLIError("--trust goes with --bundle (offline checks)") }
+        if !anchor.isEmpty { throw CLIError("--anchor goes with --bundle and --trust") }
         let workspace = try await Workspace.open(location, writing: false)
         sources = [workspace.store]
         trustList = try workspace.trustList()

@@ -254,5 +254,40 @@ struct FederationWorkflowTests {
     #expect(replayed.status == 1)
     #expect(replayed.stderr.contains("is list 1 of root"), "\(replayed.stderr)")
     #expect(replayed.stderr.contains("older than list 2"), "\(replayed.stderr)")
+
+    // The office revokes the sugar maker's key from now: what it signed before stays
+    // valid (its labels were printed before), what it signs after is refused.
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let now = formatter.string(from: Date())
+    let revoked = try ok(["keys", "revoke", sugarKid, "--from", now, "--store", province])
+    #expect(revoked.stdout.contains("what it signed before stays valid"), "\(revoked.stdout)")
+    let printedBefore = try ok([
+      "verify", "--require-signature", "--on", "2026-12-01", sugarLabels[0], "--store", province,
+    ])
+    #expect(printedBefore.stdout.contains("1 scan: 1 valid"), "\(printedBefore.stdout)")
+    #expect(try ok(["audit", "--store", province]).stdout.contains("audit passed"))
+    Thread.sleep(forTimeInterval: 0.01)
+    try ok([
+      "recall", "8932301001016/DTNQ-2611-09", "--reason", "Kiểm tra", "--store",
+      folder.file("a/a.sqlite"),
+    ])
+    try ok([
+      "export", "bundle", "--out", folder.file("a/bundle-2.json"), "--store",
+      folder.file("a/a.sqlite"),
+    ])
+    let afterwards = try CommandRunner.run([
+      "import", "bundle", folder.file("a/bundle-2.json"), "--store", province,
+    ])
+    #expect(afterwards.status == 1)
+    #expect(afterwards.stderr.contains("was revoked from"), "\(afterwards.stderr)")
+    // Revoked without a date: nothing it signed is accepted, its labels are forged.
+    try ok(["keys", "revoke", sugarKid, "--store", province])
+    let forgedLabel = try CommandRunner.run([
+      "verify", "--on", "2026-12-01", sugarLabels[0], "--store", province,
+    ])
+    #expect(forgedLabel.status == 1)
+    #expect(forgedLabel.stdout.contains("FORGED"), "\(forgedLabel.stdout)")
+    #expect(forgedLabel.stdout.contains("has been revoked"), "\(forgedLabel.stdout)")
   }
 }

@@ -19,11 +19,13 @@ package enum Lineage {
         $0.first <= number && number <= $0.last
       })
     else { return .outsideAnyRange }
-    // Whether the run was signed is in its event (runs recorded before it was said: nil).
-    if let event = try reader.events(after: range.eventSequence - 1, limit: 1).first,
-      case .bool(let signed)? = event.data["signed"]
+    // Whether the run was signed is in its event (runs recorded before it was said: nil),
+    // the producer's own for a run taken in from its log; and when the run was recorded.
+    if let event = try reader.events(after: range.eventSequence - 1, limit: 1).first?
+      .recordBearing()
     {
-      range.signed = signed
+      if case .bool(let signed)? = event.data["signed"] { range.signed = signed }
+      range.printedAt = event.recordedAt
     }
     return .allocated(range)
   }

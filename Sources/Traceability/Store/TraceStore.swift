@@ -55,6 +55,9 @@ public struct SerialRange: Hashable, Sendable {
   /// Whether the run's labels carry the issuer's signature, when the run said so and it
   /// was asked (``SerialStatus``).
   public var signed: Bool?
+  /// When the run was recorded, when it was asked (``SerialStatus``): the moment its
+  /// labels' signatures are judged at.
+  public var printedAt: Timestamp?
 
   /// How many serials the range holds.
   public var count: Int64 { last - first + 1 }

@@ -198,8 +198,15 @@ public struct Verifier: Sendable {
     } catch {
       failure = error
     }
-    // The signature comes first.
-    let verdict = SignedLink.verify(link, trustList: trustList, at: now)
+    // The signature comes first. A label carries no date: a serialised one is judged as
+    // its signer's entry stood when its print run was recorded (so a key revoked, or
+    // retired, from a later day does not turn the labels already printed into forgeries),
+    // any other link as the entry stands now.
+    var signedAt = now
+    if case .allocated(let range)? = evidence?.serialStatus, let printed = range.printedAt {
+      signedAt = printed
+    }
+    let verdict = SignedLink.verify(link, trustList: trustList, at: signedAt)
     signature = verdict
     switch verdict {
     case .valid: break
