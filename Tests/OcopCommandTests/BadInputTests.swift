@@ -522,6 +522,41 @@ struct BadInputTests {
       setup: .ownIssuerEdited(field: "validFrom", value: "2030-01-01T00:00:00.000Z"),
       message: "its validFrom is"),
     Case(
+      name: "importing a bundle that is not one", arguments: ["import", "bundle", "{dir}/ag.json"],
+      message: "bundle {dir}/ag.json: is not an ocop-trace bundle v1 file"),
+    Case(
+      name: "importing a bundle that does not exist",
+      arguments: ["import", "bundle", "{dir}/none.json"],
+      message: "bundle {dir}/none.json: does not exist or cannot be read"),
+    Case(
+      name: "a company prefix of three digits",
+      arguments: ["keys", "import", "{dir}/ag.trust.json", "--prefix", "893"],
+      message: "prefix \"893\": a GS1 company prefix is 4 to 12 digits"),
+    Case(
+      name: "a role that is not one",
+      arguments: ["keys", "import", "{dir}/ag.trust.json", "--role", "boss"], status: 64,
+      message: "'boss' is invalid for '--role <role>'"),
+    Case(
+      name: "revoking an issuer the trust list does not hold",
+      arguments: ["keys", "revoke", "NOSUCHK1"],
+      message: "issuer NOSUCHK1 is not in the trust list"),
+    Case(
+      name: "a signed trust list that expires before it is signed",
+      arguments: [
+        "keys", "sign-trust", "--root", "{dir}/ag.key", "--out", "{dir}/signed.json", "--expires",
+        "2020-01-01",
+      ], message: "must be after the moment it is signed"),
+    Case(
+      name: "a trust anchor that is not one", arguments: ["keys", "anchor", "{dir}/ag.json"],
+      message: "trust anchor {dir}/ag.json: is not an ocop-trace trust anchor"),
+    Case(
+      name: "an anchor without a bundle",
+      arguments: [
+        "verify", "--anchor", "{dir}/ag.json",
+        "https://truyxuat.angiang.example/01/08932301001016/10/A",
+      ],
+      message: "--anchor goes with --bundle and --trust"),
+    Case(
       name: "exporting an unknown format", arguments: ["export", "pdf", "--out", "{dir}/x"],
       status: 64,
       message: "'pdf' is invalid for '<kind>'"),
