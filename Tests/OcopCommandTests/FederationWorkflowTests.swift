@@ -142,6 +142,7 @@ struct FederationWorkflowTests {
     // Both bundles; the sugar maker's carries the cooperative's events, held already.
     let first = try ok(["import", "bundle", folder.file("s/bundle-1.json"), "--store", province])
     #expect(first.stdout.contains("imported 4 events"), "\(first.stdout)")
+    #expect(first.stdout.contains("HTX Thốt nốt Tri Tôn (\(sapKid))"), "\(first.stdout)")
     let second = try ok(["import", "bundle", folder.file("a/bundle-1.json"), "--store", province])
     #expect(second.stdout.contains("0 events added, 4 held already"), "\(second.stdout)")
     let again = try ok(["import", "bundle", folder.file("a/bundle-1.json"), "--store", province])
