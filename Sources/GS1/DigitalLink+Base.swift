@@ -84,6 +84,8 @@ extension DigitalLink {
         else { throw fail("host '\(name)' is not a valid IPv6 literal") }
         return String(host)
       }
+      // A fully qualified name may end with the root's dot (`example.com.`).
+      if name.count > 1, name.hasSuffix(".") { name = name.dropLast() }
       let labels = name.split(separator: ".", omittingEmptySubsequences: false)
       for label in labels {
         let ok =

@@ -75,14 +75,34 @@ public struct DigitalLink: Hashable, Sendable, CustomStringConvertible {
         "Digital Link", ElementString(elements).description,
         .syntax("no Digital Link primary key, such as (01) GTIN, among the elements"))
     }
-    let allowed = definition.allQualifiers
+    // The path takes the qualifiers of one of the key's sequences, the others are
+    // attributes: the sequence that holds most of those present and makes a valid link
+    // (a (235) that is no attribute takes the path even beside a lot).
     let rest = elements.filter { $0 != key }
-    let qualifiers = rest.filter { allowed.contains($0.ai) }
-      .sorted { allowed.firstIndex(of: $0.ai)! < allowed.firstIndex(of: $1.ai)! }
-    try self.init(
-      base: base, primaryKey: key, qualifiers: qualifiers,
-      attributes: rest.filter { !allowed.contains($0.ai) }, parameters: parameters,
-      dictionary: dictionary)
+    let present = Set(rest.map(\.ai))
+    let declared = definition.qualifierSequences ?? []
+    let sequences = (declared.isEmpty ? [[]] : declared).enumerated().sorted {
+      ($1.element.filter(present.contains).count, $0.offset)
+        < ($0.element.filter(present.contains).count, $1.offset)
+    }.map(\.element)
+    var firstError: GS1Error?
+    for sequence in sequences {
+      let qualifiers = rest.filter { sequence.contains($0.ai) }
+        .sorted { sequence.firstIndex(of: $0.ai)! < sequence.firstIndex(of: $1.ai)! }
+      do {
+        try self.init(
+          base: base, primaryKey: key, qualifiers: qualifiers,
+          attributes: rest.filter { !sequence.contains($0.ai) }, parameters: parameters,
+          dictionary: dictionary)
+        return
+      } catch {
+        firstError = firstError ?? error
+      }
+    }
+    throw firstError
+      ?? GS1Error(
+        "Digital Link", ElementString(elements).description,
+        .syntax("no qualifier sequence of (\(key.ai)) fits the elements"))
   }
 
   /// All AI elements: primary key, qualifiers, then attributes.
@@ -156,9 +176,13 @@ public struct DigitalLink: Hashable, Sendable, CustomStringConvertible {
       }
     }
     try validateQualifiers(sequences, keyDefinition: keyDefinition, in: dictionary)
+    // A qualifier of the path's sequence belongs in the path; one of another sequence (a
+    // lot beside (01)/(235)) is an attribute like any other.
+    let order = qualifiers.map(\.ai)
+    let pathQualifiers = Set(sequences.filter { Self.fits(order, $0) }.joined())
     for attribute in attributes {
       let definition = try attribute.validated(in: dictionary)
-      if keyDefinition.allQualifiers.contains(attribute.ai) {
+      if pathQualifiers.contains(attribute.ai) {
         throw GS1Error.ai(
           attribute.ai, attribute.value, .qualifierInQuery(primaryKey: primaryKey.ai))
       }
@@ -197,19 +221,21 @@ public struct DigitalLink: Hashable, Sendable, CustomStringConvertible {
       try qualifier.validated(in: dictionary)
     }
     let order = qualifiers.map(\.ai)
-    let fits = sequences.contains { sequence in
-      var position = sequence.startIndex
-      for ai in order {
-        guard let found = sequence[position...].firstIndex(of: ai) else { return false }
-        position = found + 1
-      }
-      return true
-    }
-    if !fits, let last = qualifiers.last {
+    if !sequences.contains(where: { Self.fits(order, $0) }), let last = qualifiers.last {
       let described = sequences.map { $0.map { "(\($0))" }.joined(separator: " ") }
         .joined(separator: ", or ")
       throw GS1Error.ai(
         last.ai, last.value, .qualifierOrder(primaryKey: primaryKey.ai, order: described))
     }
+  }
+
+  /// Whether qualifiers in `order` follow `sequence`: each in it, after the one before.
+  static func fits(_ order: [String], _ sequence: [String]) -> Bool {
+    var position = sequence.startIndex
+    for ai in order {
+      guard let found = sequence[position...].firstIndex(of: ai) else { return false }
+      position = found + 1
+    }
+    return true
   }
 }

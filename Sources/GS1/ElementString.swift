@@ -50,6 +50,21 @@ public struct ElementString: Hashable, Sendable, CustomStringConvertible {
     elements.map { "(\($0.ai))" + $0.value.replacing("(", with: "\\(") }.joined()
   }
 
+  /// The data as a barcode carries it (after its symbology's leading FNC1): each AI and
+  /// its value, with `separator` (GS, the FNC1 a scanner sends) after each value whose AI
+  /// has no predefined length, unless it is the last.
+  public func unbracketed(separator: String = "\u{1D}", dictionary: SyntaxDictionary = .gs1)
+    -> String
+  {
+    var out = ""
+    for (index, element) in elements.enumerated() {
+      out += element.ai + element.value
+      let predefined = dictionary.definition(for: element.ai)?.hasPredefinedLength ?? false
+      if !predefined, index < elements.count - 1 { out += separator }
+    }
+    return out
+  }
+
   /// The text as printed under a barcode: brackets around each AI, values unescaped.
   public var humanReadable: String {
     elements.map { "(\($0.ai))\($0.value)" }.joined()

@@ -27,7 +27,13 @@ public enum PercentEncoding {
 
   /// Decodes `text`. Throws if a `%` is not followed by two hex digits, if a character
   /// other than an unreserved one stands bare, or if the bytes are not UTF-8.
-  public static func decode(_ text: Substring, subject: String) throws(GS1Error) -> String {
+  ///
+  /// With `plusIsSpace` (true in a query, false in a path), reads as GS1's engine does:
+  /// any character a URI may hold may stand bare (the caller has checked there is no
+  /// other), and `+` is a space in a query and itself in a path.
+  public static func decode(_ text: Substring, subject: String, plusIsSpace: Bool? = nil)
+    throws(GS1Error) -> String
+  {
     if text.utf8.allSatisfy(isUnreserved) { return String(text) }
     var out: [UInt8] = []
     out.reserveCapacity(text.utf8.count)
@@ -47,6 +53,9 @@ public enum PercentEncoding {
         index += 3
       } else if isUnreserved(byte) {
         out.append(byte)
+        index += 1
+      } else if let plusIsSpace {
+        out.append(byte == 0x2B && plusIsSpace ? 0x20 : byte)
         index += 1
       } else {
         let shown = byte < 0x80 ? "'\(Character(UnicodeScalar(byte)))'" : "a non-ASCII byte"
