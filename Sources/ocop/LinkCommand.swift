@@ -162,15 +162,32 @@ struct LinkCommand: AsyncParsableCommand {
       discussion: """
         Give URLs as arguments, or none to read one per line from standard input (as a \
         handheld scanner types them). Each URL is checked against every GS1 Digital \
-        Link rule; the exit status is 1 if any is rejected.
+        Link rule, read as GS1's own engine reads it; the exit status is 1 if any is \
+        rejected. A scanner's GS1 element data is read too: after a symbology identifier \
+        (]Q3, ]d2, ]C1, ]e0, ]J1) or not, with FNC1 as GS or the character --fnc1 names, \
+        or bracketed; it is shown with the Digital Link it stands for, under --base. \
+        --alphas and --zero-suppressed read what GS1's engine reads only when asked: \
+        /gtin/-style words for AIs, and GTIN-8, -12 or -13 as AI (01).
 
-        Example:
+        Examples:
           ocop link parse 'https://id.gs1.org/01/08931234567897/10/A1?17=270630'
+          ocop link parse '(01)08931234567897(10)A1(17)270630'
+          ocop link parse --fnc1 '^' ']Q3010893123456789710A1^17270630'
         """
     )
 
-    @Argument(help: "The URLs to read; none to read standard input.")
+    @Argument(help: "The URLs (or element data) to read; none to read standard input.")
     var uris: [String] = []
+    @Option(
+      help: ArgumentHelp(
+        "The character the scanner sends for FNC1 (default: GS, 0x1D).", valueName: "character"))
+    var fnc1: String?
+    @Option(
+      help: ArgumentHelp(
+        "The base of the Digital Link that element data is shown as.", valueName: "url"))
+    var base = "https://id.gs1.org"
+    @Flag(help: "Read convenience words such as /gtin/ in place of AIs.") var alphas = false
+    @Flag(help: "Read a GTIN-8, -12 or -13 as AI (01).") var zeroSuppressed = false
 
     @OptionGroup var output: OutputOptions
 
@@ -183,13 +200,33 @@ struct LinkCommand: AsyncParsableCommand {
           if !trimmed.isEmpty { inputs.append(trimmed) }
         }
       }
+      let separator = try VerifyCommand.separator(fnc1)
+      let options = DigitalLink.ReadOptions(
+        convenienceAlphas: alphas, zeroSuppressedGTINs: zeroSuppressed)
+      let elementBase: DigitalLink.Base
+      do { elementBase = try DigitalLink.Base(base) } catch {
+        Output.printError(error.description)
+        throw ExitCode(1)
+      }
       for (index, text) in inputs.enumerated() {
         do throws(GS1Error) {
-          let link = try DigitalLink(parsing: text)
+          var link: DigitalLink
+          var carrier: String?
+          switch try ScannedCode(reading: text, separator: separator, options: options) {
+          case .link(let read):
+            link = read
+          case .elements(let elements, let symbology):
+            link = try DigitalLink(base: elementBase, elements: elements.elements)
+            carrier = symbology.map { "element data after \($0)" } ?? "element data"
+          }
           if output.json {
-            Output.printJSON(LinkReport(link))
+            var report = LinkReport(link)
+            report.input = text
+            report.readAs = carrier ?? "digital link"
+            Output.printJSON(report)
           } else {
             if index > 0 { print("") }
+            if let carrier { print("read as GS1 \(carrier); as a Digital Link:") }
             print(Self.describe(link))
           }
         } catch {
@@ -240,6 +277,8 @@ struct LinkReport: Encodable {
 
   var input: String
   var valid: Bool
+  /// How the input was read: a Digital Link, or element data (after which identifier).
+  var readAs: String?
   var uri: String?
   var base: String?
   var primaryKey: Element?

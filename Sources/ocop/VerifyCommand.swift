@@ -22,7 +22,11 @@ struct VerifyCommand: AsyncParsableCommand {
       Checks against the store, or offline against exported bundles (--bundle, repeatable) \
       and a trust list (--trust). Arguments are URLs or PNG label images (every code in an \
       image is checked); with no argument, or `-`, scans are read from standard input one \
-      per line, as a handheld scanner types them, and answered as they come.
+      per line, as a handheld scanner types them, and answered as they come. A scanner \
+      may also send GS1 element data instead of the URL: after a symbology identifier \
+      (]Q3, ]d2, ]C1) or not, with FNC1 as GS or the character --fnc1 names, or in the \
+      bracketed form (01)…(10)…. It is judged like the URL, but carries no ocop \
+      signature (scanners keep only GS1's AIs), so --require-signature refuses it.
 
       Examples:
         ocop verify "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102&s=…"
@@ -47,6 +51,11 @@ struct VerifyCommand: AsyncParsableCommand {
       valueName: "url"))
   var resolver: [String] = []
   @Option(help: "The day expiry is judged on (default today).") var on: String?
+  @Option(
+    help: ArgumentHelp(
+      "The character the scanner sends for FNC1 in GS1 element data (default: GS, 0x1D).",
+      valueName: "character"))
+  var fnc1: String?
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
@@ -86,7 +95,8 @@ struct VerifyCommand: AsyncParsableCommand {
       defer { for holder in holders { holder.remove() } }
       var verifier = Verifier(
         sources: sources, trustList: trustList, today: today,
-        requireSignature: requireSignature, resolvers: resolvers)
+        requireSignature: requireSignature, resolvers: resolvers,
+        separator: try Self.separator(fnc1))
       var counts: [Verdict: Int] = [:]
       func report(_ result: ScanResult) {
         counts[result.verdict, default: 0] += 1
@@ -150,6 +160,20 @@ struct VerifyCommand: AsyncParsableCommand {
 }
 
 extension VerifyCommand {
+  /// The FNC1 character an option names: one character, not a digit (a digit would run
+  /// into the values).
+  static func separator(_ text: String?) throws -> Character {
+    guard let text else { return "\u{1D}" }
+    guard text.count == 1, let character = text.first, !character.isNumber,
+      !character.isLetter
+    else {
+      throw CLIError(
+        "--fnc1 \"\(text)\" must be one character that is neither a digit nor a letter, such as ^ or |"
+      )
+    }
+    return character
+  }
+
   /// Checks a signed trust list against the anchors given and those kept for this user,
   /// and notes it as the newest seen from its root.
   static func checkSigned(_ list: TrustList, file: String, anchors: [String]) throws {

@@ -187,6 +187,71 @@ struct VerdictAgreementTests {
     #expect(reached == Set(Verdict.allCases.map(\.rawValue)).subtracting(["duplicate"]))
   }
 
+  /// A scanner that sends GS1 element data instead of the URL: for every link of the
+  /// corpus, as a stream, the element data (after ]Q3 or ]d2 or none, FNC1 as GS or as a
+  /// chosen character, or bracketed) gets the verdicts the same stream of URLs gets, read
+  /// as the scanner leaves them, without ocop's signature. Only a signed run's labels
+  /// differ: their URL without its signature is forged, their element data cannot carry
+  /// one and is judged on the record alone.
+  @Test func aScannerStreamOfElementDataGetsTheVerdictsOfTheURLStream() throws {
+    let (store, scans) = try Self.prepare()
+    var urls: [String] = []
+    var elements: [String] = []
+    for scan in scans {
+      guard let link = try? DigitalLink(parsing: scan.text) else { continue }
+      let unsigned = try DigitalLink(
+        base: link.base, primaryKey: link.primaryKey, qualifiers: link.qualifiers,
+        attributes: link.attributes, parameters: link.parameters.filter { $0.name != "s" })
+      urls.append(unsigned.uri)
+      elements.append(link.elementString.unbracketed())
+    }
+    // Each serial twice, so that the streams reach duplicate too.
+    urls += urls
+    elements += elements
+    func verdicts(_ lines: [String], _ extra: [String] = []) throws -> [(String, String)] {
+      let run = try CommandRunner.run(
+        ["verify", "--json", "--on", Self.day, "--store", store] + extra,
+        stdin: lines.joined(separator: "\n") + "\n")
+      return try run.stdout.split(separator: "\n").compactMap { line in
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        guard let verdict = object?["verdict"] as? String else { return nil }
+        return (verdict, object?["detail"] as? String ?? "")
+      }
+    }
+    let expected = try verdicts(urls)
+    #expect(expected.count == urls.count)
+    #expect(expected.contains { $0.0 == "duplicate" } && expected.contains { $0.0 == "recalled" })
+    let streams: [(String, [String], [String])] = [
+      ("]Q3 and GS", elements.map { "]Q3" + $0 }, []),
+      ("no identifier, GS", elements, []),
+      (
+        "]d2 and ^", elements.map { "]d2" + $0.replacingOccurrences(of: "\u{1D}", with: "^") },
+        ["--fnc1", "^"]
+      ),
+      (
+        "bracketed",
+        try elements.map { try ElementString(unbracketed: Substring($0)).description }, []
+      ),
+    ]
+    for (name, lines, extra) in streams {
+      let got = try verdicts(lines, extra)
+      #expect(got.count == expected.count, "\(name)")
+      for index in got.indices where index < expected.count {
+        if expected[index].1.contains("was printed with the issuer's signature") {
+          // The URL lost its signature; element data never had one.
+          #expect(["valid", "duplicate"].contains(got[index].0), "\(name): \(lines[index])")
+        } else {
+          #expect(got[index].0 == expected[index].0, "\(name): \(lines[index]) vs \(urls[index])")
+        }
+      }
+    }
+    // A signature required: element data is refused, named as such.
+    let required = try CommandRunner.run(
+      ["verify", "--require-signature", "--on", Self.day, "--store", store, "]Q3" + elements[0]])
+    #expect(required.status == 1)
+    #expect(required.stdout.contains("read as GS1 element data, which carries no ocop signature"))
+  }
+
   /// A genuine signed code under a host that is not the workspace's resolver: `ocop verify`
   /// calls it forged and names the host, unless that resolver is named.
   @Test func aGenuineCodeUnderAnotherHostIsForgedUnlessItsResolverIsNamed() throws {

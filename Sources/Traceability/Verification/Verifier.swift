@@ -125,6 +125,10 @@ public struct Verifier: Sendable {
   private let requireSignature: Bool
   /// The hosts of the resolvers a link may name; empty: any.
   private let resolvers: Set<String>
+  /// The base that GS1 element data, which names no host, is read under.
+  private let elementBase: DigitalLink.Base
+  /// The character a scanner sends for FNC1 in element data.
+  private let separator: Character
   private var seen: Set<String> = []
 
   /// A verifier over `sources` (searched in order for the lot), trusting `trustList`, on
@@ -132,7 +136,8 @@ public struct Verifier: Sendable {
   /// `resolvers` (base URLs), a link under any other host is refused as forged.
   public init(
     sources: [any EvidenceSource], trustList: TrustList, today: GS1Date = .today(),
-    now: Timestamp = .now(), requireSignature: Bool = false, resolvers: [String] = []
+    now: Timestamp = .now(), requireSignature: Bool = false, resolvers: [String] = [],
+    separator: Character = "\u{1D}"
   ) {
     self.sources = sources
     self.trustList = trustList
@@ -140,6 +145,10 @@ public struct Verifier: Sendable {
     self.now = now
     self.requireSignature = requireSignature
     self.resolvers = Set(resolvers.compactMap(Self.host))
+    elementBase =
+      resolvers.lazy.compactMap { try? DigitalLink.Base($0) }.first
+      ?? (try? DigitalLink.Base("https://id.gs1.org"))!
+    self.separator = separator
   }
 
   /// The host of a base URL or a host name, lower-cased, without a port or a final dot.
@@ -151,22 +160,39 @@ public struct Verifier: Sendable {
     return host.isEmpty ? nil : String(host)
   }
 
-  /// The verdict on one scan; a serial scanned earlier by this verifier is a duplicate.
+  /// The verdict on one scan: a Digital Link URI, or GS1 element data as a scanner sends
+  /// it (``ScannedCode``); a serial scanned earlier by this verifier is a duplicate.
   public mutating func check(_ scan: String) async -> ScanResult {
-    let text = scan.trimmingCharacters(in: .whitespacesAndNewlines)
-    let link: DigitalLink
-    do {
-      link = try DigitalLink(parsing: text)
-    } catch {
-      return ScanResult(
+    let text = scan.trimmingCharacters(in: .whitespacesAndNewlines.subtracting(["\u{1D}"]))
+    func malformed(_ error: GS1Error) -> ScanResult {
+      ScanResult(
         scan: text, verdict: .malformed, detail: error.description, link: nil, lot: nil,
         serial: nil, signature: nil, evidence: nil)
     }
-    return await check(link, scan: text)
+    let code: ScannedCode
+    do { code = try ScannedCode(reading: text, separator: separator) } catch {
+      return malformed(error)
+    }
+    switch code {
+    case .link(let link):
+      return await check(link, scan: text)
+    case .elements(let elements, _):
+      do {
+        let link = try DigitalLink(base: elementBase, elements: elements.elements)
+        return await check(link, scan: text, elementData: true)
+      } catch {
+        return malformed(error)
+      }
+    }
   }
 
-  /// The verdict on a link already read; `scan` is what was scanned, as reported.
-  public mutating func check(_ link: DigitalLink, scan: String) async -> ScanResult {
+  /// The verdict on a link already read; `scan` is what was scanned, as reported. With
+  /// `elementData`, the link was read from GS1 element data: it names no host, and
+  /// carries no ocop signature (a scanner keeps only GS1's AIs), so it is judged as an
+  /// unsigned link whatever its print run, and refused when a signature is required.
+  public mutating func check(_ link: DigitalLink, scan: String, elementData: Bool = false) async
+    -> ScanResult
+  {
     var lot: LotReference?
     var signature: SignedLink.Verdict?
     var evidence: ScanEvidence?
@@ -211,14 +237,22 @@ public struct Verifier: Sendable {
     switch verdict {
     case .valid: break
     case .unsigned:
-      if requireSignature { return result(.forged, "the link is not signed") }
+      if requireSignature {
+        return result(
+          .forged,
+          elementData
+            ? "read as GS1 element data, which carries no ocop signature, and a signature is required"
+            : "the link is not signed")
+      }
     case .malformed(let reason):
       return result(.forged, reason)
     case .refused(let problem):
       return result(.forged, problem.description)
     }
     // A genuine code under another address can lead a shopper anywhere.
-    if !resolvers.isEmpty, let host = Self.host(link.base.host), !resolvers.contains(host) {
+    if !elementData, !resolvers.isEmpty, let host = Self.host(link.base.host),
+      !resolvers.contains(host)
+    {
       return result(
         .forged,
         "the link's host \(host) is not a resolver of this workspace (\(resolvers.sorted().joined(separator: ", ")))"
@@ -249,8 +283,8 @@ public struct Verifier: Sendable {
       )
     }
     // A label printed signed, scanned without its signature.
-    if case .unsigned = verdict, let serial, case .allocated(let range)? = evidence.serialStatus,
-      range.signed == true
+    if !elementData, case .unsigned = verdict, let serial,
+      case .allocated(let range)? = evidence.serialStatus, range.signed == true
     {
       return result(
         .forged, "serial \(serial) was printed with the issuer's signature; this link has none")
@@ -292,6 +326,12 @@ public struct Verifier: Sendable {
       }
     }
     let signed = ScanResult.signer(of: verdict)
+    if elementData {
+      return result(
+        .valid,
+        "read as GS1 element data, which carries no ocop signature: the record is sound, the code's origin was not checked (scan its URL for that)"
+      )
+    }
     return result(.valid, signed.map { "signed by \($0)" } ?? "unsigned link")
   }
 }
