@@ -56,8 +56,20 @@ public struct SerialRange: Hashable, Sendable {
   /// was asked (``SerialStatus``).
   public var signed: Bool?
   /// When the run was recorded, when it was asked (``SerialStatus``): the moment its
-  /// labels' signatures are judged at.
+  /// labels' signatures are judged at. A detail of the reading, not of the range: ranges
+  /// compare equal without it.
   public var printedAt: Timestamp?
+
+  public static func == (lhs: SerialRange, rhs: SerialRange) -> Bool {
+    (lhs.lot, lhs.first, lhs.last, lhs.printRun, lhs.eventSequence, lhs.signed)
+      == (rhs.lot, rhs.first, rhs.last, rhs.printRun, rhs.eventSequence, rhs.signed)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(lot)
+    hasher.combine(first)
+    hasher.combine(eventSequence)
+  }
 
   /// How many serials the range holds.
   public var count: Int64 { last - first + 1 }
