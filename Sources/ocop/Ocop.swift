@@ -30,6 +30,7 @@ struct Ocop: AsyncParsableCommand {
       RecallCommand.self, AuditCommand.self, KeysCommand.self, ExportCommand.self,
       MigrateCommand.self,
       ReportCommand.self, ServeCommand.self, GTINCommand.self, LinkCommand.self,
+      DictionaryCommand.self,
     ]
   )
 }

@@ -123,3 +123,32 @@ struct LinterTests {
       ])
   }
 }
+
+@Suite("What a newer syntax dictionary changes")
+struct SyntaxDictionaryChangesTests {
+  /// The shipped file, edited as a newer release might be: an AI added, one withdrawn, one
+  /// lengthened and retitled.
+  static func newer() throws -> String {
+    var lines = String(decoding: SyntaxDictionary.embeddedText, as: UTF8.self)
+      .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    lines.removeAll { $0.hasPrefix("7040 ") }
+    let lot = try #require(lines.firstIndex { $0.hasPrefix("10 ") })
+    lines[lot] = lines[lot].replacingOccurrences(of: "X..20", with: "X..30")
+      .replacingOccurrences(of: "# BATCH/LOT", with: "# BATCH/LOT NUMBER")
+    lines.append(
+      "7299          X..20                                                                    # TEST AI"
+    )
+    return lines.joined(separator: "\n")
+  }
+
+  @Test func addedRemovedAndChangedAIsAreListedWithTheirFields() throws {
+    let newer = try SyntaxDictionary(parsing: try Self.newer())
+    let changes = SyntaxDictionary.gs1.changes(to: newer)
+    #expect(changes.added.map(\.ai) == ["7299"])
+    #expect(changes.removed.map(\.ai) == ["7040"])
+    #expect(changes.changed.map(\.before.ai) == ["10"])
+    #expect(changes.changed.first?.fields == ["title", "format"])
+    #expect(SyntaxDictionary.gs1.changes(to: SyntaxDictionary.gs1).isEmpty)
+    #expect(SyntaxDictionary.release == "2026-01-27")
+  }
+}

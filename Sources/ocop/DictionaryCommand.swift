@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import GS1
+
+/// `ocop dictionary`: GS1's syntax dictionary that ocop ships, and what a newer one changes.
+struct DictionaryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dictionary",
+    abstract:
+      "GS1's syntax dictionary that ocop reads every AI from, and what a newer one changes.",
+    subcommands: [Show.self, Diff.self])
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show how the shipped dictionary defines AIs.",
+      discussion: "Example:\n  ocop dictionary show 01 10 8030")
+    @Argument(help: "The AIs (all when none is given).") var ais: [String] = []
+
+    func run() throws {
+      try runReportingSync {
+        let dictionary = SyntaxDictionary.gs1
+        print("GS1 syntax dictionary, release \(SyntaxDictionary.release ?? "unknown")")
+        let wanted =
+          ais.isEmpty
+          ? dictionary.definitions.keys.sorted { ($0.count, $0) < ($1.count, $1) } : ais
+        for ai in wanted {
+          print(try describe(dictionary.require(ai)))
+        }
+      }
+    }
+  }
+
+  struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List what a newer dictionary file adds, removes and changes.",
+      discussion: """
+        Compares the dictionary ocop ships with FILE (GS1 publishes new releases as \
+        gs1-syntax-dictionary.txt) and lists the AIs FILE adds, removes and defines \
+        differently, with the fields that differ. Exit status 0 when they define the same \
+        AIs the same way, 1 when they differ (as diff does).
+
+        Example:
+          ocop dictionary diff gs1-syntax-dictionary.txt
+        """)
+    @Argument(help: "The newer dictionary file.") var file: String
+
+    func run() throws {
+      var differs = false
+      try runReportingSync {
+        let text = String(decoding: try readFile(file), as: UTF8.self)
+        let newer: SyntaxDictionary
+        do { newer = try SyntaxDictionary(parsing: text) } catch {
+          throw CLIError("\(file) is not a GS1 syntax dictionary: \(error)")
+        }
+        let shipped = SyntaxDictionary.gs1
+        print(
+          "shipped: release \(SyntaxDictionary.release ?? "unknown"), \(shipped.definitions.count) AIs"
+        )
+        print(
+          "\(file): release \(SyntaxDictionary.release(of: text) ?? "unknown"), \(newer.definitions.count) AIs"
+        )
+        let changes = shipped.changes(to: newer)
+        if changes.isEmpty {
+          print("no change: both define the same AIs the same way")
+          return
+        }
+        differs = true
+        if !changes.added.isEmpty {
+          print("added (\(changes.added.count)):")
+          for definition in changes.added { print(describe(definition)) }
+        }
+        if !changes.removed.isEmpty {
+          print("removed (\(changes.removed.count)):")
+          for definition in changes.removed { print(describe(definition)) }
+        }
+        if !changes.changed.isEmpty {
+          print("changed (\(changes.changed.count)):")
+          for change in changes.changed {
+            print(describe(change.after) + "  — " + change.fields.joined(separator: ", "))
+            print("      was " + format(change.before))
+          }
+        }
+      }
+      if differs { throw ExitCode(1) }
+    }
+  }
+}
+
+/// An AI's definition on one line: AI, title, format, flags.
+private func describe(_ definition: AIDefinition) -> String {
+  "  " + Output.pad("(\(definition.ai))", 8) + Output.pad(definition.title, 28) + format(definition)
+}
+
+/// An AI's format as the dictionary writes it (`N14`, `X..20`, `[N..2]`), with `*` for a
+/// predefined length, `?` for a Digital Link data attribute, and its rules.
+private func format(_ definition: AIDefinition) -> String {
+  var parts = definition.components.map { component -> String in
+    let length =
+      component.isFixedLength ? "\(component.maxLength)" : "..\(component.maxLength)"
+    let text = component.characterSet.rawValue + length
+    return component.isOptional ? "[\(text)]" : text
+  }
+  var flags = ""
+  if definition.hasPredefinedLength { flags += "*" }
+  if definition.isDataAttribute { flags += "?" }
+  if !flags.isEmpty { parts.append(flags) }
+  if let sequences = definition.qualifierSequences {
+    parts.append(
+      "key"
+        + (sequences == [[]]
+          ? "" : " (" + sequences.map { $0.joined(separator: ",") }.joined(separator: " | ") + ")"))
+  }
+  if !definition.requirements.isEmpty {
+    parts.append(
+      "req="
+        + definition.requirements.map {
+          $0.map { $0.joined(separator: "+") }.joined(separator: ",")
+        }
+        .joined(separator: " "))
+  }
+  if !definition.exclusions.isEmpty {
+    parts.append("ex=" + definition.exclusions.joined(separator: ","))
+  }
+  return parts.joined(separator: " ")
+}
+
+/// ``runReporting`` for a command that does not wait on anything.
+func runReportingSync(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as ExitCode {
+    throw error
+  } catch let error as GS1Error {
+    Output.printError(error.description)
+    throw ExitCode(1)
+  } catch {
+    Output.printError("\(error)")
+    throw ExitCode(1)
+  }
+}
