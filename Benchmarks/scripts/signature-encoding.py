@@ -70,6 +70,10 @@ def main():
         "hex, lower case": signature.hex(),
         "base45, percent-encoded": percent_encode(base45(signature)),
         "decimal signature only": str(int.from_bytes(signature, "big")),
+        # GS1's own place for a signature: AI (8030) DIGSIG, Z..90, a DigSig in base64url.
+        # A DigSig holds at least the signature (with its key's certificate reference, a
+        # date and more in ISO/IEC 20248); 64 bytes alone is the smallest it can be.
+        "AI 8030, 64 bytes (least)": "8030=" + base64.urlsafe_b64encode(signature).decode().rstrip("="),
     }
     bases = {
         "lower-case host": "https://truyxuat.angiang.example",
@@ -81,13 +85,50 @@ def main():
     for name, text in encodings.items():
         # The chosen form: 168 digits, the kid's 40 bits then the signature, fixed width.
         value = kid_number + str(int.from_bytes(signature, "big")).rjust(155, "0") if text is None else kid + "." + text
+        link_path = path
+        if text is not None and text.startswith("8030="):
+            value = text
+            link_path = path[: -len("s=")]
         cells = []
         for base in bases.values():
-            versions = [version(lib, base + path + value, level) for level in "LMQH"]
+            versions = [version(lib, base + link_path + value, level) for level in "LMQH"]
             cells.append("    " + " ".join("%2s" % (v if v else "-") for v in versions) + "    ")
         print("%-26s %5d  %s" % (name, len(value), "  ".join(cells)))
     unsigned = bases["upper-case host"] + path[:-3]
     print("unsigned link, upper-case host: version %s at ECC M" % version(lib, unsigned, "M"))
+    an_giang(lib, signature, kid_number)
+
+
+def an_giang(lib, signature, kid_number):
+    """The QR versions of the An Giang data set's links, one a lot (serial 1, expiry in
+    AI 17, upper-case host as ocop prints), unsigned, signed in ocop's decimal parameter,
+    and with the least a GS1 DigSig in AI (8030) can hold."""
+    import collections
+    import csv
+    import os
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "Fixtures", "an-giang", "batches.csv")
+    links = []
+    with open(root, encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            gtin = row["gtin"].rjust(14, "0")
+            expiry = row["expiry_date"]
+            yymmdd = expiry[2:4] + expiry[5:7] + expiry[8:10]
+            links.append("HTTPS://TRUYXUAT.ANGIANG.EXAMPLE/01/%s/10/%s/21/1?17=%s" % (gtin, percent_encode(row["lot"]), yymmdd))
+    forms = {
+        "unsigned": lambda link: link,
+        "ocop, s= decimal (168)": lambda link: link + "&s=" + kid_number + str(int.from_bytes(signature, "big")).rjust(155, "0"),
+        "AI 8030, 64 bytes (86)": lambda link: link + "&8030=" + base64.urlsafe_b64encode(signature).decode().rstrip("="),
+    }
+    print()
+    print("An Giang data set: %d lots, serial 1, QR version (how many links) at each level" % len(links))
+    print("%-24s  %-22s  %-22s  %-22s" % ("form", "ECC L", "ECC M", "ECC Q"))
+    for name, make in forms.items():
+        cells = []
+        for level in "LMQ":
+            counts = collections.Counter(version(lib, make(link), level) for link in links)
+            cells.append(", ".join("v%d: %d" % (v, n) for v, n in sorted(counts.items())))
+        print("%-24s  %-22s  %-22s  %-22s" % (name, cells[0], cells[1], cells[2]))
 
 
 if __name__ == "__main__":
