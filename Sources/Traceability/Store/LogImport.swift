@@ -33,11 +33,25 @@ struct LogImportPlan {
   }
 
   let items: [Item]
+  let trustList: TrustList
+  /// How far each log was held when the plan was made, and the store's own log: events
+  /// there were not checked again (an event held already is compared by its hash).
+  let held: [String: Int64]
+  let ownLog: String?
 
   /// Checks `events`, a whole log from its first event, against `trustList`: each follows
-  /// the one before, and each (and everything it carries) is signed by an issuer the list
+  /// the one before, and each (and everything it carries) that the store does not hold yet
+  /// (`held`: how far it holds each log; `ownLog`: its own) is signed by an issuer the list
   /// trusts at its time and within its entry's scope.
-  init(_ events: [Event], trustList: TrustList) throws(TraceError) {
+  init(
+    _ events: [Event], trustList: TrustList, held: [String: Int64] = [:], ownLog: String? = nil
+  ) throws(TraceError) {
+    self.trustList = trustList
+    self.held = held
+    self.ownLog = ownLog
+    func isNew(_ log: String, _ event: Event) -> Bool {
+      Self.isNew(log, event, held: held, ownLog: ownLog)
+    }
     guard let first = events.first else {
       throw .malformed(what: "log", reason: "holds no events")
     }
@@ -56,11 +70,13 @@ struct LogImportPlan {
         throw refuse("does not follow event \(expected - 1): its previous-hash link is broken")
       }
       previous = event.hash
-      if let problem = Self.problem(event, trustList) { throw refuse("is refused: \(problem)") }
+      if isNew(log, event), let problem = Self.problem(event, trustList) {
+        throw refuse("is refused: \(problem)")
+      }
       let carried: [(log: String, event: Event)]
       do { carried = try event.carriedChain() } catch { throw refuse(error.description) }
       for (innerLog, inner) in carried.reversed() {
-        if let problem = Self.problem(inner, trustList) {
+        if isNew(innerLog, inner), let problem = Self.problem(inner, trustList) {
           throw refuse(
             "carries event \(inner.sequence) (\(inner.kind.rawValue)) of log \(innerLog.prefix(16))…, which is refused: \(problem)"
           )
@@ -72,7 +88,25 @@ struct LogImportPlan {
     self.items = items
   }
 
-  private static func problem(_ event: Event, _ trustList: TrustList) -> TrustProblem? {
+  /// Whether a store that held each log as far as `held` says, and whose own log is
+  /// `ownLog`, did not hold `event` of `log`.
+  static func isNew(_ log: String, _ event: Event, held: [String: Int64], ownLog: String?)
+    -> Bool
+  {
+    log != ownLog && event.sequence > held[log] ?? 0
+  }
+
+  /// Refuses `event` of `log`, to be stored, if it was not checked when the plan was made
+  /// (the store held it then, and no longer does: never, as a store only grows) and its
+  /// issuer's entry refuses it.
+  func checkBeforeStoring(_ log: String, _ event: Event) throws(TraceError) {
+    guard !Self.isNew(log, event, held: held, ownLog: ownLog),
+      let problem = Self.problem(event, trustList)
+    else { return }
+    throw .malformed(what: "event \(event.sequence) of its log", reason: "is refused: \(problem)")
+  }
+
+  static func problem(_ event: Event, _ trustList: TrustList) -> TrustProblem? {
     trustList.check(
       kid: event.kid, signature: event.signature, message: event.signedMessage,
       at: event.recordedAt) ?? trustList.scopeProblem(of: event)
@@ -93,7 +127,14 @@ extension TraceStoreBackend {
       throw .store(
         path: location, reason: "was opened without an issuer key, so it cannot be written")
     }
-    let plan = try LogImportPlan(events, trustList: trustList)
+    // What the store holds already is compared by hash, not checked again.
+    let (held, own) = try await read { reader in
+      (
+        Dictionary(uniqueKeysWithValues: try reader.importedLogs().map { ($0.log, $0.head) }),
+        try reader.events(after: 0, limit: 1).first?.logName
+      )
+    }
+    let plan = try LogImportPlan(events, trustList: trustList, held: held, ownLog: own)
     let time = clock()
     return try await write { transaction in
       try LogImporter(transaction).run(plan, signer: signer, time: time)
@@ -170,6 +211,7 @@ struct LogImporter {
         throw TraceError.malformed(
           what: place, reason: "is the first event of a log named otherwise")
       }
+      try plan.checkBeforeStoring(log, event)
       if event.kind != .imported {
         do { try checkRecords(event) } catch let error as TraceError {
           throw TraceError.malformed(
