@@ -20,9 +20,10 @@ public struct ResolverRequestContext: RequestContext, RemoteAddressRequestContex
   }
 }
 
-/// Refuses what the resolver never needs before any work is done: methods other than GET
-/// and HEAD (405), request bodies, by length or chunked (413), over-long targets (414); and
-/// sets the security headers on every answer.
+/// Refuses what the resolver never needs before any work is done: methods other than GET,
+/// HEAD and OPTIONS (405), request bodies, by length or chunked (413), over-long targets
+/// (414); answers OPTIONS (a browser's preflight, as GS1's resolver standard asks); and sets
+/// the security and cross-origin headers on every answer.
 struct GuardMiddleware: RouterMiddleware {
   typealias Context = ResolverRequestContext
   static let maxTarget = 2048
@@ -33,9 +34,18 @@ struct GuardMiddleware: RouterMiddleware {
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
   ) async throws -> Response {
     var response: Response
-    if request.method != .get && request.method != .head {
-      response = Self.plain(.methodNotAllowed, "only GET and HEAD\n")
-      response.headers[.allow] = "GET, HEAD"
+    if request.method == .options {
+      if request.uri.string.hasPrefix("/") {
+        response = Response(status: .noContent)
+        response.headers[.allow] = Self.methods
+        response.headers[Self.allowHeaders] = "Accept, Accept-Language"
+        response.headers[Self.maxAge] = "86400"
+      } else {
+        response = Self.plain(.badRequest, "OPTIONS is answered for a path\n")
+      }
+    } else if request.method != .get && request.method != .head {
+      response = Self.plain(.methodNotAllowed, "only GET, HEAD and OPTIONS\n")
+      response.headers[.allow] = Self.methods
     } else if request.headers[.contentLength].map({ $0 != "0" }) ?? false
       || request.headers[.transferEncoding] != nil
     {
@@ -60,6 +70,10 @@ struct GuardMiddleware: RouterMiddleware {
   /// The security headers every answer carries.
   static func secure(_ headers: inout HTTPFields, transportSecurity: Bool) {
     if transportSecurity { headers[strictTransportSecurity] = "max-age=31536000" }
+    // Any web page may read the answers (GS1's resolver standard: SHALL support CORS).
+    headers[allowOrigin] = "*"
+    headers[allowMethods] = methods
+    headers[exposeHeaders] = "Link, Location, Content-Language"
     headers[.contentSecurityPolicy] =
       "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     headers[.xContentTypeOptions] = "nosniff"
@@ -68,6 +82,12 @@ struct GuardMiddleware: RouterMiddleware {
     if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
   }
 
+  static let methods = "GET, HEAD, OPTIONS"
+  static let allowOrigin = HTTPField.Name("Access-Control-Allow-Origin")!
+  static let allowMethods = HTTPField.Name("Access-Control-Allow-Methods")!
+  static let allowHeaders = HTTPField.Name("Access-Control-Allow-Headers")!
+  static let exposeHeaders = HTTPField.Name("Access-Control-Expose-Headers")!
+  static let maxAge = HTTPField.Name("Access-Control-Max-Age")!
   static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
   static let strictTransportSecurity = HTTPField.Name("Strict-Transport-Security")!
   static let frameOptions = HTTPField.Name("X-Frame-Options")!

@@ -81,6 +81,9 @@ public struct TraceResolver: Sendable {
     path: String, query: String?, accept: String?, acceptLanguage: String?, client: String?
   ) async -> ResolverReply {
     let format = Format(accept: accept)
+    // A trailing slash is tolerated (GS1's resolver standard: SHOULD), one only.
+    var path = path
+    if path.utf8.count > 1, path.hasSuffix("/"), !path.hasSuffix("//") { path.removeLast() }
     switch path {
     case "/healthz":
       return ResolverReply(200, "application/json", #"{"status":"ok"}"#)

@@ -221,9 +221,22 @@ struct ResolverTests {
       }
       let post = try await Self.get(client, Self.item, method: .post, body: "x")
       #expect(post.status == .methodNotAllowed)
-      #expect(post.headers[.allow] == "GET, HEAD")
+      #expect(post.headers[.allow] == "GET, HEAD, OPTIONS")
       let head = try await Self.get(client, Self.item, method: .head)
       #expect(head.status == .ok)
+      // A browser's preflight, and the cross-origin headers on every answer.
+      let options = try await Self.get(client, Self.item, method: .options)
+      #expect(options.status == .noContent)
+      #expect(options.headers[.allow] == "GET, HEAD, OPTIONS")
+      let allowOrigin = HTTPField.Name("Access-Control-Allow-Origin")!
+      #expect(options.headers[allowOrigin] == "*")
+      #expect(head.headers[allowOrigin] == "*")
+      #expect(post.headers[allowOrigin] == "*")
+      // A trailing slash gets the answer without it.
+      let slash = try await Self.get(client, "/01/08932301001016/10/DTNQ-2611-02/")
+      #expect(slash.status == .ok)
+      let bare = try await Self.get(client, "/01/08932301001016/10/DTNQ-2611-02")
+      #expect(String(buffer: slash.body) == String(buffer: bare.body))
     }
   }
 
