@@ -189,7 +189,10 @@ public struct TraceResolver: Sendable {
     }
     if linkType != nil || format == .linkset {
       return ResolverReply(
-        200, "application/linkset+json", linkset(link: link, links: links, text: text))
+        200, "application/linkset+json",
+        linkset(
+          link: link, links: links, text: text,
+          description: evidence.product.nameVietnamese + " — " + lot.description))
     }
     // Only a genuine scan is counted or shown a count; a client counts once per code in a
     // while (ScanAllowance). Its answer is kept with its count left as a slot, so the same
@@ -356,14 +359,17 @@ public struct TraceResolver: Sendable {
     return links
   }
 
-  func linkset(link: DigitalLink, links: [Link], text: Page.Text) -> String {
+  /// The linkset of `link`: its page and record, and the configured links; its
+  /// `itemDescription` (which GS1's linkset schema requires) is `description`.
+  func linkset(link: DigitalLink, links: [Link], text: Page.Text, description: String) -> String
+  {
     let anchor = link.withSchemeAndHost(uppercased: false)
     let clean =
       (try? DigitalLink(
         base: anchor.base, primaryKey: anchor.primaryKey, qualifiers: anchor.qualifiers))?.uri
       ?? anchor.uri
     var members: [(String, CanonicalJSON)] = [
-      ("anchor", .string(clean)),
+      ("anchor", .string(clean)), ("itemDescription", .string(description)),
       (
         "https://gs1.org/voc/defaultLink",
         .array([

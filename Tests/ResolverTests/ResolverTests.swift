@@ -166,6 +166,7 @@ struct ResolverTests {
       let entry = try #require((set["linkset"] as? [[String: Any]])?.first)
       #expect(entry["anchor"] as? String == "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/7")
       #expect(entry["https://gs1.org/voc/pip"] != nil)
+      #expect((entry["itemDescription"] as? String)?.hasPrefix("Đường thốt nốt") == true)
       #expect(entry["https://gs1.org/voc/defaultLink"] != nil)
       let byQuery = try await Self.get(client, Self.item + "&linkType=linkset")
       #expect(byQuery.headers[.contentType] == "application/linkset+json")
