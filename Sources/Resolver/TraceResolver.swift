@@ -361,8 +361,7 @@ public struct TraceResolver: Sendable {
 
   /// The linkset of `link`: its page and record, and the configured links; its
   /// `itemDescription` (which GS1's linkset schema requires) is `description`.
-  func linkset(link: DigitalLink, links: [Link], text: Page.Text, description: String) -> String
-  {
+  func linkset(link: DigitalLink, links: [Link], text: Page.Text, description: String) -> String {
     let anchor = link.withSchemeAndHost(uppercased: false)
     let clean =
       (try? DigitalLink(
