@@ -253,6 +253,49 @@ enum Page {
         """)
   }
 
+  /// A product's page, when a code names no lot of it or one with no record: what the
+  /// product is, who makes it, and its lots on record.
+  static func product(
+    _ product: Product, producer: Producer?, lots: [(batch: Batch, uri: String)],
+    namedLot: String?, text: Text
+  ) -> String {
+    var banner = ""
+    if let namedLot {
+      let words =
+        text.english
+        ? "No record of lot \(escape(namedLot)) of this product. This is the product's page."
+        : "Không có hồ sơ của lô \(escape(namedLot)) thuộc sản phẩm này. Đây là trang của sản phẩm."
+      banner = #"<div class="banner warning" role="alert"><strong>\#(words)</strong></div>"#
+    }
+    let name =
+      text.english ? (product.nameEnglish ?? product.nameVietnamese) : product.nameVietnamese
+    let producerHTML =
+      producer.map {
+        "<section><h2>\(text.producer)</h2><p>\(escape($0.name))</p><p>\(text.address): \(escape($0.address.line))</p></section>"
+      } ?? ""
+    let heading = text.english ? "Lots on record" : "Các lô hàng có hồ sơ"
+    let list =
+      lots.isEmpty
+      ? "<p>" + (text.english ? "None yet." : "Chưa có.") + "</p>"
+      : "<ul>"
+        + lots.map {
+          "<li><a href=\"\(escape($0.uri))\">\(escape($0.batch.lot.lot))</a> — \(text.produced) \(date($0.batch.request.productionDate))</li>"
+        }.joined() + "</ul>"
+    let other = text.otherLanguage
+    return document(
+      title: product.nameVietnamese + " — " + text.traceTitle, lang: text.lang,
+      body: """
+        <main>
+        \(banner)
+        <header><p class="kicker">\(text.traceTitle)</p><h1>\(escape(name))</h1></header>
+        <section><h2>\(text.product)</h2><table><tr><th>GTIN</th><td>\(escape(product.gtin.digits))</td></tr><tr><th>\(text.quantity)</th><td>\(escape("\(product.netContent.amount) \(product.netContent.unit.symbol)"))</td></tr></table></section>
+        \(producerHTML)
+        <section><h2>\(heading)</h2>\(list)</section>
+        <footer><a href="?lang=\(other.lang)">\(other.label)</a></footer>
+        </main>
+        """)
+  }
+
   static let stylesheet = """
     body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
     background:#f6f7f5;color:#1d2a1f;line-height:1.45}

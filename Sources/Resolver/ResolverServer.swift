@@ -43,6 +43,8 @@ struct GuardMiddleware: RouterMiddleware {
       } else {
         response = Self.plain(.badRequest, "OPTIONS is answered for a path\n")
       }
+    } else if !request.uri.string.hasPrefix("/") {
+      response = Self.plain(.badRequest, "the request target must be a path\n")
     } else if request.method != .get && request.method != .head {
       response = Self.plain(.methodNotAllowed, "only GET, HEAD and OPTIONS\n")
       response.headers[.allow] = Self.methods

@@ -174,6 +174,15 @@ public struct TraceResolver: Sendable {
     guard let link = result.link, let lot = result.lot, let evidence = result.evidence,
       result.verdict != .outsideRange
     else {
+      // Walking up (GS1's resolver standard): a product the store knows, named with no
+      // lot or a lot it has no record of, is answered at the product's level.
+      if result.verdict == .unknown, let link = result.link, let gtin = link.gtin,
+        let product = try? await store.product(gtin)
+      {
+        return await productAnswer(
+          result, link: link, product: product, linkType: resolverParameters["linkType"],
+          format: format, english: english, text: text)
+      }
       return refuse(404, result.detail, result.verdict)
     }
     let gtin = lot.gtin
@@ -216,6 +225,72 @@ public struct TraceResolver: Sendable {
       result: result, link: link, lot: lot, evidence: evidence, trustList: trustList, today: day,
       scans: nil)
     return render(record, format: format, english: english, text: text)
+  }
+
+  /// The answer for a product the store knows, when the code names no lot or a lot with no
+  /// record: the product's page, JSON or linkset, with its lots on record linked; the
+  /// verdict (`unknown`) and its detail are the scan's, as `ocop verify` gives them.
+  private func productAnswer(
+    _ result: ScanResult, link: DigitalLink, product: Product, linkType: String?,
+    format: Format, english: Bool, text: Page.Text
+  ) async -> ResolverReply {
+    let gtin = product.gtin
+    let anchor =
+      (try? DigitalLink(base: link.base.withSchemeAndHost(uppercased: false), gtin: gtin))
+      ?? link
+    let links = configuredLinks(for: gtin)
+    if let linkType, linkType != "linkset", linkType != "all" {
+      guard let target = links.first(where: { $0.type == linkType }) else {
+        return ResolverReply(
+          404, "application/json",
+          #"{"error":"no such link type for this product","status":404}"#)
+      }
+      return ResolverReply(
+        307, "text/plain; charset=utf-8", target.url + "\n",
+        headers: [("Location", target.url), ("Link", linkHeader(anchor))])
+    }
+    if linkType != nil || format == .linkset {
+      return ResolverReply(
+        200, "application/linkset+json",
+        linkset(link: anchor, links: links, text: text, description: product.nameVietnamese))
+    }
+    let producer = try? await store.producer(taxCode: product.producerTaxCode)
+    // The latest lots first, as many as a page holds.
+    let lots = ((try? await store.batches(of: gtin)) ?? [])
+      .sorted { ($0.request.productionDate, $0.lot.lot) > ($1.request.productionDate, $1.lot.lot) }
+      .prefix(50)
+      .map { batch in
+        (
+          batch: batch,
+          uri: (try? DigitalLink(base: anchor.base, gtin: gtin, lot: batch.lot.lot))?.uri ?? ""
+        )
+      }
+    let headers = [("Link", linkHeader(anchor))]
+    switch format {
+    case .json, .linkset:
+      let json = CanonicalJSON.object([
+        "level": .string("product"), "verdict": .string(result.verdict.rawValue),
+        "detail": .string(result.detail), "link": .string(link.uri),
+        "product": product.json, "producer": producer?.json ?? .null,
+        "lots": .array(
+          lots.map {
+            .object([
+              "lot": .string($0.batch.lot.lot), "link": .string($0.uri),
+              "productionDate": .string($0.batch.request.productionDate.iso),
+            ])
+          }),
+      ])
+      return ResolverReply(
+        200, "application/json", String(decoding: json.encoded(), as: UTF8.self),
+        headers: headers)
+    case .html:
+      return ResolverReply(
+        200, "text/html; charset=utf-8",
+        Page.product(
+          product, producer: producer, lots: lots.map { ($0.batch, $0.uri) },
+          namedLot: result.lot?.lot ?? link.value(of: "10"), text: text),
+        headers: headers + [("Content-Language", english ? "en" : "vi")])
+    }
   }
 
   /// The record's answer in `format`.

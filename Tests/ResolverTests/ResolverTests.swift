@@ -200,9 +200,8 @@ struct ResolverTests {
       let cases: [(String, HTTPResponse.Status)] = [
         ("/01/8932301001016/10/A", .badRequest),
         ("/01/08932301001017/10/A", .badRequest),
-        ("/01/08932301001016/10/NOPE", .notFound),
         ("/01/08932301001016/10/DTNQ-2611-02/21/999", .notFound),
-        ("/01/08932301001016", .notFound),
+        ("/01/08932301099983/10/NOPE", .notFound),
         ("/414/8932301000019", .notFound),
         ("/", .badRequest),
         ("/../../etc/passwd", .badRequest),
@@ -238,6 +237,40 @@ struct ResolverTests {
       #expect(slash.status == .ok)
       let bare = try await Self.get(client, "/01/08932301001016/10/DTNQ-2611-02")
       #expect(String(buffer: slash.body) == String(buffer: bare.body))
+    }
+  }
+
+  /// Walking up the tree: a product the store knows, named with no lot or an unknown lot,
+  /// gets its product's page, JSON and linkset (200), with its lots on record linked.
+  @Test func aProductWithoutALotOrWithAnUnknownLotIsAnsweredAtTheProductsLevel() async throws {
+    let (resolver, _) = try await Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let page = try await Self.get(client, "/01/08932301001016/10/NOPE")
+      #expect(page.status == .ok)
+      let html = String(buffer: page.body)
+      #expect(html.contains("Không có hồ sơ của lô NOPE"))
+      #expect(html.contains("/01/08932301001016/10/DTNQ-2611-02\">DTNQ-2611-02</a>"))
+      let json = try await Self.get(client, "/01/08932301001016", accept: "application/json")
+      #expect(json.status == .ok)
+      let object = try #require(
+        try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any])
+      #expect(object["level"] as? String == "product")
+      #expect(object["verdict"] as? String == "unknown")
+      let lots = try #require(object["lots"] as? [[String: Any]])
+      #expect(lots.contains { $0["lot"] as? String == "DTNQ-2611-02" })
+      #expect(
+        json.headers[HTTPField.Name("Link")!]?.contains("/01/08932301001016?linkType=linkset")
+          == true)
+      let linkset = try await Self.get(client, "/01/08932301001016?linkType=linkset")
+      #expect(linkset.status == .ok)
+      #expect(linkset.headers[.contentType] == "application/linkset+json")
+      let set = try #require(
+        try JSONSerialization.jsonObject(with: Data(buffer: linkset.body)) as? [String: Any])
+      let entry = try #require((set["linkset"] as? [[String: Any]])?.first)
+      #expect(entry["anchor"] as? String == "\(Self.base)/01/08932301001016")
+      #expect(entry["itemDescription"] as? String != nil)
+      let slash = try await Self.get(client, "/01/08932301001016/")
+      #expect(slash.status == .ok)
     }
   }
 
