@@ -181,7 +181,7 @@ public struct TraceResolver: Sendable {
       {
         return await productAnswer(
           result, link: link, product: product, linkType: resolverParameters["linkType"],
-          format: format, english: english, text: text)
+          query: query, format: format, english: english, text: text)
       }
       return refuse(404, result.detail, result.verdict)
     }
@@ -193,8 +193,13 @@ public struct TraceResolver: Sendable {
       guard let target = links.first(where: { $0.type == linkType }) else {
         return refuse(404, "no \(linkType) link for \(gtin.digits)", nil)
       }
-      return ResolverReply(
-        307, "text/plain; charset=utf-8", target.url + "\n", headers: [("Location", target.url)])
+      return Self.redirect(to: target.url, query: query, linkset: linkHeader(link))
+    }
+    // A default link configured for the product: people are sent there, with the query.
+    if linkType == nil, format == .html,
+      let target = links.first(where: { $0.type == Self.defaultLinkType })
+    {
+      return Self.redirect(to: target.url, query: query, linkset: linkHeader(link))
     }
     if linkType != nil || format == .linkset {
       return ResolverReply(
@@ -232,7 +237,7 @@ public struct TraceResolver: Sendable {
   /// verdict (`unknown`) and its detail are the scan's, as `ocop verify` gives them.
   private func productAnswer(
     _ result: ScanResult, link: DigitalLink, product: Product, linkType: String?,
-    format: Format, english: Bool, text: Page.Text
+    query: String?, format: Format, english: Bool, text: Page.Text
   ) async -> ResolverReply {
     let gtin = product.gtin
     let anchor =
@@ -245,9 +250,12 @@ public struct TraceResolver: Sendable {
           404, "application/json",
           #"{"error":"no such link type for this product","status":404}"#)
       }
-      return ResolverReply(
-        307, "text/plain; charset=utf-8", target.url + "\n",
-        headers: [("Location", target.url), ("Link", linkHeader(anchor))])
+      return Self.redirect(to: target.url, query: query, linkset: linkHeader(anchor))
+    }
+    if linkType == nil, format == .html,
+      let target = links.first(where: { $0.type == Self.defaultLinkType })
+    {
+      return Self.redirect(to: target.url, query: query, linkset: linkHeader(anchor))
     }
     if linkType != nil || format == .linkset {
       return ResolverReply(
@@ -291,6 +299,26 @@ public struct TraceResolver: Sendable {
           namedLot: result.lot?.lot ?? link.value(of: "10"), text: text),
         headers: headers + [("Content-Language", english ? "en" : "vi")])
     }
+  }
+
+  /// The link type whose configured link, when there is one, people are sent to instead
+  /// of the resolver's own page.
+  static let defaultLinkType = "gs1:defaultLink"
+
+  /// A 307 to `target` that passes on every key=value pair of the request's `query` but the
+  /// resolver's `linkType` (GS1's resolver standard: SHALL by default), with the `Link` to
+  /// the linkset.
+  static func redirect(to target: String, query: String?, linkset: String) -> ResolverReply {
+    let passed = (query ?? "").split(separator: "&").filter {
+      $0.contains("=") && !$0.hasPrefix("linkType=")
+    }
+    var location = target
+    if !passed.isEmpty {
+      location += (target.contains("?") ? "&" : "?") + passed.joined(separator: "&")
+    }
+    return ResolverReply(
+      307, "text/plain; charset=utf-8", location + "\n",
+      headers: [("Location", location), ("Link", linkset)])
   }
 
   /// The record's answer in `format`.

@@ -23,7 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
       Stops gracefully on SIGTERM.
 
       --links names a JSON file of further links: {"08932301001016": {"gs1:pip":
-      "https://…"}, "*": {"gs1:certificationInfo": "https://…"}}.
+      "https://…"}, "*": {"gs1:certificationInfo": "https://…"}}. A "gs1:defaultLink" \
+      sends people (a page request with no linkType) to that address instead of the \
+      resolver's own page; JSON and linkset requests are still answered. Redirects pass on \
+      the request's query (but linkType), as GS1's resolver standard asks.
 
       Example:
         ocop serve --store angiang.sqlite --host 127.0.0.1 --port 8080

@@ -172,7 +172,8 @@ struct ResolverTests {
       #expect(byQuery.headers[.contentType] == "application/linkset+json")
       let redirect = try await Self.get(client, Self.item + "&linkType=gs1:pip")
       #expect(redirect.status == .temporaryRedirect)
-      #expect(redirect.headers[.location] == "https://shop.example/palm-sugar")
+      // The query is passed on (but linkType).
+      #expect(redirect.headers[.location] == "https://shop.example/palm-sugar?17=271102")
       let missing = try await Self.get(client, Self.item + "&linkType=gs1:recipeInfo")
       #expect(missing.status == .notFound)
       let wellKnown = try await Self.get(client, "/.well-known/gs1resolver")
@@ -271,6 +272,39 @@ struct ResolverTests {
       #expect(entry["itemDescription"] as? String != nil)
       let slash = try await Self.get(client, "/01/08932301001016/")
       #expect(slash.status == .ok)
+    }
+  }
+
+  /// A default link configured for a product sends people there, passing the query on;
+  /// machines asking for JSON or the linkset are still answered; a link type's redirect
+  /// passes the query on too, but its own parameter.
+  @Test func aConfiguredDefaultLinkRedirectsWithTheQuery() async throws {
+    let (base, _) = try await Self.resolver()
+    let resolver = TraceResolver(
+      store: base.store, trustList: base.trustList, scanLog: nil,
+      settings: ResolverSettings(
+        base: Self.base,
+        links: [
+          "08932301001016": [
+            "gs1:defaultLink": "https://bay-nui.example/san-pham/duong-thot-not",
+            "gs1:pip": "https://shop.example/palm-sugar?ref=qr",
+          ]
+        ]))
+    try await Self.app(resolver).test(.router) { client in
+      let lot = "/01/08932301001016/10/DTNQ-2611-02"
+      let page = try await Self.get(client, lot + "?foo=bar")
+      #expect(page.status == .temporaryRedirect)
+      #expect(page.headers[.location] == "https://bay-nui.example/san-pham/duong-thot-not?foo=bar")
+      #expect(page.headers[HTTPField.Name("Link")!]?.contains("rel=\"linkset\"") == true)
+      let json = try await Self.get(client, lot, accept: "application/json")
+      #expect(json.status == .ok)
+      let pip = try await Self.get(client, lot + "?linkType=gs1:pip&foo=bar")
+      #expect(pip.headers[.location] == "https://shop.example/palm-sugar?ref=qr&foo=bar")
+      // At the product's level too.
+      let product = try await Self.get(client, "/01/08932301001016?foo=bar")
+      #expect(product.status == .temporaryRedirect)
+      #expect(
+        product.headers[.location] == "https://bay-nui.example/san-pham/duong-thot-not?foo=bar")
     }
   }
 
