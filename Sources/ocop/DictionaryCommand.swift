@@ -3,21 +3,21 @@ import Foundation
 import GS1
 
 /// `ocop dictionary`: GS1's syntax dictionary that ocop ships, and what a newer one changes.
-struct DictionaryCommand: ParsableCommand {
+struct DictionaryCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dictionary",
     abstract:
       "GS1's syntax dictionary that ocop reads every AI from, and what a newer one changes.",
     subcommands: [Show.self, Diff.self])
 
-  struct Show: ParsableCommand {
+  struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show how the shipped dictionary defines AIs.",
       discussion: "Example:\n  ocop dictionary show 01 10 8030")
     @Argument(help: "The AIs (all when none is given).") var ais: [String] = []
 
-    func run() throws {
-      try runReportingSync {
+    func run() async throws {
+      try await runReporting {
         let dictionary = SyntaxDictionary.gs1
         print("GS1 syntax dictionary, release \(SyntaxDictionary.release ?? "unknown")")
         let wanted =
@@ -30,7 +30,7 @@ struct DictionaryCommand: ParsableCommand {
     }
   }
 
-  struct Diff: ParsableCommand {
+  struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "List what a newer dictionary file adds, removes and changes.",
       discussion: """
@@ -44,9 +44,9 @@ struct DictionaryCommand: ParsableCommand {
         """)
     @Argument(help: "The newer dictionary file.") var file: String
 
-    func run() throws {
+    func run() async throws {
       var differs = false
-      try runReportingSync {
+      try await runReporting {
         let text = String(decoding: try readFile(file), as: UTF8.self)
         let newer: SyntaxDictionary
         do { newer = try SyntaxDictionary(parsing: text) } catch {
@@ -122,19 +122,4 @@ private func format(_ definition: AIDefinition) -> String {
     parts.append("ex=" + definition.exclusions.joined(separator: ","))
   }
   return parts.joined(separator: " ")
-}
-
-/// ``runReporting`` for a command that does not wait on anything.
-func runReportingSync(_ body: () throws -> Void) throws {
-  do {
-    try body()
-  } catch let error as ExitCode {
-    throw error
-  } catch let error as GS1Error {
-    Output.printError(error.description)
-    throw ExitCode(1)
-  } catch {
-    Output.printError("\(error)")
-    throw ExitCode(1)
-  }
 }
