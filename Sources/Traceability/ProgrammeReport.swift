@@ -64,13 +64,22 @@ public struct ProgrammeReport: Hashable, Sendable {
     }
   }
 
-  /// Computes the figures from `store` on `asOf`, looking `horizonDays` ahead.
-  public init(store: any TraceStore, asOf: GS1Date, horizonDays: Int = 90) async throws(TraceError)
-  {
+  /// Computes the figures from `store` on `asOf`, looking `horizonDays` ahead, from one
+  /// snapshot. With `trustList`, only the rating decisions an issuer it trusts for ratings
+  /// signed count (a producer's own decisions, taken in from its log, do not).
+  public init(
+    store: any TraceStore, asOf: GS1Date, horizonDays: Int = 90, trustList: TrustList? = nil
+  ) async throws(TraceError) {
     self.asOf = asOf
     self.horizonDays = horizonDays
-    let producers = try await store.producers()
-    let products = try await store.products()
+    let (producers, products, histories) = try await store.snapshot { snapshot in
+      let products = try snapshot.products()
+      let histories = try products.map { product in
+        try trustList.map { try snapshot.ratingHistory(product.gtin, trustedBy: $0) }
+          ?? snapshot.ratingHistory(product.gtin)
+      }
+      return (try snapshot.producers(), products, histories)
+    }
     let kinds = Dictionary(producers.map { ($0.taxCode, $0.kind) }, uniquingKeysWith: { a, _ in a })
     var evaluated = 0
     var byResult: [Result: Int] = [:]
@@ -81,10 +90,9 @@ public struct ProgrammeReport: Hashable, Sendable {
     var productsByGroup: [ProductGroup: Int] = [:]
     var groupProducers: [ProductGroup: Set<String>] = [:]
     let horizon = asOf.adding(days: horizonDays)
-    for product in products {
+    for (product, history) in zip(products, histories) {
       productsByGroup[product.group, default: 0] += 1
       groupProducers[product.group, default: []].insert(product.producerTaxCode)
-      let history = try await store.ratingHistory(product.gtin)
       guard let result = Self.result(of: history) else { continue }
       evaluated += 1
       byResult[result, default: 0] += 1

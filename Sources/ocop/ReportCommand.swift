@@ -25,7 +25,9 @@ struct ReportCommand: AsyncParsableCommand {
     try await runReporting {
       let workspace = try await Workspace.open(location, writing: false)
       let day = try asOf.map { try parseDate($0, option: "--as-of") } ?? GS1Date.today()
-      let report = try await ProgrammeReport(store: workspace.store, asOf: day, horizonDays: days)
+      // Only decisions by issuers the workspace trusts for ratings count.
+      let report = try await ProgrammeReport(
+        store: workspace.store, asOf: day, horizonDays: days, trustList: try workspace.trustList())
       if output.json {
         printRecord(json(report))
         return

@@ -190,6 +190,10 @@ struct FederationWorkflowTests {
     #expect(lapsed.stdout.contains("RATING LAPSED"), "\(lapsed.stdout)")
     #expect(lapsed.stdout.contains("not trusted for ratings"), "\(lapsed.stdout)")
 
+    // Nor do the programme's figures count the producer's own decision.
+    let figures = try ok(["report", "--as-of", "2026-12-01", "--json", "--store", province])
+    #expect(figures.stdout.contains(#""evaluated":0"#), "\(figures.stdout)")
+
     // The office records the decision, signs its trust list with its root, exports.
     try ok([
       "product", "rate", "8932301001016", "--stars", "4", "--status", "certified", "--decision",
@@ -197,6 +201,8 @@ struct FederationWorkflowTests {
     ])
     let audit = try ok(["audit", "--store", province])
     #expect(audit.stdout.contains("audit passed"))
+    let after = try ok(["report", "--as-of", "2026-12-01", "--json", "--store", province])
+    #expect(after.stdout.contains(#""evaluated":1"#), "\(after.stdout)")
     // The province's EPCIS document holds the producers' events, as theirs, and is valid.
     let epcis = folder.file("p/an-giang.jsonld")
     try ok(["export", "epcis", "--out", epcis, "--store", province])

@@ -34,6 +34,16 @@ public struct TraceSnapshot {
     try reader.ratingHistory(gtin)
   }
 
+  /// A product's rating decisions that an issuer `trustList` trusts for ratings signed, in
+  /// recording order: the decisions a label's stars, or the programme's figures, rest on.
+  public func ratingHistory(_ gtin: GTIN, trustedBy trustList: TrustList) throws
+    -> RatingHistory
+  {
+    let history = try reader.ratingHistory(gtin)
+    let signers = try RatingSigners.of(gtin, in: reader)
+    return RatingSigners.trusted(history, signers: signers, by: trustList)
+  }
+
   /// A batch by GTIN and lot.
   public func batch(_ lot: LotReference) throws -> Batch? { try reader.batch(lot) }
 

@@ -58,22 +58,41 @@ public struct ScanEvidence: Sendable {
     guard let product = try reader.product(lot.gtin),
       let producer = try reader.producer(taxCode: product.producerTaxCode)
     else { throw TraceError.notFound(kind: "product", key: lot.gtin.digits) }
-    func signer(_ sequence: Int64) throws -> String? {
-      try reader.events(after: sequence - 1, limit: 1).first?.recordBearing()?.kid
-    }
     return ScanEvidence(
       batch: batch, product: product, producer: producer,
       backward: try Lineage.trace(lot, .backward, in: reader),
       ratings: try reader.ratingHistory(lot.gtin),
       serialStatus: try serial.map { try Lineage.serialStatus(lot, serial: $0, in: reader) },
-      issuer: try signer(batch.eventSequence),
-      ratingSigners: try reader.ratingEvents(lot.gtin).map(signer))
+      issuer: try RatingSigners.signer(of: batch.eventSequence, in: reader),
+      ratingSigners: try RatingSigners.of(lot.gtin, in: reader))
   }
 
   /// The product's rating decisions that an issuer trusted for ratings signed.
   public func ratings(trustedBy trustList: TrustList) -> RatingHistory {
+    RatingSigners.trusted(ratings, signers: ratingSigners, by: trustList)
+  }
+}
+
+/// Who signed the records a verdict rests on: for a record taken in from another store,
+/// the producer whose event it is, not the importer.
+enum RatingSigners {
+  /// The key id of the issuer of the records event `sequence` brings.
+  static func signer(of sequence: Int64, in reader: any TraceReader) throws -> String? {
+    try reader.events(after: sequence - 1, limit: 1).first?.recordBearing()?.kid
+  }
+
+  /// The key ids of the issuers of a product's rating decisions, in recording order.
+  static func of(_ gtin: GTIN, in reader: any TraceReader) throws -> [String?] {
+    try reader.ratingEvents(gtin).map { try signer(of: $0, in: reader) }
+  }
+
+  /// The decisions of `history` whose signer (`signers`, in the same order) `trustList`
+  /// trusts for ratings.
+  static func trusted(_ history: RatingHistory, signers: [String?], by trustList: TrustList)
+    -> RatingHistory
+  {
     RatingHistory(
-      zip(ratings.entries, ratingSigners).compactMap { entry, kid in
+      zip(history.entries, signers).compactMap { entry, kid in
         kid.map { trustList.trusts($0, for: .ratings) } == true ? entry : nil
       })
   }
