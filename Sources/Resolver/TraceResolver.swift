@@ -179,34 +179,24 @@ public struct TraceResolver: Sendable {
       if result.verdict == .unknown, let link = result.link, let gtin = link.gtin,
         let product = try? await store.product(gtin)
       {
+        if let reply = linkAnswer(
+          anchor: Self.productLink(link, gtin: gtin), description: product.nameVietnamese,
+          linkType: resolverParameters["linkType"], query: query, format: format, text: text,
+          notFound: { refuse(404, $0, nil) })
+        {
+          return reply
+        }
         return await productAnswer(
-          result, link: link, product: product, linkType: resolverParameters["linkType"],
-          query: query, format: format, english: english, text: text)
+          result, link: link, product: product, format: format, english: english, text: text)
       }
       return refuse(404, result.detail, result.verdict)
     }
-    let gtin = lot.gtin
-    // Link types: a redirect to a configured link, or the linkset.
-    let links = configuredLinks(for: gtin)
-    let linkType = resolverParameters["linkType"]
-    if let linkType, linkType != "linkset", linkType != "all" {
-      guard let target = links.first(where: { $0.type == linkType }) else {
-        return refuse(404, "no \(linkType) link for \(gtin.digits)", nil)
-      }
-      return Self.redirect(to: target.url, query: query, linkset: linkHeader(link))
-    }
-    // A default link configured for the product: people are sent there, with the query.
-    if linkType == nil, format == .html,
-      let target = links.first(where: { $0.type == Self.defaultLinkType })
+    if let reply = linkAnswer(
+      anchor: link, description: evidence.product.nameVietnamese + " — " + lot.description,
+      linkType: resolverParameters["linkType"], query: query, format: format, text: text,
+      notFound: { refuse(404, $0, nil) })
     {
-      return Self.redirect(to: target.url, query: query, linkset: linkHeader(link))
-    }
-    if linkType != nil || format == .linkset {
-      return ResolverReply(
-        200, "application/linkset+json",
-        linkset(
-          link: link, links: links, text: text,
-          description: evidence.product.nameVietnamese + " — " + lot.description))
+      return reply
     }
     // Only a genuine scan is counted or shown a count; a client counts once per code in a
     // while (ScanAllowance). Its answer is kept with its count left as a slot, so the same
@@ -236,32 +226,11 @@ public struct TraceResolver: Sendable {
   /// record: the product's page, JSON or linkset, with its lots on record linked; the
   /// verdict (`unknown`) and its detail are the scan's, as `ocop verify` gives them.
   private func productAnswer(
-    _ result: ScanResult, link: DigitalLink, product: Product, linkType: String?,
-    query: String?, format: Format, english: Bool, text: Page.Text
+    _ result: ScanResult, link: DigitalLink, product: Product, format: Format, english: Bool,
+    text: Page.Text
   ) async -> ResolverReply {
     let gtin = product.gtin
-    let anchor =
-      (try? DigitalLink(base: link.base.withSchemeAndHost(uppercased: false), gtin: gtin))
-      ?? link
-    let links = configuredLinks(for: gtin)
-    if let linkType, linkType != "linkset", linkType != "all" {
-      guard let target = links.first(where: { $0.type == linkType }) else {
-        return ResolverReply(
-          404, "application/json",
-          #"{"error":"no such link type for this product","status":404}"#)
-      }
-      return Self.redirect(to: target.url, query: query, linkset: linkHeader(anchor))
-    }
-    if linkType == nil, format == .html,
-      let target = links.first(where: { $0.type == Self.defaultLinkType })
-    {
-      return Self.redirect(to: target.url, query: query, linkset: linkHeader(anchor))
-    }
-    if linkType != nil || format == .linkset {
-      return ResolverReply(
-        200, "application/linkset+json",
-        linkset(link: anchor, links: links, text: text, description: product.nameVietnamese))
-    }
+    let anchor = Self.productLink(link, gtin: gtin)
     let producer = try? await store.producer(taxCode: product.producerTaxCode)
     // The latest lots first, as many as a page holds.
     let lots = ((try? await store.batches(of: gtin)) ?? [])
@@ -299,6 +268,41 @@ public struct TraceResolver: Sendable {
           namedLot: result.lot?.lot ?? link.value(of: "10"), text: text),
         headers: headers + [("Content-Language", english ? "en" : "vi")])
     }
+  }
+
+  /// The product-level link of `link`: its base (written in lower case) and `gtin` alone.
+  static func productLink(_ link: DigitalLink, gtin: GTIN) -> DigitalLink {
+    (try? DigitalLink(base: link.base.withSchemeAndHost(uppercased: false), gtin: gtin)) ?? link
+  }
+
+  /// What the links configured for `anchor`'s GTIN answer, before its page or record: a
+  /// redirect for a `linkType` (`notFound` when none is configured) or, for a page request
+  /// without one, to a configured default link; the linkset, asked for by `linkType` or by
+  /// `Accept`. Nil when the page or record answers.
+  private func linkAnswer(
+    anchor: DigitalLink, description: String, linkType: String?, query: String?,
+    format: Format, text: Page.Text, notFound: (String) -> ResolverReply
+  ) -> ResolverReply? {
+    guard let gtin = anchor.gtin else { return nil }
+    let links = configuredLinks(for: gtin)
+    if let linkType, linkType != "linkset", linkType != "all" {
+      guard let target = links.first(where: { $0.type == linkType }) else {
+        return notFound("no \(linkType) link for \(gtin.digits)")
+      }
+      return Self.redirect(to: target.url, query: query, linkset: linkHeader(anchor))
+    }
+    // A default link configured for the product: people are sent there, with the query.
+    if linkType == nil, format == .html,
+      let target = links.first(where: { $0.type == Self.defaultLinkType })
+    {
+      return Self.redirect(to: target.url, query: query, linkset: linkHeader(anchor))
+    }
+    if linkType != nil || format == .linkset {
+      return ResolverReply(
+        200, "application/linkset+json",
+        linkset(link: anchor, links: links, text: text, description: description))
+    }
+    return nil
   }
 
   /// The link type whose configured link, when there is one, people are sent to instead

@@ -200,7 +200,7 @@ struct LinkCommand: AsyncParsableCommand {
           if !trimmed.isEmpty { inputs.append(trimmed) }
         }
       }
-      let separator = try VerifyCommand.separator(fnc1)
+      let separator = try fnc1Separator(fnc1)
       let options = DigitalLink.ReadOptions(
         convenienceAlphas: alphas, zeroSuppressedGTINs: zeroSuppressed)
       let elementBase: DigitalLink.Base

@@ -8,6 +8,20 @@ func printRecord(_ value: CanonicalJSON) {
   Swift.print(String(decoding: value.encoded(), as: UTF8.self))
 }
 
+/// The FNC1 character an option names: one character, not a digit (a digit would run
+/// into the values).
+func fnc1Separator(_ text: String?) throws -> Character {
+  guard let text else { return "\u{1D}" }
+  guard text.count == 1, let character = text.first, !character.isNumber,
+    !character.isLetter
+  else {
+    throw CLIError(
+      "--fnc1 \"\(text)\" must be one character that is neither a digit nor a letter, such as ^ or |"
+    )
+  }
+  return character
+}
+
 /// Reads a date as `2026-11-02` or `02/11/2026`.
 func parseDate(_ text: String, option: String) throws -> GS1Date {
   do { return try GS1Date(entered: text) } catch {

@@ -96,7 +96,7 @@ struct VerifyCommand: AsyncParsableCommand {
       var verifier = Verifier(
         sources: sources, trustList: trustList, today: today,
         requireSignature: requireSignature, resolvers: resolvers,
-        separator: try Self.separator(fnc1))
+        separator: try fnc1Separator(fnc1))
       var counts: [Verdict: Int] = [:]
       func report(_ result: ScanResult) {
         counts[result.verdict, default: 0] += 1
@@ -160,20 +160,6 @@ struct VerifyCommand: AsyncParsableCommand {
 }
 
 extension VerifyCommand {
-  /// The FNC1 character an option names: one character, not a digit (a digit would run
-  /// into the values).
-  static func separator(_ text: String?) throws -> Character {
-    guard let text else { return "\u{1D}" }
-    guard text.count == 1, let character = text.first, !character.isNumber,
-      !character.isLetter
-    else {
-      throw CLIError(
-        "--fnc1 \"\(text)\" must be one character that is neither a digit nor a letter, such as ^ or |"
-      )
-    }
-    return character
-  }
-
   /// Checks a signed trust list against the anchors given and those kept for this user,
   /// and notes it as the newest seen from its root.
   static func checkSigned(_ list: TrustList, file: String, anchors: [String]) throws {

@@ -117,7 +117,14 @@ struct Auditor {
       return fail("refused: \(problem)")
     }
     if sequence == 1 { ownLog = event.logName }
-    if event.kind == .imported, let reason = checkImport(event) { return fail(reason) }
+    // What an import carries is read once, for its checks and its rows.
+    var carried: [(log: String, event: Event)] = []
+    if event.kind == .imported {
+      do { carried = try event.carriedChain() } catch {
+        return fail("what it imports cannot be read: \(error)")
+      }
+      if let reason = checkImport(carried) { return fail(reason) }
+    }
     let hash = Event.hash(body: body)
     if row.hash != hash { return fail("its stored hash is not the hash of its body") }
     if let expectedHead, expectedHead.sequence == sequence,
@@ -126,7 +133,11 @@ struct Auditor {
       return fail(
         "its hash is not the one noted earlier (\(expectedHead.hash)): the log was rewritten")
     }
-    for wanted in try Projection.rows(for: event) {
+    let rows =
+      try carried.first.map {
+        try Projection.rows(importing: $0.event, of: $0.log, sequence: sequence)
+      } ?? Projection.rows(for: event)
+    for wanted in rows {
       let table = Projection.tables[wanted.table]
       let record = "\(table.name) row for event \(sequence)"
       guard let stored = derived[wanted.table].pending else {
@@ -151,24 +162,15 @@ struct Auditor {
     return nil
   }
 
-  /// Checks what an `imported` event carries: each carried event's signature and scope
-  /// against the trust list; the outermost continues its log (the next place, linked by
-  /// its previous hash, a log's first event named by its hash); one carried deeper (an
-  /// import of an import) was taken in before, or is this store's own.
-  mutating func checkImport(_ event: Event) -> String? {
-    let chain: [(log: String, event: Event)]
-    do { chain = try event.carriedChain() } catch {
-      return "what it imports cannot be read: \(error)"
-    }
+  /// Checks what an `imported` event carries (`chain`, outermost first): each carried
+  /// event's signature and scope against the trust list; the outermost continues its log
+  /// (the next place, linked by its previous hash, a log's first event named by its hash);
+  /// one carried deeper (an import of an import) was taken in before, or is this store's
+  /// own.
+  mutating func checkImport(_ chain: [(log: String, event: Event)]) -> String? {
     for (depth, (log, inner)) in chain.enumerated() {
       let place = "it imports event \(inner.sequence) of log \(log.prefix(16))…, which"
-      if let problem = trustList.check(
-        kid: inner.kid, signature: inner.signature, message: inner.signedMessage,
-        at: inner.recordedAt)
-      {
-        return "\(place) is refused: \(problem)"
-      }
-      if let problem = trustList.scopeProblem(of: inner) {
+      if let problem = trustList.refusal(of: inner) {
         return "\(place) is refused: \(problem)"
       }
       if depth > 0 {

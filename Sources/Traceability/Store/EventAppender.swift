@@ -38,10 +38,29 @@ struct EventAppender {
   /// sequence number.
   @discardableResult
   mutating func append(_ kind: EventKind, _ data: CanonicalJSON) throws -> Int64 {
+    let time = time
+    return try append(kind, data) { sequence in
+      try Projection.rows(kind: kind, data: data, sequence: sequence, at: time)
+    }
+  }
+
+  /// Appends an `imported` event that carries `event` of `log`, with the rows derived from
+  /// `event` as it is (not read back from the new event's data).
+  mutating func appendImport(_ event: Event, of log: String) throws {
+    try append(.imported, Event.importData(log: log, event: event)) { sequence in
+      try Projection.rows(importing: event, of: log, sequence: sequence)
+    }
+  }
+
+  /// Queues an event for sealing and stores `rows(sequence)`; returns its sequence number.
+  @discardableResult
+  private mutating func append(
+    _ kind: EventKind, _ data: CanonicalJSON, rows: (Int64) throws -> [Projection.Row]
+  ) throws -> Int64 {
     let sealer = try started()
     let sequence = headSequence + 1
     sealer.submit(sequence: sequence, kind: kind, data: data)
-    try transaction.insert(Projection.rows(kind: kind, data: data, sequence: sequence, at: time))
+    try transaction.insert(rows(sequence))
     headSequence = sequence
     try write(sealer.takeReady(from: nextToWrite))
     return sequence

@@ -70,13 +70,13 @@ struct LogImportPlan {
         throw refuse("does not follow event \(expected - 1): its previous-hash link is broken")
       }
       previous = event.hash
-      if isNew(log, event), let problem = Self.problem(event, trustList) {
+      if isNew(log, event), let problem = trustList.refusal(of: event) {
         throw refuse("is refused: \(problem)")
       }
       let carried: [(log: String, event: Event)]
       do { carried = try event.carriedChain() } catch { throw refuse(error.description) }
       for (innerLog, inner) in carried.reversed() {
-        if isNew(innerLog, inner), let problem = Self.problem(inner, trustList) {
+        if isNew(innerLog, inner), let problem = trustList.refusal(of: inner) {
           throw refuse(
             "carries event \(inner.sequence) (\(inner.kind.rawValue)) of log \(innerLog.prefix(16))…, which is refused: \(problem)"
           )
@@ -101,16 +101,11 @@ struct LogImportPlan {
   /// issuer's entry refuses it.
   func checkBeforeStoring(_ log: String, _ event: Event) throws(TraceError) {
     guard !Self.isNew(log, event, held: held, ownLog: ownLog),
-      let problem = Self.problem(event, trustList)
+      let problem = trustList.refusal(of: event)
     else { return }
     throw .malformed(what: "event \(event.sequence) of its log", reason: "is refused: \(problem)")
   }
 
-  static func problem(_ event: Event, _ trustList: TrustList) -> TrustProblem? {
-    trustList.check(
-      kid: event.kid, signature: event.signature, message: event.signedMessage,
-      at: event.recordedAt) ?? trustList.scopeProblem(of: event)
-  }
 }
 
 extension TraceStoreBackend {
@@ -150,7 +145,8 @@ struct LogImporter {
 
   func run(_ plan: LogImportPlan, signer: IssuerKey, time: Timestamp) throws -> LogImportReport {
     var appender = EventAppender(db, signer: signer, time: time)
-    let own = try db.events(after: 0, limit: 1).first?.logName
+    // The store's own log has one name from its first event on.
+    let own = try plan.ownLog ?? db.events(after: 0, limit: 1).first?.logName
     var heads: [String: (sequence: Int64, hash: String)] = [:]
     var order: [String] = []
     var added: [String: Int] = [:]
@@ -218,7 +214,7 @@ struct LogImporter {
             what: place + " (\(event.kind.rawValue))", reason: error.description)
         }
       }
-      try appender.append(.imported, Event.importData(log: log, event: event))
+      try appender.appendImport(event, of: log)
       heads[log] = (event.sequence, hash)
       added[log, default: 0] += 1
     }

@@ -86,6 +86,23 @@ package enum Projection {
     try rows(kind: event.kind, data: event.data, sequence: event.sequence, at: event.recordedAt)
   }
 
+  /// The rows of an `imported` event, numbered `sequence`, that carries `inner` of `log`:
+  /// its place in that log, and the records `inner` brings (under the importing event's
+  /// number, dated as `inner` is); an import of an import brings no records.
+  package static func rows(importing inner: Event, of log: String, sequence: Int64)
+    throws(TraceError) -> [Row]
+  {
+    let place = Row(
+      table: importedEvents.index,
+      cells: [
+        .integer(sequence), .text(log), .integer(inner.sequence), .text(inner.kind.rawValue),
+        .text(inner.kid), .text(ByteText.hex(inner.hash)),
+      ])
+    guard inner.kind != .imported else { return [place] }
+    return try rows(kind: inner.kind, data: inner.data, sequence: sequence, at: inner.recordedAt)
+      + [place]
+  }
+
   /// The rows an event of `kind` with `data` implies.
   package static func rows(
     kind: EventKind, data: CanonicalJSON, sequence: Int64, at time: Timestamp
@@ -94,18 +111,8 @@ package enum Projection {
   {
     let seq = Cell.integer(sequence)
     if kind == .imported {
-      // The place in its log, and the records of the event it carries (under this event's
-      // number, dated as that event is); an import of an import brings no records.
       let (log, inner) = try Event.carried(by: data)
-      let place = Row(
-        table: importedEvents.index,
-        cells: [
-          seq, .text(log), .integer(inner.sequence), .text(inner.kind.rawValue), .text(inner.kid),
-          .text(ByteText.hex(inner.hash)),
-        ])
-      guard inner.kind != .imported else { return [place] }
-      return try rows(kind: inner.kind, data: inner.data, sequence: sequence, at: inner.recordedAt)
-        + [place]
+      return try rows(importing: inner, of: log, sequence: sequence)
     }
     func text(_ json: CanonicalJSON?, _ name: String) -> Cell { Cell(json?[name]) }
     switch kind {

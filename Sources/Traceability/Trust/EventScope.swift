@@ -42,4 +42,13 @@ extension TrustList {
     }
     return nil
   }
+
+  /// Why this list refuses `event`: its signature (its issuer, validity or key), else its
+  /// issuer's scope; nil when it accepts it.
+  public func refusal(of event: Event) -> TrustProblem? {
+    check(
+      kid: event.kid, signature: event.signature, message: event.signedMessage, at: event.recordedAt
+    )
+      ?? scopeProblem(of: event)
+  }
 }
