@@ -3,9 +3,11 @@ import GS1
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import NIOSSL
 import Synchronization
 
 /// A request's context, with the client's address (for the scan log's place, never
@@ -29,6 +31,8 @@ struct GuardMiddleware: RouterMiddleware {
   static let maxTarget = 2048
   /// Whether answers carry Strict-Transport-Security: when the resolver's address is https.
   let transportSecurity: Bool
+  /// The `Link` to a path's linkset, which OPTIONS answers carry too.
+  let linksetLink: @Sendable (String) -> String?
 
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -40,6 +44,7 @@ struct GuardMiddleware: RouterMiddleware {
         response.headers[.allow] = Self.methods
         response.headers[Self.allowHeaders] = "Accept, Accept-Language"
         response.headers[Self.maxAge] = "86400"
+        if let link = linksetLink(request.uri.path) { response.headers[Self.link] = link }
       } else {
         response = Self.plain(.badRequest, "OPTIONS is answered for a path\n")
       }
@@ -85,6 +90,7 @@ struct GuardMiddleware: RouterMiddleware {
   }
 
   static let methods = "GET, HEAD, OPTIONS"
+  static let link = HTTPField.Name("Link")!
   static let allowOrigin = HTTPField.Name("Access-Control-Allow-Origin")!
   static let allowMethods = HTTPField.Name("Access-Control-Allow-Methods")!
   static let allowHeaders = HTTPField.Name("Access-Control-Allow-Headers")!
@@ -106,8 +112,10 @@ extension TraceResolver {
   public func router(logger: Logger) -> Router<ResolverRequestContext> {
     let router = Router(context: ResolverRequestContext.self)
     let transportSecurity = settings.base.lowercased().hasPrefix("https://")
-    router.add(middleware: GuardMiddleware(transportSecurity: transportSecurity))
     let resolver = self
+    router.add(
+      middleware: GuardMiddleware(
+        transportSecurity: transportSecurity, linksetLink: { resolver.linkHeader(path: $0) }))
     let cache = ResponseCache()
     let handler: @Sendable (Request, ResolverRequestContext) async throws -> Response = {
       request, context in
@@ -157,24 +165,77 @@ extension TraceResolver {
     return router
   }
 
-  /// The server on `host`:`port` within `limits`, stopping gracefully on SIGTERM or SIGINT.
+  /// The server on `host`:`port` within `limits`, over TLS when `tls` is given, stopping
+  /// gracefully on SIGTERM or SIGINT.
   public func application(
-    host: String, port: Int, limits: ServerLimits = ServerLimits(), logger: Logger
-  ) -> some ApplicationProtocol {
-    Application(
+    host: String, port: Int, limits: ServerLimits = ServerLimits(), tls: ServerTLS? = nil,
+    logger: Logger
+  ) throws -> some ApplicationProtocol {
+    let http1 = HTTPServerBuilder.http1(
+      configuration: .init(
+        additionalChannelHandlers: [
+          SecurityHeadersHandler(
+            transportSecurity: settings.base.lowercased().hasPrefix("https://"))
+        ],
+        idleTimeout: .seconds(Int64(limits.idleSeconds))))
+    return Application(
       router: router(logger: logger),
-      server: .http1(
-        configuration: .init(
-          additionalChannelHandlers: [
-            SecurityHeadersHandler(
-              transportSecurity: settings.base.lowercased().hasPrefix("https://"))
-          ],
-          idleTimeout: .seconds(Int64(limits.idleSeconds)))),
+      server: try tls.map { try .tls(http1, tlsConfiguration: $0.configuration) } ?? http1,
       configuration: .init(
         address: .hostname(host, port: port), serverName: "ocop-trace",
         availableConnectionsDelegate: MaximumAvailableConnections(limits.connections)),
       logger: logger)
   }
+}
+
+/// A certificate chain and its private key, read from PEM files, for serving over HTTPS
+/// (GS1's resolver standard: SHALL support HTTP over TLS) without a proxy in front.
+public struct ServerTLS: Sendable {
+  let configuration: TLSConfiguration
+
+  /// Reads `certificateFile` (the server's certificate first, then any intermediates) and
+  /// `keyFile`; each problem names the file.
+  public init(certificateFile: String, keyFile: String) throws(ServerTLSError) {
+    for file in [certificateFile, keyFile] where !FileManager.default.isReadableFile(atPath: file) {
+      throw ServerTLSError(
+        file: file,
+        problem: FileManager.default.fileExists(atPath: file) ? "cannot be read" : "does not exist")
+    }
+    let chain: [NIOSSLCertificate]
+    do {
+      chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+    } catch {
+      throw ServerTLSError(file: certificateFile, problem: "cannot be read as a PEM certificate")
+    }
+    guard !chain.isEmpty else {
+      throw ServerTLSError(file: certificateFile, problem: "holds no PEM certificate")
+    }
+    let key: NIOSSLPrivateKey
+    do {
+      key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+    } catch {
+      throw ServerTLSError(file: keyFile, problem: "cannot be read as a PEM private key")
+    }
+    var configuration = TLSConfiguration.makeServerConfiguration(
+      certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    configuration.minimumTLSVersion = .tlsv12
+    // A context is made once here, so that a key that is not the certificate's is refused
+    // before the server starts.
+    do {
+      _ = try NIOSSLContext(configuration: configuration)
+    } catch {
+      throw ServerTLSError(
+        file: keyFile, problem: "is not the private key of the certificate in \(certificateFile)")
+    }
+    self.configuration = configuration
+  }
+}
+
+/// A TLS file that cannot be used, and why.
+public struct ServerTLSError: Error, CustomStringConvertible {
+  public let file: String
+  public let problem: String
+  public var description: String { "\(file) \(problem)" }
 }
 
 /// What one client's connection may hold of the server.

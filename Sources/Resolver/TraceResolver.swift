@@ -286,10 +286,16 @@ public struct TraceResolver: Sendable {
     guard let gtin = anchor.gtin else { return nil }
     let links = configuredLinks(for: gtin)
     if let linkType, linkType != "linkset", linkType != "all" {
-      guard let target = links.first(where: { $0.type == linkType }) else {
+      // A configured link first; else the resolver's own: its page is the default link and
+      // the traceability information, by content negotiation (page or JSON).
+      let own = [Self.defaultLinkType, "gs1:traceability"].contains(linkType)
+      guard
+        let target = links.first(where: { $0.type == linkType })?.url
+          ?? (own ? Self.plain(anchor) : nil)
+      else {
         return notFound("no \(linkType) link for \(gtin.digits)")
       }
-      return Self.redirect(to: target.url, query: query, linkset: linkHeader(anchor))
+      return Self.redirect(to: target, query: query, linkset: linkHeader(anchor))
     }
     // A default link configured for the product: people are sent there, with the query.
     if linkType == nil, format == .html,
@@ -300,9 +306,25 @@ public struct TraceResolver: Sendable {
     if linkType != nil || format == .linkset {
       return ResolverReply(
         200, "application/linkset+json",
-        linkset(link: anchor, links: links, text: text, description: description))
+        linkset(link: anchor, links: links, text: text, description: description),
+        headers: [("Link", Self.linksetContextLink)])
     }
     return nil
+  }
+
+  /// GS1's JSON-LD context for linksets, which turns one into JSON-LD (GS1's resolver
+  /// standard: SHOULD be linked from a linkset's answer).
+  static let linksetContext = "https://ref.gs1.org/standards/resolver/linkset-context"
+  static let linksetContextLink =
+    "<\(linksetContext)>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\""
+
+  /// `link` as the resolver answers it: scheme and host in lower case, no query.
+  static func plain(_ link: DigitalLink) -> String {
+    let anchor = link.withSchemeAndHost(uppercased: false)
+    return
+      (try? DigitalLink(
+        base: anchor.base, primaryKey: anchor.primaryKey, qualifiers: anchor.qualifiers))?.uri
+      ?? anchor.uri
   }
 
   /// The link type whose configured link, when there is one, people are sent to instead
@@ -467,21 +489,20 @@ public struct TraceResolver: Sendable {
   }
 
   /// The linkset of `link`: its page and record, and the configured links; its
-  /// `itemDescription` (which GS1's linkset schema requires) is `description`.
+  /// `itemDescription` (which GS1's linkset schema requires) is `description`. The default
+  /// link is a configured `gs1:defaultLink`, else the resolver's own page; it carries a
+  /// title and nothing more (GS1's resolver standard).
   func linkset(link: DigitalLink, links: [Link], text: Page.Text, description: String) -> String {
-    let anchor = link.withSchemeAndHost(uppercased: false)
-    let clean =
-      (try? DigitalLink(
-        base: anchor.base, primaryKey: anchor.primaryKey, qualifiers: anchor.qualifiers))?.uri
-      ?? anchor.uri
+    let clean = Self.plain(link)
+    let defaultLink = links.first { $0.type == Self.defaultLinkType }
     var members: [(String, CanonicalJSON)] = [
       ("anchor", .string(clean)), ("itemDescription", .string(description)),
       (
         "https://gs1.org/voc/defaultLink",
         .array([
           .object([
-            "href": .string(clean), "title": .string(text.traceTitle),
-            "type": .string("text/html"), "hreflang": .array([.string("vi"), .string("en")]),
+            "href": .string(defaultLink?.url ?? clean),
+            "title": .string(defaultLink?.title ?? text.traceTitle),
           ])
         ])
       ),
@@ -490,12 +511,16 @@ public struct TraceResolver: Sendable {
         .array([
           .object([
             "href": .string(clean), "title": .string(text.traceTitle),
+            "type": .string("text/html"), "hreflang": .array([.string("vi"), .string("en")]),
+          ]),
+          .object([
+            "href": .string(clean), "title": .string(text.traceTitle),
             "type": .string("application/json"),
-          ])
+          ]),
         ])
       ),
     ]
-    for extra in links {
+    for extra in links where extra.type != Self.defaultLinkType {
       let name =
         extra.type.hasPrefix("gs1:")
         ? "https://gs1.org/voc/" + extra.type.dropFirst(4) : extra.type
@@ -509,6 +534,17 @@ public struct TraceResolver: Sendable {
       as: UTF8.self)
   }
 
+  /// The `Link` to the linkset of the Digital Link at `path` (trailing slash tolerated), nil
+  /// when the path is none: for answers the router does not make (OPTIONS).
+  func linkHeader(path: String) -> String? {
+    var path = path
+    if path.utf8.count > 1, path.hasSuffix("/"), !path.hasSuffix("//") { path.removeLast() }
+    guard let link = try? DigitalLink(parsing: Self.origin(of: settings.base) + path) else {
+      return nil
+    }
+    return linkHeader(link)
+  }
+
   func linkHeader(_ link: DigitalLink) -> String {
     "<\(link.withSchemeAndHost(uppercased: false).uri)?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\""
   }
@@ -518,10 +554,10 @@ public struct TraceResolver: Sendable {
       decoding: CanonicalJSON.object([
         "name": .string(settings.name), "resolverRoot": .string(Self.origin(of: settings.base)),
         "supportedPrimaryKeys": .array([.string("01")]),
-        "supportedLinkType": .array(
-          [
-            "https://gs1.org/voc/defaultLink", "https://gs1.org/voc/traceability",
-          ].map(CanonicalJSON.string)),
+        "supportedLinkType": .array([
+          .object(["namespace": .string("https://gs1.org/voc/"), "prefix": .string("gs1:")])
+        ]),
+        "jsonLdContextLocation": .string(Self.linksetContext),
         "linkTypeDefaultCanBeLinkset": .bool(true),
         "contentTypes": .array(
           ["text/html", "application/json", "application/linkset+json"].map(CanonicalJSON.string)),

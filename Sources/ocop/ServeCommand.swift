@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
       genuine scans of serialised codes go to a scan log beside it (<store>.scans.sqlite) \
       with the client's network hashed with a secret key (<config>.scan-key, made on first \
       use), never its address, kept 730 days and 10,000,000 scans at most by default. \
-      Stops gracefully on SIGTERM.
+      Stops gracefully on SIGTERM. With --tls-cert and --tls-key it serves HTTPS itself \
+      (TLS 1.2 or later); otherwise put it behind a proxy that does.
 
       --links names a JSON file of further links: {"08932301001016": {"gs1:pip":
       "https://…"}, "*": {"gs1:certificationInfo": "https://…"}}. A "gs1:defaultLink" \
@@ -35,6 +36,14 @@ struct ServeCommand: AsyncParsableCommand {
   @OptionGroup var location: StoreOptions
   @Option(help: "Address to listen on.") var host = "127.0.0.1"
   @Option(help: "Port to listen on.") var port = 8080
+  @Option(
+    help: ArgumentHelp(
+      "Serve HTTPS with this PEM certificate chain (the server's certificate first); needs --tls-key.",
+      valueName: "file"))
+  var tlsCert: String?
+  @Option(
+    help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+  var tlsKey: String?
   @Option(help: ArgumentHelp("Further links by GTIN, as JSON.", valueName: "file"))
   var links: String?
   @Flag(help: "Do not record scans.") var noScanLog = false
@@ -76,6 +85,9 @@ struct ServeCommand: AsyncParsableCommand {
     guard (1...3600).contains(idleTimeout) else {
       throw ValidationError("--idle-timeout \(idleTimeout) must be from 1 to 3600 seconds")
     }
+    if (tlsCert == nil) != (tlsKey == nil) {
+      throw ValidationError("--tls-cert and --tls-key are given together")
+    }
     if let maxConnections, !(1...1_000_000).contains(maxConnections) {
       throw ValidationError("--max-connections \(maxConnections) must be from 1 to 1000000")
     }
@@ -86,7 +98,11 @@ struct ServeCommand: AsyncParsableCommand {
     logger.logLevel = .info
     let resolver: TraceResolver
     var storeLocation = ""
+    var tls: ServerTLS?
     do {
+      if let tlsCert, let tlsKey {
+        tls = try ServerTLS(certificateFile: tlsCert, keyFile: tlsKey)
+      }
       // Everything is read and checked before the store is opened or the scan log made.
       var extra: [String: [String: String]] = [:]
       if let links {
@@ -142,10 +158,16 @@ struct ServeCommand: AsyncParsableCommand {
       throw ExitCode(1)
     }
     logger.info(
-      "serving", metadata: ["store": .string(storeLocation), "address": .string("\(host):\(port)")])
+      "serving",
+      metadata: [
+        "store": .string(storeLocation),
+        "address": .string("\(tls == nil ? "http" : "https")://\(host):\(port)"),
+      ])
     let limits = ServerLimits(
       idleSeconds: idleTimeout, connections: maxConnections ?? ServerLimits.defaultConnections)
-    try await resolver.application(host: host, port: port, limits: limits, logger: logger)
-      .runService()
+    try await resolver.application(
+      host: host, port: port, limits: limits, tls: tls, logger: logger
+    )
+    .runService()
   }
 }

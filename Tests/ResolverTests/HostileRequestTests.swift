@@ -253,7 +253,7 @@ struct HostileRequestTests {
     _ body: @Sendable @escaping (Int) async throws -> Value
   ) async throws -> Value {
     let (resolver, _) = try await ResolverTests.resolver()
-    let app = resolver.application(
+    let app = try resolver.application(
       host: "127.0.0.1", port: 0, limits: limits, logger: Logger(label: "test"))
     return try await app.test(.live) { client in try await body(client.port!) }
   }

@@ -167,9 +167,36 @@ struct ResolverTests {
       #expect(entry["anchor"] as? String == "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/7")
       #expect(entry["https://gs1.org/voc/pip"] != nil)
       #expect((entry["itemDescription"] as? String)?.hasPrefix("Đường thốt nốt") == true)
-      #expect(entry["https://gs1.org/voc/defaultLink"] != nil)
+      // The default link is the resolver's own page, with a title and nothing more; the
+      // traceability links are the page and the JSON, by content negotiation.
+      let itemAnchor = "\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/7"
+      let defaults = try #require(entry["https://gs1.org/voc/defaultLink"] as? [[String: Any]])
+      #expect(defaults.count == 1)
+      #expect(Set(defaults[0].keys) == ["href", "title"])
+      #expect(defaults[0]["href"] as? String == itemAnchor)
+      let trace = try #require(entry["https://gs1.org/voc/traceability"] as? [[String: Any]])
+      #expect(trace.compactMap { $0["type"] as? String } == ["text/html", "application/json"])
+      // The linkset links GS1's JSON-LD context.
+      #expect(
+        linkset.headers[HTTPField.Name("Link")!]
+          == "<https://ref.gs1.org/standards/resolver/linkset-context>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\""
+      )
       let byQuery = try await Self.get(client, Self.item + "&linkType=linkset")
       #expect(byQuery.headers[.contentType] == "application/linkset+json")
+      // The resolver's own link types are redirects to the record, the query passed on.
+      for linkType in ["gs1:traceability", "gs1:defaultLink"] {
+        let own = try await Self.get(client, Self.item + "&linkType=" + linkType)
+        #expect(own.status == .temporaryRedirect, "\(linkType)")
+        #expect(own.headers[.location] == itemAnchor + "?17=271102", "\(linkType)")
+      }
+      // A preflight names the linkset too.
+      let preflight = try await Self.get(
+        client, "/01/08932301001016/10/DTNQ-2611-02/", method: .options)
+      #expect(preflight.status == .noContent)
+      #expect(
+        preflight.headers[HTTPField.Name("Link")!]
+          == "<\(Self.base)/01/08932301001016/10/DTNQ-2611-02?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\""
+      )
       let redirect = try await Self.get(client, Self.item + "&linkType=gs1:pip")
       #expect(redirect.status == .temporaryRedirect)
       // The query is passed on (but linkType).
@@ -178,7 +205,19 @@ struct ResolverTests {
       #expect(missing.status == .notFound)
       let wellKnown = try await Self.get(client, "/.well-known/gs1resolver")
       #expect(wellKnown.status == .ok)
-      #expect(String(buffer: wellKnown.body).contains("\"resolverRoot\":\"\(Self.base)\""))
+      // The description file holds what GS1's schema for it asks (resolverRoot and
+      // supportedPrimaryKeys required; keys from GS1's list; link types as a namespace and
+      // a CURIE prefix).
+      let description = try #require(
+        try JSONSerialization.jsonObject(with: Data(buffer: wellKnown.body)) as? [String: Any])
+      #expect(description["resolverRoot"] as? String == Self.base)
+      let keys = try #require(description["supportedPrimaryKeys"] as? [String])
+      #expect(!keys.isEmpty && keys.allSatisfy { ["all", "01"].contains($0) })
+      let linkTypes = try #require(description["supportedLinkType"] as? [[String: String]])
+      #expect(linkTypes == [["namespace": "https://gs1.org/voc/", "prefix": "gs1:"]])
+      #expect(
+        description["jsonLdContextLocation"] as? String
+          == "https://ref.gs1.org/standards/resolver/linkset-context")
       let health = try await Self.get(client, "/healthz")
       #expect(health.status == .ok)
       // A signed link's signature is checked and shown.
@@ -305,6 +344,21 @@ struct ResolverTests {
       #expect(product.status == .temporaryRedirect)
       #expect(
         product.headers[.location] == "https://bay-nui.example/san-pham/duong-thot-not?foo=bar")
+      // The linkset names the configured default, and the resolver's page stays a
+      // traceability link.
+      let linkset = try await Self.get(client, lot, accept: "application/linkset+json")
+      let set = try #require(
+        try JSONSerialization.jsonObject(with: Data(buffer: linkset.body)) as? [String: Any])
+      let entry = try #require((set["linkset"] as? [[String: Any]])?.first)
+      let defaults = try #require(entry["https://gs1.org/voc/defaultLink"] as? [[String: Any]])
+      #expect(
+        defaults.map { $0["href"] as? String } == [
+          "https://bay-nui.example/san-pham/duong-thot-not"
+        ])
+      let trace = try #require(entry["https://gs1.org/voc/traceability"] as? [[String: Any]])
+      #expect(trace.first?["href"] as? String == Self.base + lot)
+      let asked = try await Self.get(client, lot + "?linkType=gs1:defaultLink")
+      #expect(asked.headers[.location] == "https://bay-nui.example/san-pham/duong-thot-not")
     }
   }
 
