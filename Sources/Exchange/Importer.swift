@@ -310,57 +310,29 @@ struct Row {
   }
 
   func producerKind(_ key: String) throws(ImportError) -> ProducerKind {
-    try choice(
-      key,
-      [
-        "household": .household, "ho_kinh_doanh": .household, "ho_san_xuat": .household,
-        "ho_san_xuat_kinh_doanh": .household, "cooperative": .cooperative,
-        "hop_tac_xa": .cooperative, "htx": .cooperative, "enterprise": .enterprise,
-        "doanh_nghiep": .enterprise, "cong_ty": .enterprise,
-      ], expected: "household, cooperative or enterprise (hộ kinh doanh, hợp tác xã, doanh nghiệp)")
+    try choice(key, Vocabulary.producerKind, expected: Vocabulary.producerKinds)
   }
 
   func group(_ key: String) throws(ImportError) -> ProductGroup {
-    var choices: [String: ProductGroup] = [:]
-    for group in ProductGroup.allCases {
-      choices[group.rawValue] = group
-      choices[ImportKind.fold(group.vietnamese)] = group
-    }
-    choices["du_lich"] = .tourism
-    choices["duoc_lieu"] = .herbal
-    return try choice(
-      key, choices, expected: ProductGroup.allCases.map(\.rawValue).joined(separator: ", "))
+    try choice(key, Vocabulary.group, expected: Vocabulary.groups)
   }
 
   func status(_ key: String) throws(ImportError) -> RatingStatus {
-    var choices: [String: RatingStatus] = [:]
-    for status in RatingStatus.allCases { choices[ImportKind.fold(status.rawValue)] = status }
-    choices["cong_nhan"] = .certified
-    choices["dat"] = .certified
-    choices["de_nghi_trung_uong"] = .proposedCentral
-    choices["het_han"] = .expired
-    choices["thu_hoi"] = .revoked
-    choices["khong_dat"] = .notRated
-    return try choice(
-      key, choices, expected: RatingStatus.allCases.map(\.rawValue).joined(separator: ", "))
+    try choice(key, Vocabulary.status, expected: Vocabulary.statuses)
   }
 
   func level(_ key: String) throws(ImportError) -> DecisionLevel {
-    try choice(
-      key,
-      [
-        "provincial": .provincial, "tinh": .provincial, "central": .central, "trung_uong": .central,
-      ],
-      expected: "provincial or central (tỉnh, trung ương)")
+    try choice(key, Vocabulary.level, expected: Vocabulary.levels)
   }
 
-  private func choice<T>(_ key: String, _ choices: [String: T], expected: String)
+  private func choice<T>(_ key: String, _ read: (String) -> T?, expected: String)
     throws(ImportError) -> T
   {
     let text = try required(key)
-    guard let value = choices[ImportKind.fold(text)] else {
+    guard let value = read(text) else {
       throw error(key, "\"\(text)\" must be \(expected)")
     }
     return value
   }
+
 }

@@ -123,7 +123,7 @@ public enum LabelPrinter {
   }
 
   public static func print(
-    _ jobs: [PrintJob], to folder: String, options: PrintOptions,
+    _ jobs: [PrintJob], to folder: String, options: PrintOptions, firstNumber: Int64 = 1,
     progress: (@Sendable (Int) -> Void)? = nil
   ) throws(LabelError) -> Report {
     _ = keepFreedMemory
@@ -142,7 +142,8 @@ public enum LabelPrinter {
         reason: "cannot be created (\(error.localizedDescription))")
     }
     do throws(LabelError) {
-      let (files, bytes) = try render(jobs, into: staging, options: options, progress: progress)
+      let (files, bytes) = try render(
+        jobs, into: staging, options: options, firstNumber: firstNumber, progress: progress)
       guard rename(staging, folder) == 0 else {
         throw LabelError.invalidOption(
           name: "output folder", value: folder,
@@ -156,7 +157,7 @@ public enum LabelPrinter {
   }
 
   private static func render(
-    _ jobs: [PrintJob], into staging: String, options: PrintOptions,
+    _ jobs: [PrintJob], into staging: String, options: PrintOptions, firstNumber: Int64,
     progress: (@Sendable (Int) -> Void)?
   ) throws(LabelError) -> (files: [String], bytes: Int) {
     let threads =
@@ -195,20 +196,22 @@ public enum LabelPrinter {
       return (files, bytes)
     }
     // A run of more than `folderSize` labels is written in folders of that many, named by
-    // the range they hold (`00001-01000/`). Each thread takes whole folders in turn, so no
-    // two threads create files in one folder at once (creating a file locks its folder); a
-    // run of one folder is shared out label by label.
+    // the numbers (serials) they hold, the first job being `firstNumber`: `00021-01020/`.
+    // Each thread takes whole folders in turn, so no two threads create files in one folder
+    // at once (creating a file locks its folder); a run of one folder is shared out label by
+    // label.
     let folders = jobs.count > folderSize ? (jobs.count + folderSize - 1) / folderSize : 1
-    let digits = max(5, String(jobs.count).count)
-    func padded(_ number: Int) -> String {
+    let lastNumber = firstNumber + Int64(jobs.count) - 1
+    let digits = max(5, String(lastNumber).count)
+    func padded(_ number: Int64) -> String {
       let text = String(number)
       return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
     let folderNames = (0..<folders).map { folder in
       folders == 1
         ? ""
-        : padded(folder * folderSize + 1) + "-"
-          + padded(min(jobs.count, (folder + 1) * folderSize)) + "/"
+        : padded(firstNumber + Int64(folder * folderSize)) + "-"
+          + padded(min(lastNumber, firstNumber + Int64((folder + 1) * folderSize) - 1)) + "/"
     }
     for name in folderNames where !name.isEmpty {
       do {

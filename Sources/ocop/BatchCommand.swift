@@ -8,19 +8,16 @@ struct BatchCommand: AsyncParsableCommand {
     commandName: "batch", abstract: "Issue batches (lots) with their origin, and look them up.",
     subcommands: [Issue.self, List.self, Show.self])
 
-  struct Issue: AsyncParsableCommand {
+  struct Issue: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Issue a batch: a signed commissioning record with its origin.",
       discussion: """
         The batch carries the OCOP rating in force on its production date, or none (the \
         record says so). Input lots are GTIN/LOT, repeated.
-
-        Example:
-          ocop batch issue --gtin 8932301001016 --lot DTN-2611-01 \\
-            --produced 2026-11-02 --expires 2027-11-01 --quantity 1200 --unit KGM \\
-            --area "Vùng thốt nốt Ô Lâm" --commune "Xã Ô Lâm" --district "Tri Tôn" \\
-            --province "An Giang" --input 8935481001012/NTN-2610-03
         """)
+    static let examples = [
+      #"ocop batch issue --gtin 8932301001016 --lot DTN-2611-01 --produced 2026-11-02 --expires 2027-11-01 --quantity 1200 --unit KGM --area "Vùng thốt nốt Ô Lâm" --commune "Xã Ô Lâm" --district "Tri Tôn" --province "An Giang" --input 8935481001012/NTN-2610-03"#
+    ]
     @Option(help: "The product's GTIN.") var gtin: String
     @Option(help: "Lot code (GS1 AI 10).") var lot: String
     @Option(help: "Production date (NSX).") var produced: String
@@ -38,6 +35,8 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "Last day of harvest or catch.") var harvestEnd: String?
     @Option(name: .customLong("input"), help: "An input lot, GTIN/LOT (repeat for several).")
     var inputs: [String] = []
+    @Flag(help: "Accept an input lot that expired before this batch's production date.")
+    var allowExpiredInput = false
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -65,7 +64,25 @@ struct BatchCommand: AsyncParsableCommand {
             harvestEnd: harvestEnd.map { try parseDate($0, option: "--harvest-end") }),
           inputs: inputs.map(parseLot))
         let workspace = try await Workspace.open(location, writing: true)
+        // Material past its HSD when this batch was made is refused unless asked for (a
+        // recalled input is refused by the store, always).
+        if !allowExpiredInput {
+          for input in request.inputs {
+            if let used = try await workspace.store.batch(input),
+              used.request.expiryDate < request.productionDate
+            {
+              throw CLIError(
+                "--input \(input) expired on \(used.request.expiryDate.dayMonthYear), before this batch's production date \(request.productionDate.dayMonthYear); --allow-expired-input records it anyway"
+              )
+            }
+          }
+        }
         let batch = try await workspace.store.issueBatch(request)
+        if request.expiryDate < GS1Date.today() {
+          Output.printError(
+            "warning: lot \(batch.lot) is already expired (HSD \(request.expiryDate.dayMonthYear)); it was recorded"
+          )
+        }
         if output.json {
           printRecord(batch.json)
         } else {
@@ -97,18 +114,26 @@ struct BatchCommand: AsyncParsableCommand {
           }
         }
         let recalled = Set(try await workspace.store.recalls().map(\.lot))
+        let today = GS1Date.today()
         for batch in batches {
+          let expired = batch.request.expiryDate < today
           if output.json {
             printRecord(
-              .object(["batch": batch.json, "recalled": .bool(recalled.contains(batch.lot))]))
+              .object([
+                "batch": batch.json, "recalled": .bool(recalled.contains(batch.lot)),
+                "expired": .bool(expired),
+              ]))
             continue
           }
           let stars = batch.rating.map { String(repeating: "★", count: $0.stars) } ?? "-"
+          let marks = [recalled.contains(batch.lot) ? "RECALLED" : nil, expired ? "EXPIRED" : nil]
+            .compactMap { $0 }
           print(
-            Output.pad(batch.lot.gtin.digits, 16) + Output.pad(batch.lot.lot, 22)
+            (Output.pad(batch.lot.gtin.digits, 16) + Output.pad(batch.lot.lot, 22)
               + "NSX " + batch.request.productionDate.dayMonthYear + "  HSD "
               + batch.request.expiryDate.dayMonthYear + "  " + Output.pad(stars, 6)
-              + (recalled.contains(batch.lot) ? "RECALLED" : ""))
+              + marks.joined(separator: " "))
+              .trimmingCharacters(in: .whitespaces))
         }
       }
     }
@@ -147,9 +172,18 @@ struct BatchCommand: AsyncParsableCommand {
           return
         }
         let request = batch.request
+        let product = try await workspace.store.product(reference.gtin)
+        var producer: Producer?
+        if let product {
+          producer = try await workspace.store.producer(taxCode: product.producerTaxCode)
+        }
         print("lot \(batch.lot)")
+        if let product { print("  product   \(product.nameVietnamese)") }
+        if let producer { print("  producer  \(producer.name) (\(producer.taxCode))") }
         print("  NSX       \(request.productionDate.dayMonthYear)")
-        print("  HSD       \(request.expiryDate.dayMonthYear)")
+        print(
+          "  HSD       \(request.expiryDate.dayMonthYear)"
+            + (request.expiryDate < GS1Date.today() ? "  EXPIRED" : ""))
         print("  quantity  \(request.quantity.amount) \(request.quantity.unit.symbol)")
         print("  origin    \(request.origin.areaName), \(request.origin.address.line)")
         if let point = request.origin.coordinates {

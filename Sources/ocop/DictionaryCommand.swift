@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GS1
+import Traceability
 
 /// `ocop dictionary`: GS1's syntax dictionary that ocop ships, and what a newer one changes.
 struct DictionaryCommand: AsyncParsableCommand {
@@ -10,27 +11,31 @@ struct DictionaryCommand: AsyncParsableCommand {
       "GS1's syntax dictionary that ocop reads every AI from, and what a newer one changes.",
     subcommands: [Show.self, Diff.self])
 
-  struct Show: AsyncParsableCommand {
+  struct Show: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
-      abstract: "Show how the shipped dictionary defines AIs.",
-      discussion: "Example:\n  ocop dictionary show 01 10 8030")
+      abstract: "Show how the shipped dictionary defines AIs.")
+    static let examples = ["ocop dictionary show 01 10 8030"]
     @Argument(help: "The AIs (all when none is given).") var ais: [String] = []
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
         let dictionary = SyntaxDictionary.gs1
-        print("GS1 syntax dictionary, release \(SyntaxDictionary.release ?? "unknown")")
+        if !output.json {
+          print("GS1 syntax dictionary, release \(SyntaxDictionary.release ?? "unknown")")
+        }
         let wanted =
           ais.isEmpty
           ? dictionary.definitions.keys.sorted { ($0.count, $0) < ($1.count, $1) } : ais
         for ai in wanted {
-          print(try describe(dictionary.require(ai)))
+          let definition = try dictionary.require(ai)
+          Statement(json: output.json).say(describe(definition), json(definition))
         }
       }
     }
   }
 
-  struct Diff: AsyncParsableCommand {
+  struct Diff: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "List what a newer dictionary file adds, removes and changes.",
       discussion: """
@@ -38,11 +43,12 @@ struct DictionaryCommand: AsyncParsableCommand {
         gs1-syntax-dictionary.txt) and lists the AIs FILE adds, removes and defines \
         differently, with the fields that differ. Exit status 0 when they define the same \
         AIs the same way, 1 when they differ (as diff does).
-
-        Example:
-          ocop dictionary diff gs1-syntax-dictionary.txt
         """)
+    static let examples = [
+      "ocop dictionary diff gs1-syntax-dictionary.txt"
+    ]
     @Argument(help: "The newer dictionary file.") var file: String
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       var differs = false
@@ -53,18 +59,37 @@ struct DictionaryCommand: AsyncParsableCommand {
           throw CLIError("\(file) is not a GS1 syntax dictionary: \(error)")
         }
         let shipped = SyntaxDictionary.gs1
+        let changes = shipped.changes(to: newer)
+        differs = !changes.isEmpty
+        if output.json {
+          printRecord(
+            .object([
+              "shipped": .string(SyntaxDictionary.release ?? "unknown"),
+              "file": .string(file),
+              "release": .string(SyntaxDictionary.release(of: text) ?? "unknown"),
+              "added": .array(changes.added.map { .object(json($0)) }),
+              "removed": .array(changes.removed.map { .object(json($0)) }),
+              "changed": .array(
+                changes.changed.map {
+                  .object([
+                    "ai": .string($0.after.ai),
+                    "fields": .array($0.fields.map(CanonicalJSON.string)),
+                    "before": .string(format($0.before)), "after": .string(format($0.after)),
+                  ])
+                }),
+            ]))
+          return
+        }
         print(
           "shipped: release \(SyntaxDictionary.release ?? "unknown"), \(shipped.definitions.count) AIs"
         )
         print(
           "\(file): release \(SyntaxDictionary.release(of: text) ?? "unknown"), \(newer.definitions.count) AIs"
         )
-        let changes = shipped.changes(to: newer)
         if changes.isEmpty {
           print("no change: both define the same AIs the same way")
           return
         }
-        differs = true
         if !changes.added.isEmpty {
           print("added (\(changes.added.count)):")
           for definition in changes.added { print(describe(definition)) }
@@ -122,4 +147,12 @@ private func format(_ definition: AIDefinition) -> String {
     parts.append("ex=" + definition.exclusions.joined(separator: ","))
   }
   return parts.joined(separator: " ")
+}
+
+/// An AI's definition as JSON: its AI, title and format as the dictionary writes it.
+private func json(_ definition: AIDefinition) -> CanonicalMembers {
+  [
+    "ai": .string(definition.ai), "title": .string(definition.title),
+    "format": .string(format(definition)),
+  ]
 }

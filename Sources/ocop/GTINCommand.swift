@@ -10,17 +10,17 @@ struct GTINCommand: AsyncParsableCommand {
   )
 
   /// `ocop gtin check`.
-  struct Check: AsyncParsableCommand {
+  struct Check: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Check the check digit of one or more GTINs.",
       discussion: """
         Accepts GTIN-8, GTIN-12, GTIN-13 and GTIN-14 and prints each in the 14-digit form \
         that trace links use. A wrong check digit is reported with the digit it should be.
-
-        Example:
-          ocop gtin check 8931234567897 08931234567892
         """
     )
+    static let examples = [
+      "ocop gtin check 8931234567897 08931234567892"
+    ]
 
     @Argument(help: "The GTINs to check (8, 12, 13 or 14 digits).")
     var gtins: [String]
@@ -51,7 +51,7 @@ struct GTINCommand: AsyncParsableCommand {
   }
 
   /// `ocop gtin allocate`.
-  struct Allocate: AsyncParsableCommand {
+  struct Allocate: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Make the GTIN-13 for an item number under your GS1 company prefix.",
       discussion: """
@@ -59,12 +59,12 @@ struct GTINCommand: AsyncParsableCommand {
         your own item number it makes the 12 digits before the check digit, so a \
         7-digit prefix leaves 5 digits for items (00000–99999). Item numbers shorter \
         than that are padded with zeros; longer ones are refused.
-
-        Example:
-          ocop gtin allocate --prefix 8931234 --item 56789
-          ocop gtin allocate --prefix 8931234 --item 1 --count 5
         """
     )
+    static let examples = [
+      "ocop gtin allocate --prefix 8931234 --item 56789",
+      "ocop gtin allocate --prefix 8931234 --item 1 --count 5",
+    ]
 
     @Option(help: "Your GS1 company prefix (4 to 12 digits; Vietnam's start 893).")
     var prefix: String

@@ -4,7 +4,7 @@ import Foundation
 import Traceability
 
 /// `ocop import`: producers, products, ratings and batches from CSV files.
-struct ImportCommand: AsyncParsableCommand {
+struct ImportCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Import producers, products, OCOP ratings or batches from CSV.",
@@ -25,12 +25,12 @@ struct ImportCommand: AsyncParsableCommand {
       signature. Events held already are skipped, so importing the same bundle again adds \
       nothing and a later one adds only what is new; an event that differs from the one \
       held, or one bad event, and nothing from the bundle is stored.
-
-      Examples:
-        ocop import producers producers.csv
-        ocop import all Fixtures/an-giang
-        ocop import bundle htx-tri-ton-bundle.json
       """)
+  static let examples = [
+    "ocop import producers producers.csv",
+    "ocop import all Fixtures/an-giang",
+    "ocop import bundle htx-tri-ton-bundle.json",
+  ]
 
   /// One kind of record, or every kind from a folder.
   enum Kind: ExpressibleByArgument, Equatable {

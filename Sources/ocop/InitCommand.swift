@@ -4,7 +4,7 @@ import GS1
 import Traceability
 
 /// `ocop init`: a new store with its issuer key and config.
-struct InitCommand: AsyncParsableCommand {
+struct InitCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "init",
     abstract: "Create a store, an issuer key and the config beside them.",
@@ -17,17 +17,19 @@ struct InitCommand: AsyncParsableCommand {
       With --store postgres://USER@HOST:PORT/DB (a database that exists and holds no \
       store; the password from $PGPASSWORD) the tables are made there, and --config is \
       required. Nothing is overwritten.
-
-      Examples:
-        ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301 --issuer "Sở KH&CN An Giang"
-        ocop init --config /srv/ocop/ocop.json --store /srv/ocop/data/angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301
-        ocop init --config /srv/ocop/ocop.json --store postgres://ocop@db.angiang.example:5432/ocop --resolver https://truyxuat.angiang.example --prefix 8932301
       """)
+  static let examples = [
+    #"ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301 --issuer "Sở KH&CN An Giang""#,
+    "ocop init --config /srv/ocop/ocop.json --store /srv/ocop/data/angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301",
+    "ocop init --config /srv/ocop/ocop.json --store postgres://ocop@db.angiang.example:5432/ocop --resolver https://truyxuat.angiang.example --prefix 8932301",
+  ]
 
   @OptionGroup var location: StoreOptions
   @Option(help: ArgumentHelp("Base URL of trace links (https://…).", valueName: "url"))
   var resolver: String
-  @Option(help: ArgumentHelp("GS1 company prefix, 7 to 10 digits.", valueName: "digits"))
+  @Option(
+    help: ArgumentHelp(
+      "GS1 company prefix, 4 to 12 digits (GS1 Vietnam's start 893).", valueName: "digits"))
   var prefix: String
   @Option(help: ArgumentHelp("The issuer's name, shown in trust lists.", valueName: "name"))
   var issuer: String = "OCOP producer"

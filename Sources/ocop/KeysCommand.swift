@@ -57,13 +57,14 @@ struct KeysCommand: AsyncParsableCommand {
     }
   }
 
-  struct Export: AsyncParsableCommand {
+  struct Export: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
-      abstract: "Write the trust list (public keys only) for verifiers.",
-      discussion: "Example:\n  ocop keys export --out trust.json")
+      abstract: "Write the trust list (public keys only) for verifiers.")
+    static let examples = ["ocop keys export --out trust.json"]
     @Option(help: ArgumentHelp("The file to write (default: standard output).", valueName: "file"))
     var out: String?
     @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
@@ -71,7 +72,12 @@ struct KeysCommand: AsyncParsableCommand {
         let data = try workspace.trustList().json()
         if let out {
           try writeNew(data, to: out)
-          print("wrote the trust list to \(out)")
+          Statement(json: output.json).say(
+            "wrote the trust list to \(out)",
+            [
+              "trustList": .string(out),
+              "issuers": .integer(Int64(try TrustList(path: out).issuers.count)),
+            ])
         } else {
           FileHandle.standardOutput.write(data)
         }
@@ -79,7 +85,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
   }
 
-  struct Import: AsyncParsableCommand {
+  struct Import: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Add the issuers of another trust list to this store's, with their scope.",
       discussion: """
@@ -93,11 +99,11 @@ struct KeysCommand: AsyncParsableCommand {
         are kept (an entry without them may sign anything). When the list holds several issuers, \
         name the one to scope with --kid. A signed list is accepted only from a root this \
         workspace holds as an anchor (`ocop keys anchor`), or one given with --anchor.
-
-        Examples:
-          ocop keys import htx-tri-ton-trust.json --prefix 8932301
-          ocop keys import ocop-an-giang-trust.json --kid 7QK2M4PA --role ratings
         """)
+    static let examples = [
+      "ocop keys import htx-tri-ton-trust.json --prefix 8932301",
+      "ocop keys import ocop-an-giang-trust.json --kid 7QK2M4PA --role ratings",
+    ]
     @Argument(help: "The trust list file.") var file: String
     @Option(
       help: ArgumentHelp(
@@ -114,6 +120,7 @@ struct KeysCommand: AsyncParsableCommand {
     )
     var anchor: String?
     @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
@@ -133,7 +140,12 @@ struct KeysCommand: AsyncParsableCommand {
           }
           book.accepted(signature)
           seen = book
-          print(Self.describe(signature))
+          Statement(json: output.json).say(
+            Self.describe(signature),
+            [
+              "signedBy": .string(signature.root), "sequence": .integer(Int64(signature.sequence)),
+              "expires": .string(signature.expires.text),
+            ])
         }
         let own = workspace.ownKid
         if let kid {
@@ -167,21 +179,34 @@ struct KeysCommand: AsyncParsableCommand {
           throw TraceError.malformed(what: what + " " + file, reason: reason)
         }
         if let own, let entry = incoming.issuers[own], before.issuers[own] == entry {
-          print("issuer \(own) is this store's own, and the list gives it unchanged")
+          Statement(json: output.json).say(
+            "issuer \(own) is this store's own, and the list gives it unchanged",
+            ["own": .string(own), "unchanged": .bool(true)])
         }
         try seen?.write(to: workspace.anchorFile)
         guard trustList != before else {
-          print("the trust list is unchanged: \(file) adds nothing to it")
+          Statement(json: output.json).say(
+            "the trust list is unchanged: \(file) adds nothing to it",
+            [
+              "trustList": .string(workspace.trustListFile), "added": .array([]),
+              "unchanged": .bool(true),
+            ])
           return
         }
         // Readable by all, writable by the owner only, whatever the umask.
         try NewFile.replace(trustList.json(), at: workspace.trustListFile, mode: 0o644)
-        for entry in incoming.issuers.values.sorted(by: { $0.kid < $1.kid }) where entry.kid != own
-        {
-          if let now = trustList.issuers[entry.kid] {
-            print("  \(now.kid)  \(now.name)  (\(Show.summary(now)))")
-          }
+        let added = incoming.issuers.values.sorted(by: { $0.kid < $1.kid }).filter {
+          $0.kid != own
+        }.compactMap { trustList.issuers[$0.kid] }
+        if output.json {
+          printRecord(
+            .object([
+              "trustList": .string(workspace.trustListFile), "added": .array(added.map(\.json)),
+              "issuers": .integer(Int64(trustList.issuers.count)), "unchanged": .bool(false),
+            ]))
+          return
         }
+        for now in added { print("  \(now.kid)  \(now.name)  (\(Show.summary(now)))") }
         print(
           "trust list now holds \(trustList.issuers.count) issuers (\(incoming.issuers.count) from \(file))"
         )
@@ -194,21 +219,22 @@ struct KeysCommand: AsyncParsableCommand {
     }
   }
 
-  struct Revoke: AsyncParsableCommand {
+  struct Revoke: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Revoke an issuer in this workspace's trust list.",
       discussion: """
         With --from, what the issuer signed before that moment stays valid and what is \
         dated from it on is refused (a key retired, or stolen on a known day); without it, \
         nothing it signed is accepted. Export the list again for verifiers.
-
-        Example:
-          ocop keys revoke 7QK2M4PA --from 2026-12-01
         """)
+    static let examples = [
+      "ocop keys revoke 7QK2M4PA --from 2026-12-01"
+    ]
     @Argument(help: "The issuer's kid.") var kid: String
     @Option(help: ArgumentHelp("When the revocation takes effect (UTC).", valueName: "time"))
     var from: String?
     @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
@@ -219,24 +245,32 @@ struct KeysCommand: AsyncParsableCommand {
         }
         let time = try from.map { try parseTime($0, option: "--from") }
         if entry.revoked, let was = entry.revokedFrom, let time, was <= time {
-          print("issuer \(kid) is already revoked from \(was.text)")
+          Statement(json: output.json).say(
+            "issuer \(kid) is already revoked from \(was.text)",
+            ["revoked": .string(kid), "from": .string(was.text), "unchanged": .bool(true)])
           return
         }
         if entry.revoked, entry.revokedFrom == nil {
-          print("issuer \(kid) is already revoked for everything it signed")
+          Statement(json: output.json).say(
+            "issuer \(kid) is already revoked for everything it signed",
+            ["revoked": .string(kid), "from": .null, "unchanged": .bool(true)])
           return
         }
         trustList.set(entry.revoking(from: time))
         try NewFile.replace(trustList.json(), at: workspace.trustListFile, mode: 0o644)
-        print(
+        Statement(json: output.json).say(
           "revoked issuer \(kid) (\(entry.name))"
             + (time.map { " from \($0.text): what it signed before stays valid" }
-              ?? ": nothing it signed is accepted"))
+              ?? ": nothing it signed is accepted"),
+          [
+            "revoked": .string(kid), "from": time.map { .string($0.text) } ?? .null,
+            "unchanged": .bool(false),
+          ])
       }
     }
   }
 
-  struct Root: AsyncParsableCommand {
+  struct Root: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Make a root key that signs trust lists, and its anchor for verifiers.",
       discussion: """
@@ -245,15 +279,16 @@ struct KeysCommand: AsyncParsableCommand {
         give it to every verifier, who checks signed lists against it (`--anchor`, or \
         `ocop keys anchor` to keep it in a workspace). With an existing --key, only the \
         anchor is written.
-
-        Example:
-          ocop keys root --name "Văn phòng OCOP An Giang" --key root.key --anchor root-anchor.json
         """)
+    static let examples = [
+      #"ocop keys root --name "Văn phòng OCOP An Giang" --key root.key --anchor root-anchor.json"#
+    ]
     @Option(help: "Who the root is.") var name: String?
     @Option(
       help: ArgumentHelp("The root key file (made if missing, mode 0600).", valueName: "file"))
     var key: String
     @Option(help: ArgumentHelp("The anchor file to write.", valueName: "file")) var anchor: String
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
@@ -264,15 +299,20 @@ struct KeysCommand: AsyncParsableCommand {
           guard let name else { throw CLIError("--name is needed to make a new root key \(key)") }
           root = try IssuerKey.generate(name: name)
           try root.write(to: key)
-          print("made root key \(root.kid) (\(root.name)) in \(key)")
+          if !output.json { print("made root key \(root.kid) (\(root.name)) in \(key)") }
         }
         try writeNew(TrustAnchor(root).json(), to: anchor)
-        print("wrote the anchor of root \(root.kid) to \(anchor)")
+        Statement(json: output.json).say(
+          "wrote the anchor of root \(root.kid) to \(anchor)",
+          [
+            "root": .string(root.kid), "name": .string(root.name), "key": .string(key),
+            "anchor": .string(anchor),
+          ])
       }
     }
   }
 
-  struct SignTrust: AsyncParsableCommand {
+  struct SignTrust: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       commandName: "sign-trust",
       abstract: "Sign this workspace's trust list with a root key, for verifiers anywhere.",
@@ -280,10 +320,10 @@ struct KeysCommand: AsyncParsableCommand {
         The signed list carries a number (each list a root signs has a higher one: \
         --sequence, by default one more than the list at --out, else 1) and an expiry. A \
         verifier holding the root's anchor refuses a changed, expired or older list.
-
-        Example:
-          ocop keys sign-trust --root root.key --out an-giang-trust.json --expires 2027-03-01
         """)
+    static let examples = [
+      "ocop keys sign-trust --root root.key --out an-giang-trust.json --expires 2027-03-01"
+    ]
     @Option(help: ArgumentHelp("The root key file.", valueName: "file")) var root: String
     @Option(help: ArgumentHelp("The signed list to write (replaced).", valueName: "file")) var out:
       String
@@ -291,6 +331,7 @@ struct KeysCommand: AsyncParsableCommand {
     var expires: String
     @Option(help: "The list's number.") var sequence: Int64?
     @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
@@ -307,20 +348,25 @@ struct KeysCommand: AsyncParsableCommand {
         let signed = try workspace.trustList().signed(
           by: key, sequence: number, issuedAt: .now(), expires: expiry)
         try NewFile.replace(signed.json(), at: out, mode: 0o644)
-        print(
-          "wrote trust list \(number) signed by root \(key.kid) (\(key.name)) to \(out): \(signed.issuers.count) issuers, expires \(expiry.text)"
-        )
+        Statement(json: output.json).say(
+          "wrote trust list \(number) signed by root \(key.kid) (\(key.name)) to \(out): \(signed.issuers.count) issuers, expires \(expiry.text)",
+          [
+            "trustList": .string(out), "sequence": .integer(Int64(number)),
+            "root": .string(key.kid), "issuers": .integer(Int64(signed.issuers.count)),
+            "expires": .string(expiry.text),
+          ])
       }
     }
   }
 
-  struct Anchor: AsyncParsableCommand {
+  struct Anchor: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract:
-        "Keep a root's anchor in this workspace: signed trust lists are checked against it.",
-      discussion: "Example:\n  ocop keys anchor root-anchor.json")
+        "Keep a root's anchor in this workspace: signed trust lists are checked against it.")
+    static let examples = ["ocop keys anchor root-anchor.json"]
     @Argument(help: "The anchor file (from `ocop keys root`).") var file: String
     @OptionGroup var location: StoreOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
@@ -329,7 +375,9 @@ struct KeysCommand: AsyncParsableCommand {
         let anchor = try TrustAnchor(path: file)
         book.add(anchor)
         try book.write(to: workspace.anchorFile)
-        print("root \(anchor.kid) (\(anchor.name)) is a trust anchor of this workspace")
+        Statement(json: output.json).say(
+          "root \(anchor.kid) (\(anchor.name)) is a trust anchor of this workspace",
+          ["anchor": .string(anchor.kid), "name": .string(anchor.name)])
       }
     }
   }

@@ -11,21 +11,20 @@ struct LinkCommand: AsyncParsableCommand {
   )
 
   /// `ocop link make`.
-  struct Make: AsyncParsableCommand {
+  struct Make: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Make the trace URL for a product, a lot or a single numbered item.",
       discussion: """
         The URL is the resolver's address, then the GTIN, then the lot and serial \
         number, then data such as the expiry date. Dates are YYYY-MM-DD or GS1's YYMMDD; \
         day 00 (YYMM00) means the end of the month.
-
-        Examples:
-          ocop link make --base https://truyxuat.angiang.gov.vn --gtin 8931234567897 \\
-            --lot DT-2026-01 --expiry 2027-06-30
-          ocop link make --gtin 8931234567897 --lot A1 --serial 1001 --net-weight 0.500
-          ocop link make --elements '(01)08931234567897(10)A1(17)270630'
         """
     )
+    static let examples = [
+      "ocop link make --base https://truyxuat.angiang.gov.vn --gtin 8931234567897 --lot DT-2026-01 --expiry 2027-06-30",
+      "ocop link make --gtin 8931234567897 --lot A1 --serial 1001 --net-weight 0.500",
+      "ocop link make --elements '(01)08931234567897(10)A1(17)270630'",
+    ]
 
     @Option(help: "The resolver address the URL starts with.")
     var base = "https://id.gs1.org"
@@ -156,7 +155,7 @@ struct LinkCommand: AsyncParsableCommand {
   }
 
   /// `ocop link parse`.
-  struct Parse: AsyncParsableCommand {
+  struct Parse: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Read trace URLs and show the GS1 data they carry, or why they are invalid.",
       discussion: """
@@ -168,13 +167,13 @@ struct LinkCommand: AsyncParsableCommand {
         or bracketed; it is shown with the Digital Link it stands for, under --base. \
         --alphas and --zero-suppressed read what GS1's engine reads only when asked: \
         /gtin/-style words for AIs, and GTIN-8, -12 or -13 as AI (01).
-
-        Examples:
-          ocop link parse 'https://id.gs1.org/01/08931234567897/10/A1?17=270630'
-          ocop link parse '(01)08931234567897(10)A1(17)270630'
-          ocop link parse --fnc1 '^' ']Q3010893123456789710A1^17270630'
         """
     )
+    static let examples = [
+      "ocop link parse 'https://id.gs1.org/01/08931234567897/10/A1?17=270630'",
+      "ocop link parse '(01)08931234567897(10)A1(17)270630'",
+      "ocop link parse --fnc1 '^' ']Q3010893123456789710A1^17270630'",
+    ]
 
     @Argument(help: "The URLs (or element data) to read; none to read standard input.")
     var uris: [String] = []

@@ -3,7 +3,7 @@ import Foundation
 import Traceability
 
 /// `ocop migrate`: a store's whole signed log, copied to another backend.
-struct MigrateCommand: AsyncParsableCommand {
+struct MigrateCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "migrate",
     abstract: "Copy a store's signed log and records to a new store (SQLite ⇄ PostgreSQL).",
@@ -18,11 +18,11 @@ struct MigrateCommand: AsyncParsableCommand {
       file beside an SQLite source), or --trust FILE. The workspace files (config, key, \
       trust list) are not copied: use them with --store TARGET, or name the target in the \
       config.
-
-      Examples:
-        ocop migrate --from angiang.sqlite --to postgres://ocop@db.angiang.example:5432/ocop
-        ocop migrate --from postgres://ocop@db.angiang.example:5432/ocop --to angiang-copy.sqlite --config /srv/ocop/ocop.json
       """)
+  static let examples = [
+    "ocop migrate --from angiang.sqlite --to postgres://ocop@db.angiang.example:5432/ocop",
+    "ocop migrate --from postgres://ocop@db.angiang.example:5432/ocop --to angiang-copy.sqlite --config /srv/ocop/ocop.json",
+  ]
 
   @Option(help: ArgumentHelp("The store to copy.", valueName: "location"))
   var from: String

@@ -1,8 +1,11 @@
 import ArgumentParser
 
-/// `ocop`: OCOP product traceability, from GS1 identifiers to trace links.
-@main
+/// `ocop`: OCOP product traceability, from GS1 identifiers to trace links. It is run by
+/// ``Entry``, which writes its help, its errors and its examples.
 struct Ocop: AsyncParsableCommand {
+  /// The toolkit's version, as `ocop --version` prints it.
+  static let version = "0.9.0"
+
   static let configuration = CommandConfiguration(
     commandName: "ocop",
     abstract: "Origin records and QR trace labels for OCOP products (Mỗi xã một sản phẩm).",
@@ -22,8 +25,13 @@ struct Ocop: AsyncParsableCommand {
       (NAME.json). `ocop migrate` moves a store from one to the other.
 
       Exit status: 0 when every input is accepted, 1 when an input is rejected (the \
-      reason is on standard error), 64 when the command line itself is wrong.
+      reason is on standard error), 64 when the command line itself is wrong. Errors, \
+      warnings and verdicts are in colour on a terminal; NO_COLOR=1 turns it off.
+
+      Shell completion: `ocop --generate-completion-script bash` (or zsh, fish) writes a \
+      script for the shell; the README says where each shell reads it.
       """,
+    version: "ocop-trace " + Ocop.version,
     subcommands: [
       InitCommand.self, ImportCommand.self, ProducerCommand.self, ProductCommand.self,
       BatchCommand.self, PrintCommand.self, VerifyCommand.self, TraceLotCommand.self,

@@ -5,7 +5,7 @@ import Label
 import Traceability
 
 /// `ocop print`: serials for a batch, and their labels.
-struct PrintCommand: AsyncParsableCommand {
+struct PrintCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "print",
     abstract: "Allocate serials for a batch and render their labels (PNG, sheets or SVG).",
@@ -21,13 +21,12 @@ struct PrintCommand: AsyncParsableCommand {
 
       The serials are stored before any label is drawn: a run that is stopped half-way \
       keeps its serials, and `--resume RUN` renders that run's labels again.
-
-      Examples:
-        ocop print 8932301001016/DTNQ-2611-03 --count 300
-        ocop print 8932301001016/DTNQ-2611-03 --count 240 \\
-          --sheet 3x8 --template 70x37
-        ocop print 8932301001016/DTNQ-2611-03 --resume run-1-300 --out labels/again
       """)
+  static let examples = [
+    "ocop print 8932301001016/DTNQ-2611-03 --count 300",
+    "ocop print 8932301001016/DTNQ-2611-03 --count 240 --sheet 3x8 --template 70x37",
+    "ocop print 8932301001016/DTNQ-2611-03 --resume run-1-300 --out labels/again",
+  ]
 
   @Argument(help: "The batch, GTIN/LOT.") var lot: String
   @Option(help: "How many serials (labels) to allocate.") var count: Int64?
@@ -52,6 +51,8 @@ struct PrintCommand: AsyncParsableCommand {
   @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG) or svg.")
   var format = PrintOptions.Output.print
   @Flag(help: "Skip decoding every label again.") var noReadBack = false
+  @Flag(help: "Print labels for a lot whose expiry date (HSD) has passed.") var allowExpired =
+    false
   @Option(help: ArgumentHelp("TrueType font for the label text.", valueName: "file"))
   var font = Font.defaultRegular
   @Option(help: ArgumentHelp("TrueType font for the label's bold lines.", valueName: "file"))
@@ -98,6 +99,11 @@ struct PrintCommand: AsyncParsableCommand {
         let producer = try await store.producer(taxCode: product.producerTaxCode)
       else { throw TraceError.notFound(kind: "product", key: reference.gtin.digits) }
       if batch.request.expiryDate < GS1Date.today() {
+        guard allowExpired else {
+          throw CLIError(
+            "lot \(reference) expired on \(batch.request.expiryDate.dayMonthYear): labels for it would go on goods past their HSD; --allow-expired prints them anyway"
+          )
+        }
         Output.printError(
           "warning: lot \(reference) expired on \(batch.request.expiryDate.dayMonthYear)")
       }
@@ -209,7 +215,8 @@ struct PrintCommand: AsyncParsableCommand {
         atPath: LabelPrinter.split(folder).parent,
         withIntermediateDirectories: true)
       let report = try LabelPrinter.print(
-        jobs, to: folder, options: options, progress: progress.isShown ? progress.update : nil)
+        jobs, to: folder, options: options, firstNumber: range.first,
+        progress: progress.isShown ? progress.update : nil)
       progress.finish()
       owned?.release()
       if output.json {
@@ -223,8 +230,10 @@ struct PrintCommand: AsyncParsableCommand {
           ]))
       } else {
         print(
-          "printed \(jobs.count) labels for lot \(reference), serials \(range.first)–\(range.last) (run \(range.printRun ?? "-"))"
-        )
+          "printed \(jobs.count) label\(jobs.count == 1 ? "" : "s") for lot \(reference), "
+            + (range.first == range.last
+              ? "serial \(range.first)" : "serials \(range.first)–\(range.last)")
+            + " (run \(range.printRun ?? "-"))")
         print("  folder     \(folder) (\(report.files.count) files, \(report.bytes / 1024) KiB)")
         print("  label      \(labelTemplate.name) mm at \(dpi) dpi, module \(moduleSize)")
         print("  read-back  \(noReadBack ? "off" : "every label decoded and matched its URL")")

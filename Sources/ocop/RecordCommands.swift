@@ -1,4 +1,5 @@
 import ArgumentParser
+import Exchange
 import Foundation
 import GS1
 import Traceability
@@ -36,17 +37,19 @@ struct ProducerCommand: AsyncParsableCommand {
     commandName: "producer", abstract: "Register and look up producers (chủ thể OCOP).",
     subcommands: [Add.self, List.self, Show.self])
 
-  struct Add: AsyncParsableCommand {
+  struct Add: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Register a producer.",
       discussion: """
-        Example:
-          ocop producer add --tax-code 1600642064 --kind cooperative \\
-            --name "Hợp tác xã Thốt nốt Tri Tôn" --commune "Xã Lê Trì" --district "Tri Tôn" \\
-            --province "An Giang"
+
         """)
+    static let examples = [
+      #"ocop producer add --tax-code 1600642064 --kind cooperative --name "Hợp tác xã Thốt nốt Tri Tôn" --commune "Xã Lê Trì" --district "Tri Tôn" --province "An Giang""#
+    ]
     @Option(help: "Tax code (mã số thuế): 10 digits, or 10-3 for a branch.") var taxCode: String
-    @Option(help: "household, cooperative or enterprise.") var kind: String
+    @Option(
+      help: "household, cooperative or enterprise (or hộ kinh doanh, hợp tác xã, doanh nghiệp).")
+    var kind: String
     @Option(help: "Registered name, in Vietnamese.") var name: String
     @Option(help: "Street, hamlet or house number.") var address: String?
     @Option(help: "Commune or ward.") var commune: String
@@ -58,8 +61,8 @@ struct ProducerCommand: AsyncParsableCommand {
 
     func run() async throws {
       try await runReporting {
-        guard let kind = ProducerKind(rawValue: kind) else {
-          throw CLIError("--kind \"\(kind)\" must be household, cooperative or enterprise")
+        guard let kind = Vocabulary.producerKind(kind) else {
+          throw CLIError("--kind \"\(kind)\" must be \(Vocabulary.producerKinds)")
         }
         let producer = try Producer(
           taxCode: taxCode, kind: kind, name: name,
@@ -137,20 +140,25 @@ struct ProductCommand: AsyncParsableCommand {
     commandName: "product", abstract: "Register products and record their OCOP ratings.",
     subcommands: [Add.self, List.self, Show.self, Rate.self])
 
-  struct Add: AsyncParsableCommand {
+  struct Add: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Register a product; --gtin next allocates the next GTIN under the prefix.",
       discussion: """
-        Example:
-          ocop product add --gtin next --producer 1600642064 \\
-            --name "Đường thốt nốt Tri Tôn" --group food --net 500 --unit GRM
+
         """)
+    static let examples = [
+      #"ocop product add --gtin next --producer 1600642064 --name "Đường thốt nốt Tri Tôn" --group food --net 500 --unit GRM"#
+    ]
     @Option(help: "The GTIN, or `next` for the next free one under the configured prefix.")
     var gtin: String
     @Option(help: "The producer's tax code.") var producer: String
     @Option(help: "Name in Vietnamese.") var name: String
     @Option(help: "Name in English.") var nameEn: String?
-    @Option(help: "food, drinks, herbal, handicrafts, ornamental or tourism.") var group: String
+    @Option(
+      help:
+        "food, drinks, herbal, handicrafts, ornamental or tourism (or thực phẩm, đồ uống, thảo dược…)."
+    )
+    var group: String
     @Option(help: "Net content amount: 500, 0.5.") var net: String
     @Option(help: "UN/ECE unit code: GRM, KGM, MLT, LTR, H87…") var unit: String
     @Option(help: "Ingredients.") var ingredients: String?
@@ -161,10 +169,8 @@ struct ProductCommand: AsyncParsableCommand {
 
     func run() async throws {
       try await runReporting {
-        guard let group = ProductGroup(rawValue: group) else {
-          throw CLIError(
-            "--group \"\(group)\" must be one of "
-              + ProductGroup.allCases.map(\.rawValue).joined(separator: ", "))
+        guard let group = Vocabulary.group(group) else {
+          throw CLIError("--group \"\(group)\" must be one of \(Vocabulary.groups)")
         }
         let workspace = try await Workspace.open(location, writing: true)
         let code: GTIN
@@ -250,7 +256,10 @@ struct ProductCommand: AsyncParsableCommand {
         }
         print("\(product.nameVietnamese)\(product.nameEnglish.map { " (\($0))" } ?? "")")
         print("  GTIN      \(product.gtin.digits)")
-        print("  producer  \(product.producerTaxCode)")
+        let producer = try await workspace.store.producer(taxCode: product.producerTaxCode)
+        print(
+          "  producer  "
+            + (producer.map { "\($0.name) (\($0.taxCode))" } ?? product.producerTaxCode))
         print("  group     \(product.group.vietnamese)")
         print("  net       \(product.netContent.amount) \(product.netContent.unit.symbol)")
         for rating in history.entries {
@@ -269,33 +278,34 @@ struct ProductCommand: AsyncParsableCommand {
     }
   }
 
-  struct Rate: AsyncParsableCommand {
+  struct Rate: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
       abstract: "Record an OCOP rating decision for a product.",
       discussion: """
-        Example:
-          ocop product rate 8932301001016 --stars 4 --status certified \\
-            --decision 112/QĐ-UBND --date 16/01/2024 --level provincial
+
         """)
+    static let examples = [
+      "ocop product rate 8932301001016 --stars 4 --status certified --decision 112/QĐ-UBND --date 16/01/2024 --level provincial"
+    ]
     @Argument(help: "GTIN.") var gtin: String
     @Option(help: "3, 4 or 5 (none for not-rated, expired, revoked).") var stars: String?
-    @Option(help: "certified, proposed-central, expired, revoked or not-rated.") var status: String
+    @Option(
+      help: "certified, proposed-central, expired, revoked or not-rated (or công nhận, thu hồi…).")
+    var status: String
     @Option(help: "Decision number: 112/QĐ-UBND.") var decision: String
     @Option(help: "Decision date.") var date: String
-    @Option(help: "provincial or central.") var level: String
+    @Option(help: "provincial or central (or tỉnh, trung ương).") var level: String
     @Option(help: "Last valid day (default: 36 months less a day).") var validUntil: String?
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
       try await runReporting {
-        guard let status = RatingStatus(rawValue: status) else {
-          throw CLIError(
-            "--status \"\(status)\" must be one of "
-              + RatingStatus.allCases.map(\.rawValue).joined(separator: ", "))
+        guard let status = Vocabulary.status(status) else {
+          throw CLIError("--status \"\(status)\" must be one of \(Vocabulary.statuses)")
         }
-        guard let level = DecisionLevel(rawValue: level) else {
-          throw CLIError("--level \"\(level)\" must be provincial or central")
+        guard let level = Vocabulary.level(level) else {
+          throw CLIError("--level \"\(level)\" must be \(Vocabulary.levels)")
         }
         let stars = try self.stars.map { text in
           guard let stars = OCOPRating.stars(text) else {

@@ -4,17 +4,17 @@ import GS1
 import Traceability
 
 /// `ocop report`: the OCOP programme's figures.
-struct ReportCommand: AsyncParsableCommand {
+struct ReportCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "The programme's figures: ratings, producers, groups, certificates expiring.",
     discussion: """
       Products are counted by their latest rating decision; producers with a product at 3 \
       stars or more (or proposed for 5) are the certified producers.
-
-      Example:
-        ocop report --as-of 2026-11-29
       """)
+  static let examples = [
+    "ocop report --as-of 2026-11-29"
+  ]
 
   @Option(help: "The day the figures are for (default today).") var asOf: String?
   @Option(help: "How many days ahead to look for expiring certificates.") var days: Int = 90

@@ -7,7 +7,7 @@ import TraceStoreSQLite
 import Traceability
 
 /// `ocop serve`: the resolver a scanned code opens.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "serve",
     abstract: "Serve the store's trace links: a page for people, JSON and linksets for machines.",
@@ -28,10 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
       sends people (a page request with no linkType) to that address instead of the \
       resolver's own page; JSON and linkset requests are still answered. Redirects pass on \
       the request's query (but linkType), as GS1's resolver standard asks.
-
-      Example:
-        ocop serve --store angiang.sqlite --host 127.0.0.1 --port 8080
       """)
+  static let examples = [
+    "ocop serve --store angiang.sqlite --host 127.0.0.1 --port 8080"
+  ]
 
   @OptionGroup var location: StoreOptions
   @Option(help: "Address to listen on.") var host = "127.0.0.1"

@@ -6,7 +6,7 @@ import Traceability
 
 // MARK: - trace
 
-struct TraceLotCommand: AsyncParsableCommand {
+struct TraceLotCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "trace",
     abstract: "A lot's genealogy: what it was made from (backward) or what was made from it.",
@@ -14,10 +14,10 @@ struct TraceLotCommand: AsyncParsableCommand {
       Backward (the default) shows the lot's input lots, transitively, with their producers \
       and origins: one step back, and the steps before it. --forward shows every lot made \
       from it, transitively, and where they were shipped.
-
-      Example:
-        ocop trace 8934462001010/BBTN-2610-01
       """)
+  static let examples = [
+    "ocop trace 8934462001010/BBTN-2610-01"
+  ]
   @Argument(help: "GTIN/LOT.") var lot: String
   @Flag(help: "Trace forward: the lots made from this one.") var forward = false
   @OptionGroup var location: StoreOptions
@@ -63,17 +63,17 @@ struct TraceLotCommand: AsyncParsableCommand {
 
 // MARK: - recall
 
-struct RecallCommand: AsyncParsableCommand {
+struct RecallCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "recall",
     abstract: "Recall a lot, and show what the recall reaches downstream.",
     discussion: """
       Records a signed recall event. Every lot made from the recalled lot, transitively, \
       is reached by it: `verify` reports their codes as recalled too.
-
-      Example:
-        ocop recall 8935481001012/NTN-2610-03 --reason "Nhiễm khuẩn E. coli vượt ngưỡng"
       """)
+  static let examples = [
+    #"ocop recall 8935481001012/NTN-2610-03 --reason "Nhiễm khuẩn E. coli vượt ngưỡng""#
+  ]
   @Argument(help: "GTIN/LOT.") var lot: String
   @Option(help: "Why the lot is recalled.") var reason: String
   @OptionGroup var location: StoreOptions
@@ -115,17 +115,17 @@ struct RecallCommand: AsyncParsableCommand {
 
 // MARK: - audit
 
-struct AuditCommand: AsyncParsableCommand {
+struct AuditCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "audit",
     abstract: "Re-check the whole store: hash chain, every signature, every derived record.",
     discussion: """
       Names the first event or record that fails. Checks signatures against the store's \
       trust list, or --trust FILE.
-
-      Example:
-        ocop audit
       """)
+  static let examples = [
+    "ocop audit"
+  ]
   @Option(help: ArgumentHelp("Check against this trust list instead.", valueName: "file"))
   var trust: String?
   @OptionGroup var location: StoreOptions
@@ -166,7 +166,7 @@ func writeNew(_ data: some ContiguousBytes, to path: String) throws {
 
 // MARK: - export
 
-struct ExportCommand: AsyncParsableCommand {
+struct ExportCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Export the records: a signed bundle, CSV, or EPCIS 2.0 JSON-LD.",
@@ -177,12 +177,12 @@ struct ExportCommand: AsyncParsableCommand {
       import format (cells a spreadsheet would run as formulas are neutralised). \
       epcis: an EPCIS 2.0 document (JSON-LD) of every event: commissioning, transformation, \
       shipping, receiving, recall.
-
-      Examples:
-        ocop export bundle --out angiang-bundle.json
-        ocop export csv --out export/
-        ocop export epcis --out angiang.epcis.jsonld
       """)
+  static let examples = [
+    "ocop export bundle --out angiang-bundle.json",
+    "ocop export csv --out export/",
+    "ocop export epcis --out angiang.epcis.jsonld",
+  ]
   /// What `ocop export` writes.
   enum Kind: String, ExpressibleByArgument, CaseIterable {
     case bundle, csv, epcis
@@ -192,6 +192,7 @@ struct ExportCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The new file (a new folder for csv).", valueName: "path")) var out:
     String
   @OptionGroup var location: StoreOptions
+  @OptionGroup var output: OutputOptions
 
   func run() async throws {
     try await runReporting {
@@ -207,15 +208,26 @@ struct ExportCommand: AsyncParsableCommand {
         let bytes = try await TraceBundle.export(
           workspace.store, issuer: issuer, trustList: try workspace.trustList())
         try writeNew(bytes, to: out)
-        print("wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)")
+        Statement(json: output.json).say(
+          "wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)",
+          [
+            "kind": .string("bundle"), "out": .string(out), "bytes": .integer(Int64(bytes.count)),
+            "issuer": .string(issuer.kid),
+          ])
       case .csv:
         let files = try await CSVExport.write(workspace.store, to: out)
-        print("wrote \(files.joined(separator: ", ")) to \(out)")
+        Statement(json: output.json).say(
+          "wrote \(files.joined(separator: ", ")) to \(out)",
+          [
+            "kind": .string("csv"), "out": .string(out),
+            "files": .array(files.map(CanonicalJSON.string)),
+          ])
       case .epcis:
         let document = try await EPCISExport.document(
           workspace.store, resolver: workspace.config.resolver)
         try writeNew(Data(document.rendered().utf8), to: out)
-        print("wrote EPCIS 2.0 document \(out)")
+        Statement(json: output.json).say(
+          "wrote EPCIS 2.0 document \(out)", ["kind": .string("epcis"), "out": .string(out)])
       }
     }
   }

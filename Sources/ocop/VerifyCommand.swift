@@ -6,7 +6,7 @@ import Label
 import Traceability
 
 /// `ocop verify`: a verdict on every scanned code.
-struct VerifyCommand: AsyncParsableCommand {
+struct VerifyCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "verify",
     abstract: "Check scanned trace codes: URLs, label images, or a scanner's stream on stdin.",
@@ -16,8 +16,11 @@ struct VerifyCommand: AsyncParsableCommand {
       another issuer than the lot's, a link whose data contradicts the record, or a link \
       under a host that is not the workspace's resolver), malformed (not a GS1 Digital Link, with the reason), \
       rating lapsed (the label shows OCOP stars the product did not hold at production), \
-      serial outside any printed range, or duplicate (the same serial earlier in this \
-      stream). A summary follows; the exit status is 1 if any scan is not valid.
+      serial outside printed range, duplicate (the same serial earlier in this stream), or \
+      unsigned (a genuine link with no signature, under --require-signature). --json \
+      writes them as valid, expired, recalled, unknown, forged, malformed, rating_lapsed, \
+      serial_outside_printed_range, duplicate, unsigned. A summary follows; the exit \
+      status is 1 if any scan is not valid.
 
       Checks against the store, or offline against exported bundles (--bundle, repeatable) \
       and a trust list (--trust). Arguments are URLs or PNG label images (every code in an \
@@ -27,12 +30,12 @@ struct VerifyCommand: AsyncParsableCommand {
       (]Q3, ]d2, ]C1) or not, with FNC1 as GS or the character --fnc1 names, or in the \
       bracketed form (01)…(10)…. It is judged like the URL, but carries no ocop \
       signature (scanners keep only GS1's AIs), so --require-signature refuses it.
-
-      Examples:
-        ocop verify "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102&s=…"
-        ocop verify labels/DTNQ-2611-02-run-1-20/DTNQ-2611-02-1.png
-        ocop verify --bundle angiang-bundle.json --trust trust.json < scans.txt
       """)
+  static let examples = [
+    #"ocop verify "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-02/21/7?17=271102&s=…""#,
+    "ocop verify labels/DTNQ-2611-02-run-1-20/DTNQ-2611-02-1.png",
+    "ocop verify --bundle angiang-bundle.json --trust trust.json < scans.txt",
+  ]
 
   @Argument(help: "URLs or PNG images; none or `-` reads standard input.") var scans: [String] = []
   @Option(help: ArgumentHelp("An exported bundle to check against, offline.", valueName: "file"))
@@ -44,7 +47,8 @@ struct VerifyCommand: AsyncParsableCommand {
       "A root's anchor file (repeatable): the --trust list must be signed by one of them, or by an anchor kept earlier.",
       valueName: "file"))
   var anchor: [String] = []
-  @Flag(help: "Refuse unsigned links as forged.") var requireSignature = false
+  @Flag(help: "Refuse links without a signature (verdict: unsigned).") var requireSignature =
+    false
   @Option(
     help: ArgumentHelp(
       "A resolver whose links are accepted (repeatable); a link under another host is forged. Default: the workspace's resolver; with --bundle, any host.",
@@ -115,7 +119,7 @@ struct VerifyCommand: AsyncParsableCommand {
           if let serial = result.serial { what += " #\(serial)" }
           let name = result.productName.map { "  \($0)" } ?? ""
           print(
-            Output.pad(result.verdict.rawValue.uppercased(), 34) + what + name + " — "
+            Output.verdict(result.verdict) + what + name + " — "
               + result.detail)
         }
         fflush(nil)
@@ -150,7 +154,7 @@ struct VerifyCommand: AsyncParsableCommand {
         printRecord(.object(["summary": .object(members), "scans": .integer(Int64(total))]))
       } else {
         let parts = Verdict.allCases.compactMap { verdict in
-          counts[verdict].map { "\($0) \(verdict.rawValue)" }
+          counts[verdict].map { "\($0) \(verdict.words)" }
         }
         print("\(total) scan\(total == 1 ? "" : "s"): " + parts.joined(separator: ", "))
       }

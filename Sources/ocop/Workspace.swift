@@ -287,8 +287,8 @@ struct CLIError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
-/// Runs a command body and turns every refusal into a message on standard error and exit
-/// status 1.
+/// Runs a command body and turns every refusal into a message on standard error (and,
+/// under `--json`, a JSON error object on standard output) and exit status 1.
 func runReporting(_ body: () async throws -> Void) async throws {
   do {
     try await body()
@@ -297,16 +297,16 @@ func runReporting(_ body: () async throws -> Void) async throws {
   } catch let error as CleanExit {
     throw error
   } catch let error as ImportError {
-    Output.printError(error.description)
+    Output.reportFailure(error.description)
     throw ExitCode(1)
   } catch let error as TraceError {
-    Output.printError(error.description)
+    Output.reportFailure(error.description)
     throw ExitCode(1)
   } catch let error as GS1Error {
-    Output.printError(error.description)
+    Output.reportFailure(error.description)
     throw ExitCode(1)
   } catch {
-    Output.printError("\(error)")
+    Output.reportFailure("\(error)")
     throw ExitCode(1)
   }
 }

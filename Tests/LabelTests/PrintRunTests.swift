@@ -43,6 +43,21 @@ struct PrintRunTests {
     }
   }
 
+  /// A run whose serials start past 1 (a lot's second run) names its folders by the
+  /// serials they hold.
+  @Test func aLaterRunsFoldersAreNamedByItsSerials() throws {
+    let parent = Self.folder()
+    defer { try? FileManager.default.removeItem(atPath: parent) }
+    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+    let options = PrintOptions(
+      module: try ModuleSize(millimetres: 0.423, dpi: 300), readBack: false, threads: 2)
+    let report = try LabelPrinter.print(
+      Self.jobs(1_100, content: nil), to: parent + "/run", options: options, firstNumber: 21)
+    let folders = try FileManager.default.contentsOfDirectory(atPath: parent + "/run").sorted()
+    #expect(folders == ["00021-01020", "01021-01120"])
+    #expect(report.files.count == 1_100)
+  }
+
   @Test func aRunWritesEveryLabelReadBackIntoANewFolder() throws {
     let destination = Self.folder() + "/run-1"
     defer {

@@ -174,6 +174,15 @@ struct BadInputTests {
         "rating decision 112/QĐ-UBND of 2024-01-16 (4★ certified) for product 08932301001016 already exists"
     ),
     Case(
+      name: "a second certification on the day the product was certified",
+      arguments: [
+        "product", "rate", "8932301001016", "--stars", "3", "--status", "certified",
+        "--decision", "999/QĐ-UBND", "--date", "2024-01-16", "--level", "provincial",
+      ],
+      message:
+        "product 08932301001016 was already certified that day by decision 112/QĐ-UBND (4★); a product is certified once a day"
+    ),
+    Case(
       name: "rating of an unknown product",
       arguments: [
         "product", "rate", "8932301009999", "--stars", "3", "--status", "certified",
@@ -202,6 +211,12 @@ struct BadInputTests {
       ], message: "8932301009999"),
     Case(
       name: "lot with illegal characters", arguments: issue + ["--lot", "LÔ#1"], message: "LÔ#1"),
+    Case(
+      name: "an input lot past its HSD when the batch was made",
+      arguments: issue + ["--lot", "X-EXP", "--input", "8934462001010/BBTN-2610-01"],
+      message:
+        "--input 08934462001010/BBTN-2610-01 expired on 15/11/2026, before this batch's production date 20/11/2026; --allow-expired-input records it anyway"
+    ),
     Case(
       name: "lot of 21 characters",
       arguments: issue + ["--lot", String(repeating: "7", count: 21)],
@@ -267,6 +282,12 @@ struct BadInputTests {
     Case(
       name: "labels for an unknown lot",
       arguments: ["print", "8932301001016/NOPE", "--count", "2"], message: "NOPE"),
+    Case(
+      name: "labels for a lot past its HSD",
+      arguments: ["print", "8934462001010/BBTN-2610-01", "--count", "1", "--out", "{dir}/old"],
+      message:
+        "lot 08934462001010/BBTN-2610-01 expired on 15/11/2026: labels for it would go on goods past their HSD; --allow-expired prints them anyway"
+    ),
     Case(
       name: "no labels", arguments: ["print", lot, "--count", "0"], status: 64, message: "--count"),
     Case(

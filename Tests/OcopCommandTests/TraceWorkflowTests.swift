@@ -161,15 +161,15 @@ struct TraceWorkflowTests {
     #expect(result.status == 1)
     #expect(
       try Self.verdicts(result.stdout) == [
-        "valid", "forged", "forged", "serial outside any printed range", "valid", "duplicate",
-        "valid", "recalled", "unknown", "malformed", "rating lapsed", "forged",
+        "valid", "forged", "forged", "serial_outside_printed_range", "valid", "duplicate",
+        "valid", "recalled", "unknown", "malformed", "rating_lapsed", "forged",
       ])
     #expect(result.stdout.contains("input lot 08935481001012/NTN-2609-02"))
     let text = try Self.ocop(
       store, ["verify", "--on", "2026-11-29"], stdin: scans.joined(separator: "\n"))
     #expect(
       text.stdout.contains(
-        "12 scans: 3 valid, 1 recalled, 1 unknown, 3 forged, 1 malformed, 1 rating lapsed, 1 serial outside any printed range, 1 duplicate"
+        "12 scans: 3 valid, 1 recalled, 1 unknown, 3 forged, 1 malformed, 1 rating lapsed, 1 serial outside printed range, 1 duplicate"
       ), "\(text.stdout)")
     // Expired: a lot whose HSD has passed, on its own.
     let expired = try Self.ocop(

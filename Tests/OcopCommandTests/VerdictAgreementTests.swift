@@ -121,8 +121,7 @@ struct VerdictAgreementTests {
         status: 200),
       Scan(
         name: "serial never printed", text: item + "/21/9999",
-        verdict:
-          "serial outside any printed range", status: 404),
+        verdict: "serial_outside_printed_range", status: 404),
       Scan(
         name: "unknown lot (the resolver walks up to its product)",
         text: base + "/01/08932301001016/10/NO-SUCH-LOT", verdict: "unknown", status: 200),
@@ -144,7 +143,7 @@ struct VerdictAgreementTests {
         status: 200),
       Scan(
         name: "stars lapsed", text: base + "/01/08933341001011/10/LAPSE-1",
-        verdict: "rating lapsed", status: 200),
+        verdict: "rating_lapsed", status: 200),
       Scan(
         name: "bad check digit", text: base + "/01/08932301001017/10/DTNQ-2611-02",
         verdict: "malformed", status: 400),
@@ -185,8 +184,10 @@ struct VerdictAgreementTests {
         reply.status == scan.status, "\(scan): \(String(decoding: reply.body, as: UTF8.self))")
       reached.insert(scan.verdict)
     }
-    // Every verdict one scan can have (duplicate needs a stream).
-    #expect(reached == Set(Verdict.allCases.map(\.rawValue)).subtracting(["duplicate"]))
+    // Every verdict one scan can have (duplicate needs a stream; unsigned, a signature
+    // required, which the resolver never does: aScannerStreamOfElementData… has it).
+    #expect(
+      reached == Set(Verdict.allCases.map(\.rawValue)).subtracting(["duplicate", "unsigned"]))
   }
 
   /// A scanner that sends GS1 element data instead of the URL: for every link of the
@@ -247,11 +248,30 @@ struct VerdictAgreementTests {
         }
       }
     }
-    // A signature required: element data is refused, named as such.
+    // A signature required: element data is refused as unsigned, named as such, and so is
+    // a genuine link without a signature; a recall still shows (it says more).
     let required = try CommandRunner.run(
-      ["verify", "--require-signature", "--on", Self.day, "--store", store, "]Q3" + elements[0]])
+      ["verify", "--json", "--require-signature", "--on", Self.day, "--store", store],
+      stdin: [
+        "]Q3" + elements[0], Self.base + "/01/08932301001016/10/DTNQ-2611-02/21/4?17=271102",
+        Self.base + "/01/08935481001012/10/NTN-2609-02",
+      ].joined(separator: "\n"))
     #expect(required.status == 1)
-    #expect(required.stdout.contains("read as GS1 element data, which carries no ocop signature"))
+    let answers = required.stdout.split(separator: "\n").prefix(3).map(String.init)
+    #expect(answers.count == 3, "\(required.stdout)")
+    for (answer, words) in zip(
+      answers,
+      [
+        #""verdict":"unsigned""#, #""verdict":"unsigned""#, #""verdict":"recalled""#,
+      ])
+    {
+      #expect(answer.contains(words), "\(answer)")
+    }
+    #expect(
+      answers.first?.contains("read as GS1 element data, which carries no ocop signature") == true)
+    #expect(
+      answers.dropFirst().first?.contains("the link is not signed, and a signature is required")
+        == true)
   }
 
   /// A genuine signed code under a host that is not the workspace's resolver: `ocop verify`

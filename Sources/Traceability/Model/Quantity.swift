@@ -78,10 +78,15 @@ public struct UnitCode: RawRepresentable, Hashable, Sendable {
   /// Creates a unit code; unknown codes are refused with the list of known ones.
   public init(_ code: String) throws(TraceError) {
     guard Self.known[code] != nil else {
+      // A unit written as people write it (g, kg, lít) is named by its code.
+      let meant =
+        Self.known.first { $0.value.lowercased() == code.lowercased() }?.key
+        ?? Self.known.keys.first { $0 == code.uppercased() }
       throw .invalidField(
         record: "quantity", field: "unit", value: code,
-        reason:
-          "is not a known UN/ECE unit code (\(Self.known.keys.sorted().joined(separator: ", ")))")
+        reason: "is not a known UN/ECE unit code"
+          + (meant.map { " (for \(Self.known[$0] ?? $0), write \($0))" } ?? "")
+          + ": \(Self.known.keys.sorted().joined(separator: ", "))")
     }
     rawValue = code
   }

@@ -79,7 +79,13 @@ struct CommandApplier {
       let history = try db.ratingHistory(gtin).entries
       let events = try db.ratingEvents(gtin)
       var ownDecisions = recordedRatings[gtin, default: []]
-      for (entry, sequence) in zip(history, events) where entry.isSameDecision(as: rating) {
+      // The decisions this store's key recorded that bear on this one: the same decision,
+      // or a certification on the same day.
+      for (entry, sequence) in zip(history, events)
+      where entry.isSameDecision(as: rating)
+        || (rating.status == .certified && entry.status == .certified
+          && entry.decision.date == rating.decision.date)
+      {
         let kid = try db.events(after: sequence - 1, limit: 1).first?.recordBearing()?.kid
         if kid == signer { ownDecisions.append(entry) }
       }
@@ -90,6 +96,20 @@ struct CommandApplier {
           key:
             "\(rating.decision.number) of \(rating.decision.date.iso) (\(stars)\(rating.status.rawValue)) "
             + "for product \(gtin.digits)")
+      }
+      // Two certifications of one product on one day contradict each other: which stars
+      // would it hold? (A revocation or a renewal on the same day is a later decision.)
+      if rating.status == .certified,
+        let clash = ownDecisions.first(where: {
+          $0.status == .certified && $0.decision.date == rating.decision.date
+        })
+      {
+        throw TraceError.invalidField(
+          record: "OCOP rating \(rating.decision.number)", field: "decision_date",
+          value: rating.decision.date.iso,
+          reason:
+            "product \(gtin.digits) was already certified that day by decision \(clash.decision.number)"
+            + (clash.stars.map { " (\($0)★)" } ?? "") + "; a product is certified once a day")
       }
       recordedRatings[gtin, default: []].append(rating)
       histories[gtin] = nil

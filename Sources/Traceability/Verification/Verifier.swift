@@ -1,7 +1,8 @@
 import Foundation
 import GS1
 
-/// What a scan of a trace code comes to.
+/// What a scan of a trace code comes to. The raw values are the stable vocabulary of every
+/// JSON answer (`ocop verify --json`, the resolver): lower case, words joined by `_`.
 public enum Verdict: String, CaseIterable, Sendable {
   /// A record that the trust list vouches for, in date, not recalled.
   case valid
@@ -16,11 +17,16 @@ public enum Verdict: String, CaseIterable, Sendable {
   /// Not a valid GS1 Digital Link.
   case malformed
   /// The label shows OCOP stars the product did not hold on the production date.
-  case ratingLapsed = "rating lapsed"
+  case ratingLapsed = "rating_lapsed"
   /// The serial was never allocated to a print run of the lot.
-  case outsideRange = "serial outside any printed range"
+  case outsideRange = "serial_outside_printed_range"
   /// The same serial was scanned earlier in this stream.
   case duplicate
+  /// A genuine link that carries no signature, where one is required.
+  case unsigned
+
+  /// The verdict in words, for people: `rating lapsed`.
+  public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 }
 
 /// Everything a store holds that bears on one scanned lot, read in one snapshot.
@@ -132,10 +138,11 @@ public struct ScanResult: Sendable {
 
 /// The one place a scan's verdict is decided, for the store, an offline bundle and the
 /// resolver alike. In order of precedence: malformed (not a Digital Link), unknown (no GTIN,
-/// no lot, or no record), forged (a signature missing when required, unreadable or
-/// refused, or an expiry that contradicts the record), serial outside any printed range,
-/// recalled (the lot or a lot it was made from), duplicate (an earlier scan of the same
-/// serial in this stream), expired, rating lapsed, valid.
+/// no lot, or no record), forged (a signature unreadable or refused, a signature stripped
+/// from a label printed signed, or data that contradicts the record), serial outside
+/// printed range, recalled (the lot or a lot it was made from), unsigned (no signature,
+/// where one is required), duplicate (an earlier scan of the same serial in this stream),
+/// expired, rating lapsed, valid.
 public struct Verifier: Sendable {
   private let sources: [any EvidenceSource]
   private let trustList: TrustList
@@ -151,7 +158,7 @@ public struct Verifier: Sendable {
   private var seen: Set<String> = []
 
   /// A verifier over `sources` (searched in order for the lot), trusting `trustList`, on
-  /// `today`; with `requireSignature` an unsigned link is refused as forged; with
+  /// `today`; with `requireSignature` an unsigned link is refused as `unsigned`; with
   /// `resolvers` (base URLs), a link under any other host is refused as forged.
   public init(
     sources: [any EvidenceSource], trustList: TrustList, today: GS1Date = .today(),
@@ -255,14 +262,7 @@ public struct Verifier: Sendable {
     signature = verdict
     switch verdict {
     case .valid: break
-    case .unsigned:
-      if requireSignature {
-        return result(
-          .forged,
-          elementData
-            ? "read as GS1 element data, which carries no ocop signature, and a signature is required"
-            : "the link is not signed")
-      }
+    case .unsigned: break
     case .malformed(let reason):
       return result(.forged, reason)
     case .refused(let problem):
@@ -319,6 +319,15 @@ public struct Verifier: Sendable {
     if let recall = evidence.backward.firstRecall {
       let whose = recall.lot == reference ? "" : " (input lot \(recall.lot))"
       return result(.recalled, "recalled\(whose): \(recall.reason)")
+    }
+    // An unsigned link where a signature is required: refused, but after what the record
+    // itself says (a recall is never hidden behind it).
+    if requireSignature, case .unsigned = verdict {
+      return result(
+        .unsigned,
+        elementData
+          ? "read as GS1 element data, which carries no ocop signature, and a signature is required"
+          : "the link is not signed, and a signature is required")
     }
     if let serial, !seen.insert(reference.description + "/21/" + serial).inserted {
       return result(.duplicate, "serial \(serial) was already scanned in this stream")

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// What `ocop` does by default with lots past their expiry date (HSD): warns when one is
+/// issued, refuses to print labels for one or to use one as an input, unless asked to.
+/// (The refusals, and that nothing is stored by them, are in `BadInputTests`.)
+@Suite("Safe defaults")
+struct SafeDefaultsTests {
+  static let expired = "8934462001010/BBTN-2610-01"
+
+  @Test func anExpiredLotIsIssuedWithAWarningAndUsedOrPrintedOnlyWhenAskedTo() throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    let issue = [
+      "batch", "issue", "--gtin", "8932301001016", "--quantity", "10", "--unit", "KGM",
+      "--area", "Vùng thốt nốt Ô Lâm", "--commune", "Xã Ô Lâm", "--province", "An Giang",
+      "--store", store,
+    ]
+    // A lot recorded after its HSD (a late entry): stored, with a warning.
+    let late = try CommandRunner.run(
+      issue + ["--lot", "LATE-1", "--produced", "2026-01-05", "--expires", "2026-02-04"])
+    #expect(late.status == 0, "\(late.stderr)")
+    #expect(
+      late.stderr
+        == "ocop: warning: lot 08932301001016/LATE-1 is already expired (HSD 04/02/2026); it was recorded\n"
+    )
+    // An input past its HSD, accepted when asked for.
+    let used = try CommandRunner.run(
+      issue + [
+        "--lot", "USED-1", "--produced", "2026-11-20", "--expires", "2027-11-19", "--input",
+        Self.expired, "--allow-expired-input",
+      ])
+    #expect(used.status == 0, "\(used.stderr)")
+    #expect(used.stderr.isEmpty, "\(used.stderr)")
+    // Labels for an expired lot, printed when asked for, with the warning.
+    let printed = try CommandRunner.run([
+      "print", Self.expired, "--count", "1", "--allow-expired", "--out", folder + "/old",
+      "--store", store,
+    ])
+    #expect(printed.status == 0, "\(printed.stderr)")
+    #expect(
+      printed.stderr.contains("warning: lot 08934462001010/BBTN-2610-01 expired on 15/11/2026"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/old/BBTN-2610-01-1.png"))
+  }
+}
+
+/// Options take Vietnamese as well as English values, as the spreadsheet columns do, and a
+/// value written as people write it is answered with the code to write.
+@Suite("Vietnamese option values")
+struct VietnameseValuesTests {
+  @Test func kindGroupStatusAndLevelAreReadInVietnamese() throws {
+    let store = try WorkflowTests.workspace()
+    for arguments in [
+      [
+        "producer", "add", "--tax-code", "1600642064", "--kind", "hộ gia đình", "--name",
+        "Hộ Nguyễn Văn A", "--commune", "Xã Lê Trì", "--province", "An Giang",
+      ],
+      [
+        "product", "add", "--gtin", "8932301009999", "--producer", "1600642064", "--name",
+        "Đường thốt nốt", "--group", "Thực phẩm", "--net", "500", "--unit", "GRM",
+      ],
+      [
+        "product", "rate", "8932301009999", "--stars", "3", "--status", "công nhận",
+        "--decision", "1/QĐ-UBND", "--date", "2026-01-10", "--level", "tỉnh",
+      ],
+    ] {
+      let result = try CommandRunner.run(arguments + ["--store", store])
+      #expect(result.status == 0, "\(arguments[0]) \(arguments[1]): \(result.stderr)")
+    }
+    let product = try CommandRunner.run([
+      "product", "show", "8932301009999", "--json", "--store", store,
+    ])
+    #expect(product.stdout.contains("\"group\":\"food\""), "\(product.stdout)")
+    let producer = try CommandRunner.run([
+      "producer", "show", "1600642064", "--json", "--store", store,
+    ])
+    #expect(producer.stdout.contains("\"kind\":\"household\""), "\(producer.stdout)")
+    // A unit written as on a label is answered with its code.
+    let grams = try CommandRunner.run([
+      "product", "add", "--gtin", "next", "--producer", "1600642064", "--name", "Mật",
+      "--group", "food", "--net", "500", "--unit", "g", "--store", store,
+    ])
+    #expect(grams.status == 1)
+    #expect(
+      grams.stderr.contains("is not a known UN/ECE unit code (for g, write GRM)"), "\(grams.stderr)"
+    )
+  }
+}
