@@ -31,8 +31,8 @@ run batch show 8938490001011/TKQ-2506-01
 
 echo
 echo "== 4. Issue a new batch, made from a lot of fresh palm sap =="
-run batch issue --gtin 8932301001016 --lot DTNQ-2611-03 --produced 2026-11-25 \
-  --expires 2027-11-24 --quantity 800 --unit KGM --area "Vùng thốt nốt Ô Lâm" \
+run batch issue --gtin 8932301001016 --lot DTNQ-2611-03 --produced 2026-11-04 \
+  --expires 2027-11-03 --quantity 800 --unit KGM --area "Vùng thốt nốt Ô Lâm" \
   --commune "Xã Ô Lâm" --district "Tri Tôn" --province "An Giang" \
   --latitude 10.4236 --longitude 104.9917 --input 8935481001012/NTN-2611-05
 
@@ -61,7 +61,7 @@ run verify --bundle "$OUT/angiang-bundle.json" --trust "$OUT/trust.json" \
   "$OUT/labels/DTNQ-2611-03-1.png" "$OUT/labels/DTNQ-2611-03-150.png" "$OUT/labels/DTNQ-2611-03-300.png"
 first=$("$OCOP" verify --json "$OUT/labels/DTNQ-2611-03-1.png" | sed -n '1s/.*"scan":"\([^"]*\)".*/\1/p')
 printf '%s\n%s\n%s\n%s\n' "$first" "$first" \
-  "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-03/21/9999?17=271124" \
+  "https://truyxuat.angiang.example/01/08932301001016/10/DTNQ-2611-03/21/9999?17=271103" \
   "https://truyxuat.angiang.example/01/08934462001010/10/BBTN-2610-01?17=261115" > "$OUT/scans.txt"
 printf '\n$ ocop verify --bundle %s --trust %s < %s\n' "$OUT/angiang-bundle.json" "$OUT/trust.json" "$OUT/scans.txt"
 "$OCOP" verify --bundle "$OUT/angiang-bundle.json" --trust "$OUT/trust.json" < "$OUT/scans.txt" || true
@@ -81,7 +81,7 @@ echo "== 11. GS1 checks on the way in =="
 run gtin check 8932301001016
 if run gtin check 8932301001017; then echo "(unexpectedly accepted)"; exit 1; fi
 run link make --base https://truyxuat.angiang.example --gtin 8932301001016 \
-  --lot DTNQ-2611-03 --expiry 2027-11-24
+  --lot DTNQ-2611-03 --expiry 2027-11-03
 
 echo
 echo "Demo complete. Everything is in $OUT/: the store (angiang.sqlite), the labels"

@@ -33,6 +33,10 @@ public struct GTIN: Hashable, Sendable, CustomStringConvertible {
   /// Whether the GTIN was allocated under GS1 Vietnam (GTIN-13 prefix 893).
   public var isVietnamese: Bool { digits.hasPrefix("0893") }
 
+  /// Whether the GTIN is under GS1 prefix 952, which GS1 keeps for demonstrations and
+  /// examples (GS1 General Specifications): no product on sale carries one.
+  public var isDemonstration: Bool { digits.dropFirst().hasPrefix("952") }
+
   public var description: String { digits }
 
   /// Allocates the GTIN-13 for `itemReference` under a GS1 company prefix.

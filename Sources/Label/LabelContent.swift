@@ -23,6 +23,9 @@ public struct LabelContent: Hashable, Sendable {
   public var origin: String
   /// The human-readable GS1 element string printed under the code.
   public var elementString: String
+  /// Whether the label is a trial's (a GTIN under GS1's demonstration prefix 952): it is
+  /// then marked "MẪU THỬ — KHÔNG BÁN" (sample, not for sale) above everything else.
+  public var trial = false
 
   /// Creates the content of a label.
   public init(
@@ -44,7 +47,9 @@ public struct LabelContent: Hashable, Sendable {
 
   /// The text fields beside the code, in order: name, label and text.
   var fields: [(name: String, bold: Bool, text: String)] {
-    var fields: [(String, Bool, String)] = [("product name", true, productName)]
+    var fields: [(String, Bool, String)] = []
+    if trial { fields.append(("trial mark", true, "MẪU THỬ — KHÔNG BÁN")) }
+    fields.append(("product name", true, productName))
     if let ocopStars {
       fields.append(("OCOP stars", true, String(repeating: "★", count: ocopStars) + " OCOP"))
     }

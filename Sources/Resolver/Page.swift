@@ -57,6 +57,11 @@ enum Page {
       english ? "made from a recalled lot" : "làm từ lô nguyên liệu bị thu hồi"
     }
     var expired: String { english ? "EXPIRED" : "ĐÃ HẾT HẠN SỬ DỤNG" }
+    var trial: String {
+      english
+        ? "SAMPLE — NOT FOR SALE: a trial code (GS1 prefix 952), not a product on sale"
+        : "MẪU THỬ — KHÔNG BÁN: mã thử nghiệm (tiền tố GS1 952), không phải sản phẩm đang bán"
+    }
     var doNotUse: String {
       english ? "Do not consume or sell this product." : "Không sử dụng hoặc bán sản phẩm này."
     }
@@ -142,6 +147,10 @@ enum Page {
 
   static func record(_ record: Record, text: Text) -> String {
     var banners: [String] = []
+    if record.lot.gtin.isDemonstration {
+      banners.append(
+        #"<div class="banner warning" role="alert"><strong>\#(text.trial)</strong></div>"#)
+    }
     if let recall = record.recall {
       let whose =
         record.recalledInput.map { " (\(text.recalledInput): \(escape($0.description)))" } ?? ""

@@ -31,15 +31,19 @@ public struct ResolverSettings: Sendable {
   public var links: [String: [String: String]]
   /// How long a request waits for the scan log before it answers without the count.
   public var scanLogWait: Duration
+  /// Whether this is a trial's resolver, which answers trial codes (GS1's demonstration
+  /// prefix 952) with a MẪU THỬ banner; any other refuses them (verdict `trial`, 404).
+  public var trial: Bool
 
   public init(
     base: String, name: String = "ocop-trace resolver", links: [String: [String: String]] = [:],
-    scanLogWait: Duration = .milliseconds(250)
+    scanLogWait: Duration = .milliseconds(250), trial: Bool = false
   ) {
     self.base = base
     self.name = name
     self.links = links
     self.scanLogWait = scanLogWait
+    self.trial = trial
   }
 }
 
@@ -165,7 +169,8 @@ public struct TraceResolver: Sendable {
       } catch {
         return refuse(400, error.description, .malformed)
       }
-      var verifier = Verifier(sources: [evidence], trustList: trustList, today: day)
+      var verifier = Verifier(
+        sources: [evidence], trustList: trustList, today: day, refuseTrial: !settings.trial)
       result = await verifier.check(parsed, scan: uri)
       if let head { evidence.keep(result, for: uri, on: day, at: head) }
     }

@@ -16,7 +16,7 @@ struct BatchCommand: AsyncParsableCommand {
         record says so). Input lots are GTIN/LOT, repeated.
         """)
     static let examples = [
-      #"ocop batch issue --gtin 8932301001016 --lot DTN-2611-01 --produced 2026-11-02 --expires 2027-11-01 --quantity 1200 --unit KGM --area "Vùng thốt nốt Ô Lâm" --commune "Xã Ô Lâm" --district "Tri Tôn" --province "An Giang" --input 8935481001012/NTN-2610-03"#
+      #"ocop batch issue --gtin 8932301001016 --lot DTN-2610-01 --produced 2026-10-04 --expires 2027-10-03 --quantity 1200 --unit KGM --area "Vùng thốt nốt Ô Lâm" --commune "Xã Ô Lâm" --district "Tri Tôn" --province "An Giang" --input 8935481001012/NTN-2610-03"#
     ]
     @Option(help: "The product's GTIN.") var gtin: String
     @Option(help: "Lot code (GS1 AI 10).") var lot: String

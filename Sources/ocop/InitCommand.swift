@@ -17,8 +17,16 @@ struct InitCommand: AsyncParsableCommand, HelpExamples {
       With --store postgres://USER@HOST:PORT/DB (a database that exists and holds no \
       store; the password from $PGPASSWORD) the tables are made there, and --config is \
       required. Nothing is overwritten.
+
+      Before a cooperative has its GS1 company prefix (from GS1 Vietnam) and its resolver \
+      address, --trial makes a trial workspace: the prefix 9528930 (GS1 keeps 952 for \
+      demonstrations) and the resolver https://truyxuat.thu-nghiem.example (a name kept \
+      for examples). Its labels are marked MẪU THỬ — KHÔNG BÁN, `ocop verify \
+      --require-signature` and every real workspace and resolver refuse its codes (verdict \
+      trial). Start a real workspace afresh once the prefix is allocated.
       """)
   static let examples = [
+    #"ocop init --trial --store thu-nghiem.sqlite --issuer "HTX Thốt nốt Tri Tôn (thử nghiệm)""#,
     #"ocop init --store angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301 --issuer "Sở KH&CN An Giang""#,
     "ocop init --config /srv/ocop/ocop.json --store /srv/ocop/data/angiang.sqlite --resolver https://truyxuat.angiang.example --prefix 8932301",
     "ocop init --config /srv/ocop/ocop.json --store postgres://ocop@db.angiang.example:5432/ocop --resolver https://truyxuat.angiang.example --prefix 8932301",
@@ -26,17 +34,52 @@ struct InitCommand: AsyncParsableCommand, HelpExamples {
 
   @OptionGroup var location: StoreOptions
   @Option(help: ArgumentHelp("Base URL of trace links (https://…).", valueName: "url"))
-  var resolver: String
+  var resolver: String?
   @Option(
     help: ArgumentHelp(
       "GS1 company prefix, 4 to 12 digits (GS1 Vietnam's start 893).", valueName: "digits"))
-  var prefix: String
+  var prefix: String?
+  @Flag(
+    help:
+      "A trial workspace, before the prefix and resolver are had: GS1's demonstration prefix, labels marked MẪU THỬ."
+  )
+  var trial = false
+
+  /// The trial workspace's prefix, under GS1's demonstration prefix 952.
+  static let trialPrefix = "9528930"
+  /// The trial workspace's resolver, under a name kept for examples (RFC 2606).
+  static let trialResolver = "https://truyxuat.thu-nghiem.example"
+
+  func validate() throws {
+    if trial {
+      if prefix != nil || resolver != nil {
+        throw ValidationError(
+          "--trial sets the prefix (\(Self.trialPrefix)) and the resolver (\(Self.trialResolver)); leave out --prefix and --resolver"
+        )
+      }
+    } else {
+      guard resolver != nil, prefix != nil else {
+        throw ValidationError(
+          "init needs --resolver and --prefix (the GS1 company prefix from GS1 Vietnam); without them yet, start with --trial"
+        )
+      }
+    }
+  }
   @Option(help: ArgumentHelp("The issuer's name, shown in trust lists.", valueName: "name"))
   var issuer: String = "OCOP producer"
   @OptionGroup var output: OutputOptions
 
   func run() async throws {
     try await runReporting {
+      let prefix = self.prefix ?? Self.trialPrefix
+      let resolver = self.resolver ?? Self.trialResolver
+      if !trial, prefix.hasPrefix("952") {
+        throw CLIError(
+          "company prefix \(prefix) is under GS1's prefix 952, kept for demonstrations; for a trial use --trial, for products on sale the prefix GS1 Vietnam allocated"
+        )
+      }
+      let issuer =
+        trial && self.issuer == "OCOP producer" ? "OCOP producer (thử nghiệm)" : self.issuer
       let paths = try WorkspacePaths.resolve(location)
       let store = paths.location
       let configFile = paths.configFile
@@ -75,7 +118,8 @@ struct InitCommand: AsyncParsableCommand, HelpExamples {
           resolver: resolver, companyPrefix: prefix,
           key: URL(fileURLWithPath: keyFile).lastPathComponent,
           store: paths.configNamed ? storeReference(store) : nil,
-          trustList: paths.configNamed ? URL(fileURLWithPath: trustFile).lastPathComponent : nil)
+          trustList: paths.configNamed ? URL(fileURLWithPath: trustFile).lastPathComponent : nil,
+          trial: trial ? true : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Readable by all, writable by the owner only, whatever the umask.
@@ -93,15 +137,22 @@ struct InitCommand: AsyncParsableCommand, HelpExamples {
         throw error
       }
       if output.json {
-        Output.printJSON([
-          "store": store.description, "config": configFile, "key": keyFile, "trustList": trustFile,
-          "kid": key.kid, "resolver": resolver, "companyPrefix": prefix,
-        ])
+        printRecord(
+          .object([
+            "store": .string(store.description), "config": .string(configFile),
+            "key": .string(keyFile), "trustList": .string(trustFile), "kid": .string(key.kid),
+            "resolver": .string(resolver), "companyPrefix": .string(prefix), "trial": .bool(trial),
+          ]))
       } else {
         print("created store \(store)")
         print("  config      \(configFile) (resolver \(resolver), company prefix \(prefix))")
         print("  issuer key  \(keyFile) (kid \(key.kid), mode 0600: keep it private)")
         print("  trust list  \(trustFile)")
+        if trial {
+          print(
+            "  TRIAL       labels are marked MẪU THỬ — KHÔNG BÁN; real workspaces, resolvers and verify --require-signature refuse its codes"
+          )
+        }
       }
     }
   }

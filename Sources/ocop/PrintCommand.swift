@@ -353,12 +353,13 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
         base: base, gtin: batch.lot.gtin, lot: batch.lot.lot, serial: String(serial),
         attributes: [expiry])
       if let key { link = try SignedLink.sign(link, with: key) }
-      let content = LabelContent(
+      var content = LabelContent(
         productName: product.nameVietnamese, ocopStars: batch.rating?.stars, lot: batch.lot.lot,
         productionDate: batch.request.productionDate, expiryDate: batch.request.expiryDate,
         netQuantity: "\(product.netContent.amount) \(product.netContent.unit.symbol)",
         producerName: producer.name, producerAddress: producer.address.line,
         origin: originText, elementString: link.elementString.humanReadable)
+      content.trial = batch.lot.gtin.isDemonstration
       jobs.append(
         PrintJob(
           name: safeName(batch.lot.lot) + "-" + String(serial),

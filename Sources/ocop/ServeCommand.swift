@@ -152,7 +152,8 @@ struct ServeCommand: AsyncParsableCommand, HelpExamples {
         store: workspace.store, trustList: trustList, scanLog: scanLog, placeKey: placeKey,
         retention: ScanRetention(
           days: keepScanDays == 0 ? nil : keepScanDays, rows: keepScans == 0 ? nil : keepScans),
-        settings: ResolverSettings(base: workspace.config.resolver, links: extra))
+        settings: ResolverSettings(
+          base: workspace.config.resolver, links: extra, trial: workspace.config.trial == true))
     } catch {
       Output.printError("\(error)")
       throw ExitCode(1)

@@ -71,6 +71,8 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
       let trustList: TrustList
       var resolvers = resolver
       var holders: [BundleStore] = []
+      // Trial codes are refused where a signature is required, and by a real workspace.
+      var refuseTrial = requireSignature
       if bundle.isEmpty {
         if trust != nil { throw CLIError("--trust goes with --bundle (offline checks)") }
         if !anchor.isEmpty { throw CLIError("--anchor goes with --bundle and --trust") }
@@ -78,6 +80,7 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
         sources = [workspace.store]
         trustList = try workspace.trustList()
         if resolvers.isEmpty { resolvers = [workspace.config.resolver] }
+        if workspace.config.trial != true { refuseTrial = true }
       } else {
         guard let trust else {
           throw CLIError("--bundle needs --trust, the trust list to check it against")
@@ -99,7 +102,7 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
       defer { for holder in holders { holder.remove() } }
       var verifier = Verifier(
         sources: sources, trustList: trustList, today: today,
-        requireSignature: requireSignature, resolvers: resolvers,
+        requireSignature: requireSignature, refuseTrial: refuseTrial, resolvers: resolvers,
         separator: try fnc1Separator(fnc1))
       var counts: [Verdict: Int] = [:]
       func report(_ result: ScanResult) {

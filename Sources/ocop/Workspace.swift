@@ -148,6 +148,9 @@ struct WorkspaceConfig: Codable, Equatable {
   var store: String?
   /// The trust list file; absent means `NAME.trust.json` beside the config `NAME.json`.
   var trustList: String?
+  /// A trial workspace (`ocop init --trial`): GS1's demonstration prefix and a resolver
+  /// address kept for examples; absent in a real one.
+  var trial: Bool?
 }
 
 /// Where every part of a workspace is, resolved from the options, the environment and the

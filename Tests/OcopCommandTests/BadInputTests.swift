@@ -597,6 +597,22 @@ struct BadInputTests {
       arguments: ["serve", "--links", "{dir}/links.json"],
       message: "{dir}/links.json"),
     Case(
+      name: "a trial given a prefix",
+      arguments: ["init", "--trial", "--store", "{dir}/t.sqlite", "--prefix", "8932301"],
+      usesStore: false, status: 64,
+      message: "--trial sets the prefix (9528930) and the resolver"),
+    Case(
+      name: "a store without a prefix or a resolver",
+      arguments: ["init", "--store", "{dir}/t.sqlite"], usesStore: false, status: 64,
+      message: "init needs --resolver and --prefix"),
+    Case(
+      name: "a real store under GS1's demonstration prefix",
+      arguments: [
+        "init", "--store", "{dir}/t.sqlite", "--resolver", "https://x.example", "--prefix",
+        "9528930",
+      ], usesStore: false,
+      message: "company prefix 9528930 is under GS1's prefix 952, kept for demonstrations"),
+    Case(
       name: "a store made twice",
       arguments: [
         "init", "--store", "{dir}/ag.sqlite", "--resolver",

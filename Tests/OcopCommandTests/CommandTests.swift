@@ -110,7 +110,7 @@ struct CommandTests {
   func everyCommandExplainsItself(_ arguments: [String]) throws {
     let result = try CommandRunner.run(arguments)
     #expect(result.status == 0)
-    #expect(result.stdout.contains("Example"))
+    #expect(result.stdout.contains("\nEXAMPLES:\n  ocop "))
   }
 
   /// Control characters a scanned code or a cell can carry: an escape sequence that erases

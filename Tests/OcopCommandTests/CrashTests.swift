@@ -85,8 +85,8 @@ struct CrashTests {
     let store = try StoreTemplate.copy()
     let command = { (lot: String) in
       [
-        "batch", "issue", "--gtin", "8932301001016", "--lot", lot, "--produced", "2026-11-20",
-        "--expires", "2027-11-19", "--quantity", "750", "--unit", "KGM", "--area",
+        "batch", "issue", "--gtin", "8932301001016", "--lot", lot, "--produced", "2026-09-11",
+        "--expires", "2027-09-10", "--quantity", "750", "--unit", "KGM", "--area",
         "Vùng thốt nốt Ô Lâm", "--commune", "Xã Ô Lâm", "--province", "An Giang", "--input",
         "8935481001012/NTN-2609-02", "--store", store,
       ]

@@ -86,3 +86,85 @@ struct VietnameseValuesTests {
     )
   }
 }
+
+/// A cooperative that has no GS1 company prefix yet works in a trial workspace: everything
+/// works, its labels are marked, and its codes are refused where only real ones may pass.
+@Suite("Trial workspace")
+struct TrialWorkspaceTests {
+  @Test func aTrialWorksEndToEndAndItsCodesAreRefusedWhereRealOnesAreRequired() async throws {
+    let folder = NSTemporaryDirectory() + "ocop-trial-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let store = folder + "/thu-nghiem.sqlite"
+    func ocop(_ arguments: [String]) throws -> CommandRunner.Result {
+      try CommandRunner.run(arguments + ["--store", store])
+    }
+    let made = try CommandRunner.run(["init", "--trial", "--store", store])
+    #expect(made.status == 0, "\(made.stderr)")
+    #expect(made.stdout.contains("company prefix 9528930"), "\(made.stdout)")
+    #expect(made.stdout.contains("TRIAL"), "\(made.stdout)")
+    for arguments in [
+      [
+        "producer", "add", "--tax-code", "1600642064", "--kind", "hợp tác xã", "--name",
+        "HTX Thốt nốt Tri Tôn", "--commune", "Xã Lê Trì", "--province", "An Giang",
+      ],
+      [
+        "product", "add", "--gtin", "next", "--producer", "1600642064", "--name",
+        "Đường thốt nốt", "--group", "thực phẩm", "--net", "500", "--unit", "GRM",
+      ],
+      [
+        "batch", "issue", "--gtin", "9528930000002", "--lot", "T-1", "--produced", "2026-11-20",
+        "--expires", "2099-11-19", "--quantity", "100", "--unit", "KGM", "--area", "Vùng Lê Trì",
+        "--commune", "Xã Lê Trì", "--province", "An Giang",
+      ],
+    ] {
+      let result = try ocop(arguments)
+      #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
+    }
+    let printed = try ocop([
+      "print", "9528930000002/T-1", "--count", "1", "--json", "--out", folder + "/labels",
+    ])
+    #expect(printed.status == 0, "\(printed.stderr)")
+    let url = try #require(
+      (try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? [String: Any])?[
+        "firstURL"] as? String)
+    #expect(url.hasPrefix("https://truyxuat.thu-nghiem.example/01/09528930000002/10/T-1/21/1"))
+    // In the trial, its code is valid, and says what it is; where a signature is required,
+    // or in a real workspace, it is refused as a trial's.
+    let valid = try ocop(["verify", "--json", url])
+    #expect(valid.stdout.contains(#""verdict":"valid""#), "\(valid.stdout)")
+    #expect(valid.stdout.contains("trial code (GS1 prefix 952)"), "\(valid.stdout)")
+    let required = try ocop(["verify", "--json", "--require-signature", url])
+    #expect(required.status == 1)
+    #expect(required.stdout.contains(#""verdict":"trial""#), "\(required.stdout)")
+    let real = try CommandRunner.run([
+      "verify", "--json", "--store", try StoreTemplate.copy(), "--resolver",
+      "https://truyxuat.thu-nghiem.example", url,
+    ])
+    #expect(real.stdout.contains(#""verdict":"trial""#), "\(real.stdout)")
+    // The trial's own resolver shows the code with a banner that says it is a sample.
+    let port = try PostgresWorkflowTests.freePort()
+    let server = Process()
+    server.executableURL = CommandRunner.executable
+    server.arguments = ["serve", "--store", store, "--port", String(port), "--no-scan-log"]
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer {
+      server.terminate()
+      server.waitUntilExit()
+    }
+    var page: (status: Int, body: String)?
+    for _ in 0..<100 where page == nil {
+      page = try? PostgresWorkflowTests.get(
+        "http://127.0.0.1:\(port)" + url.dropFirst("https://truyxuat.thu-nghiem.example".count),
+        accept: "text/html")
+      if page == nil { try await Task.sleep(nanoseconds: 100_000_000) }
+    }
+    #expect(page?.status == 200)
+    // In the language the client asks for (this one's locale may be English).
+    let body = page?.body ?? ""
+    #expect(
+      body.contains("MẪU THỬ — KHÔNG BÁN") || body.contains("SAMPLE — NOT FOR SALE"),
+      "\(body.prefix(3000))")
+  }
+}

@@ -136,6 +136,9 @@ struct VerdictAgreementTests {
         name: "not a GTIN", text: base + "/00/389323010000000010", verdict: "unknown",
         status: 404),
       Scan(
+        name: "a trial code (GS1's demonstration prefix 952)",
+        text: base + "/01/09528930000019/10/T-1", verdict: "trial", status: 404),
+      Scan(
         name: "recalled lot", text: base + "/01/08935481001012/10/NTN-2609-02",
         verdict: "recalled", status: 200),
       Scan(

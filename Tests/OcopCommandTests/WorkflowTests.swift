@@ -220,14 +220,14 @@ struct WorkflowTests {
       store,
       [
         "batch", "issue", "--gtin", "8932301000002", "--lot", "KTN-2611-01", "--produced",
-        "2026-11-20", "--expires", "2027-05-20", "--quantity", "300", "--unit", "KGM", "--area",
+        "2026-11-03", "--expires", "2027-05-03", "--quantity", "300", "--unit", "KGM", "--area",
         "Vùng thốt nốt Ô Lâm", "--commune", "Xã Ô Lâm", "--province", "An Giang", "--input",
         "8935481001012/NTN-2611-05",
       ])
     #expect(issued.status == 0, "\(issued.stderr)")
     #expect(issued.stdout.contains("3★ OCOP (99/QĐ-UBND)"))
     let shown = try Self.ocop(store, ["batch", "show", "8932301000002/KTN-2611-01"])
-    #expect(shown.stdout.contains("NSX       20/11/2026"))
+    #expect(shown.stdout.contains("NSX       03/11/2026"))
     #expect(shown.stdout.contains("input     08935481001012/NTN-2611-05"))
     let early = try Self.ocop(
       store,

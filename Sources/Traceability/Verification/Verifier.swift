@@ -24,6 +24,9 @@ public enum Verdict: String, CaseIterable, Sendable {
   case duplicate
   /// A genuine link that carries no signature, where one is required.
   case unsigned
+  /// A trial's code (a GTIN under GS1's demonstration prefix 952), where only codes of
+  /// products on sale are accepted.
+  case trial
 
   /// The verdict in words, for people: `rating lapsed`.
   public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
@@ -137,8 +140,8 @@ public struct ScanResult: Sendable {
 }
 
 /// The one place a scan's verdict is decided, for the store, an offline bundle and the
-/// resolver alike. In order of precedence: malformed (not a Digital Link), unknown (no GTIN,
-/// no lot, or no record), forged (a signature unreadable or refused, a signature stripped
+/// resolver alike. In order of precedence: malformed (not a Digital Link), unknown (no
+/// GTIN), trial (a demonstration GTIN, where refused), unknown (no lot, or no record), forged (a signature unreadable or refused, a signature stripped
 /// from a label printed signed, or data that contradicts the record), serial outside
 /// printed range, recalled (the lot or a lot it was made from), unsigned (no signature,
 /// where one is required), duplicate (an earlier scan of the same serial in this stream),
@@ -149,6 +152,8 @@ public struct Verifier: Sendable {
   private let today: GS1Date
   private let now: Timestamp
   private let requireSignature: Bool
+  /// Whether trial codes (GS1's demonstration prefix 952) are refused.
+  private let refuseTrial: Bool
   /// The hosts of the resolvers a link may name; empty: any.
   private let resolvers: Set<String>
   /// The base that GS1 element data, which names no host, is read under.
@@ -162,14 +167,15 @@ public struct Verifier: Sendable {
   /// `resolvers` (base URLs), a link under any other host is refused as forged.
   public init(
     sources: [any EvidenceSource], trustList: TrustList, today: GS1Date = .today(),
-    now: Timestamp = .now(), requireSignature: Bool = false, resolvers: [String] = [],
-    separator: Character = "\u{1D}"
+    now: Timestamp = .now(), requireSignature: Bool = false, refuseTrial: Bool = false,
+    resolvers: [String] = [], separator: Character = "\u{1D}"
   ) {
     self.sources = sources
     self.trustList = trustList
     self.today = today
     self.now = now
     self.requireSignature = requireSignature
+    self.refuseTrial = refuseTrial
     self.resolvers = Set(resolvers.compactMap(Self.host))
     elementBase =
       resolvers.lazy.compactMap { try? DigitalLink.Base($0) }.first
@@ -230,6 +236,13 @@ public struct Verifier: Sendable {
     }
     guard let gtin = link.gtin else {
       return result(.unknown, "the link names no GTIN (\(link.primaryKey.ai))")
+    }
+    if refuseTrial, gtin.isDemonstration {
+      lot = link.value(of: "10").flatMap { try? LotReference(gtin: gtin, lot: $0) }
+      return result(
+        .trial,
+        "a trial code: GTIN \(gtin.digits) is under GS1's prefix 952, kept for demonstrations; it is no product on sale"
+      )
     }
     guard let lotCode = link.value(of: "10"),
       let reference = try? LotReference(gtin: gtin, lot: lotCode)
@@ -360,6 +373,7 @@ public struct Verifier: Sendable {
         "read as GS1 element data, which carries no ocop signature: the record is sound, the code's origin was not checked (scan its URL for that)"
       )
     }
-    return result(.valid, signed.map { "signed by \($0)" } ?? "unsigned link")
+    let trialNote = gtin.isDemonstration ? "trial code (GS1 prefix 952), " : ""
+    return result(.valid, trialNote + (signed.map { "signed by \($0)" } ?? "unsigned link"))
   }
 }
