@@ -71,11 +71,15 @@ let package = Package(
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
     .systemLibrary(
+      name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+    .systemLibrary(
       name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
     // libpng's classic writer behind a C function that catches its longjmp errors.
     .target(name: "CPNGWrite", dependencies: ["CPNG"]),
     // QR codes (libqrencode), print-sized PNG (libpng) and SVG, and read-back (libzbar).
-    .target(name: "Label", dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType"]),
+    .target(
+      name: "Label",
+      dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType", "CTurboJPEG"]),
     // The label benchmark's reference: a plain C loop over libqrencode and libpng.
     .target(
       name: "LabelReference",

@@ -23,8 +23,8 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
       status is 1 if any scan is not valid.
 
       Checks against the store, or offline against exported bundles (--bundle, repeatable) \
-      and a trust list (--trust). Arguments are URLs or PNG label images (every code in an \
-      image is checked); with no argument, or `-`, scans are read from standard input one \
+      and a trust list (--trust). Arguments are URLs or label images, PNG or JPEG (a phone's \
+      photo; every code in an image is checked); with no argument, or `-`, scans are read from standard input one \
       per line, as a handheld scanner types them, and answered as they come. A scanner \
       may also send GS1 element data instead of the URL: after a symbology identifier \
       (]Q3, ]d2, ]C1) or not, with FNC1 as GS or the character --fnc1 names, or in the \
@@ -37,7 +37,8 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
     "ocop verify --bundle angiang-bundle.json --trust trust.json < scans.txt",
   ]
 
-  @Argument(help: "URLs or PNG images; none or `-` reads standard input.") var scans: [String] = []
+  @Argument(help: "URLs, or PNG or JPEG images; none or `-` reads standard input.")
+  var scans: [String] = []
   @Option(help: ArgumentHelp("An exported bundle to check against, offline.", valueName: "file"))
   var bundle: [String] = []
   @Option(help: ArgumentHelp("The trust list for offline checks.", valueName: "file"))
@@ -60,8 +61,17 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
       "The character the scanner sends for FNC1 in GS1 element data (default: GS, 0x1D).",
       valueName: "character"))
   var fnc1: String?
+  @Option(
+    help: ArgumentHelp(
+      "Warn when a bundle or a signed trust list is older than this many days: a recall recorded since would not show (0: never).",
+      valueName: "days"))
+  var maxAge = 7
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard maxAge >= 0 else { throw ValidationError("--max-age \(maxAge) must be 0 or more days") }
+  }
 
   func run() async throws {
     var anyInvalid = false
@@ -76,7 +86,16 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
       if bundle.isEmpty {
         if trust != nil { throw CLIError("--trust goes with --bundle (offline checks)") }
         if !anchor.isEmpty { throw CLIError("--anchor goes with --bundle and --trust") }
-        let workspace = try await Workspace.open(location, writing: false)
+        let workspace: Workspace
+        do {
+          workspace = try await Workspace.open(location, writing: false)
+        } catch let error as CLIError where error.description.contains("does not exist") {
+          // A retailer has no store: the check is offline, against a producer's files.
+          throw CLIError(
+            error.description
+              + "; to check codes without a store, use the producer's bundle and trust list: ocop verify --bundle BUNDLE.json --trust TRUST.json"
+          )
+        }
         sources = [workspace.store]
         trustList = try workspace.trustList()
         if resolvers.isEmpty { resolvers = [workspace.config.resolver] }
@@ -87,7 +106,8 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
         }
         trustList = try TrustList(path: trust)
         if trustList.signature != nil || !anchor.isEmpty {
-          try Self.checkSigned(trustList, file: trust, anchors: anchor)
+          let signature = try Self.checkSigned(trustList, file: trust, anchors: anchor)
+          warnIfOld("trust list \(trust) was signed", signature.issuedAt)
         }
         for path in bundle {
           let holder = try await BundleStore(path: path, trustList: trustList)
@@ -96,6 +116,7 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
           Output.printNote(
             "bundle \(path): \(age)\(holder.report.eventsChecked) events, head \(holder.report.headHash.prefix(16))…"
           )
+          if let exported = holder.exportedAt { warnIfOld("bundle \(path) was exported", exported) }
         }
         sources = holders.map(\.store)
       }
@@ -105,7 +126,9 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
         requireSignature: requireSignature, refuseTrial: refuseTrial, resolvers: resolvers,
         separator: try fnc1Separator(fnc1))
       var counts: [Verdict: Int] = [:]
-      func report(_ result: ScanResult) {
+      /// Where each scan came from: an image and the code's place in it, or a line of the
+      /// stream; a URL given as an argument is its own source.
+      func report(_ result: ScanResult, from source: Source?) {
         counts[result.verdict, default: 0] += 1
         if result.verdict != .valid { anyInvalid = true }
         if output.json {
@@ -116,38 +139,57 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
               "lot": result.lot.map { .string($0.description) } ?? .null,
               "serial": result.serial.map(CanonicalJSON.string) ?? .null,
               "product": result.productName.map(CanonicalJSON.string) ?? .null,
+              "source": source?.json ?? .null,
             ]))
         } else {
           var what = result.lot?.description ?? Output.clip(result.scan, 60)
           if let serial = result.serial { what += " #\(serial)" }
           let name = result.productName.map { "  \($0)" } ?? ""
           print(
-            Output.verdict(result.verdict) + what + name + " — "
-              + result.detail)
+            Output.verdict(result.verdict) + what + name + " — " + result.detail
+              + (source.map { "  [\($0.text)]" } ?? ""))
         }
         fflush(nil)
       }
       let inputs = scans.filter { $0 != "-" }
       for input in inputs {
-        if input.lowercased().hasSuffix(".png") || FileManager.default.fileExists(atPath: input) {
+        let lowered = input.lowercased()
+        if [".png", ".jpg", ".jpeg"].contains(where: lowered.hasSuffix)
+          || FileManager.default.fileExists(atPath: input)
+        {
           let codes: [String]
           do {
-            codes = try ZBarDecoder.decode(PNGEncoder.decode(Array(readFile(input))))
+            let bytes = Array(try readFile(input))
+            let image: Bitmap
+            if JPEGDecoder.isJPEG(bytes) {
+              image = try JPEGDecoder.decode(bytes)
+            } else if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+              image = try PNGEncoder.decode(bytes)
+            } else {
+              throw CLIError("image \(input) is neither a PNG nor a JPEG file")
+            }
+            codes = try ZBarDecoder.decode(image)
           } catch let error as LabelError {
             throw CLIError("image \(input): \(error)")
           }
           if codes.isEmpty {
             throw CLIError("\(input): no QR code could be read in the image")
           }
-          for code in codes { report(await verifier.check(code)) }
+          for (index, code) in codes.enumerated() {
+            report(
+              await verifier.check(code),
+              from: .image(input, code: index + 1, of: codes.count))
+          }
         } else {
-          report(await verifier.check(input))
+          report(await verifier.check(input), from: nil)
         }
       }
       if inputs.isEmpty || scans.contains("-") {
+        var number = 0
         while let line = readLine(strippingNewline: true) {
+          number += 1
           if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-          report(await verifier.check(line))
+          report(await verifier.check(line), from: .line(number))
         }
       }
       let total = counts.values.reduce(0, +)
@@ -167,9 +209,45 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
 }
 
 extension VerifyCommand {
+  /// Where a scan came from.
+  enum Source {
+    case image(String, code: Int, of: Int)
+    case line(Int)
+
+    var text: String {
+      switch self {
+      case .image(let file, let code, let count):
+        count == 1 ? file : "\(file), code \(code) of \(count)"
+      case .line(let number): "line \(number)"
+      }
+    }
+
+    var json: CanonicalJSON {
+      switch self {
+      case .image(let file, let code, _):
+        .object(["file": .string(file), "code": .integer(Int64(code))])
+      case .line(let number): .object(["line": .integer(Int64(number))])
+      }
+    }
+  }
+
+  /// A warning when `time` is more than `--max-age` days before the day checked on (`--on`,
+  /// or now).
+  func warnIfOld(_ what: String, _ time: Timestamp) {
+    let now =
+      (try? on.map { try Timestamp(parseDate($0, option: "--on").iso).date }) ?? nil ?? Date()
+    let days = Int(now.timeIntervalSince(time.date) / 86_400)
+    guard maxAge > 0, days > maxAge else { return }
+    Output.printError(
+      "warning: \(what) \(days) days ago, more than --max-age \(maxAge): a recall or a revocation recorded since does not show; ask for fresh files"
+    )
+  }
+
   /// Checks a signed trust list against the anchors given and those kept for this user,
   /// and notes it as the newest seen from its root.
-  static func checkSigned(_ list: TrustList, file: String, anchors: [String]) throws {
+  static func checkSigned(_ list: TrustList, file: String, anchors: [String]) throws
+    -> TrustListSignature
+  {
     let bookFile = Workspace.userAnchorFile
     var book = try AnchorBook(path: bookFile)
     let extra = try anchors.map { try TrustAnchor(path: $0) }
@@ -185,6 +263,7 @@ extension VerifyCommand {
     // Remembering is a help, not a condition: a read-only home still verifies.
     try? book.write(to: bookFile)
     Output.printNote("trust list \(file): " + KeysCommand.Import.describe(signature))
+    return signature
   }
 }
 

@@ -168,3 +168,97 @@ struct TrialWorkspaceTests {
       "\(body.prefix(3000))")
   }
 }
+
+/// What a retailer sees when checking codes: where each verdict came from, a pointer to the
+/// offline check when there is no store, and a warning when the producer's files are old.
+@Suite("A retailer's checks")
+struct RetailerChecksTests {
+  @Test func verdictsNameTheirSourceAndOldFilesAreWarnedAbout() throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    let label = folder + "/labels/DTNQ-2611-02-1.png"
+    let offline = [
+      "verify", "--bundle", folder + "/bundle.json", "--trust", folder + "/trust.json",
+    ]
+    // An image names the file; a stream names the line (blank lines counted).
+    let image = try CommandRunner.run(offline + ["--json", label])
+    #expect(image.stdout.contains(#""source":{"code":1,"file":"\#(label)"}"#), "\(image.stdout)")
+    let url = try #require(
+      image.stdout.split(separator: "\n").first.flatMap {
+        (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["scan"]
+          as? String
+      })
+    let stream = try CommandRunner.run(offline, stdin: "nonsense\n\n" + url + "\n")
+    let lines = stream.stdout.split(separator: "\n")
+    #expect(lines.first?.hasSuffix("[line 1]") == true, "\(stream.stdout)")
+    #expect(lines.dropFirst().first?.hasSuffix("[line 3]") == true, "\(stream.stdout)")
+    // Files exported long before the day checked on are warned about, once each.
+    let late = try CommandRunner.run(offline + ["--on", "2099-01-01", label])
+    #expect(
+      late.stderr.contains("warning: bundle \(folder)/bundle.json was exported"), "\(late.stderr)")
+    #expect(late.stderr.contains("more than --max-age 7"), "\(late.stderr)")
+    let unwarned = try CommandRunner.run(offline + ["--on", "2099-01-01", "--max-age", "0", label])
+    #expect(!unwarned.stderr.contains("warning"), "\(unwarned.stderr)")
+    // A phone's photo (JPEG) of the label is read as the PNG is.
+    let pgm = folder + "/label.pgm"
+    let photo = folder + "/label.jpg"
+    try Self.jpeg(fromPNG: label, pgm: pgm, jpeg: photo)
+    let fromPhoto = try CommandRunner.run(offline + ["--json", photo])
+    #expect(fromPhoto.status == 0, "\(fromPhoto.stdout)\(fromPhoto.stderr)")
+    #expect(fromPhoto.stdout.contains(#""verdict":"valid""#), "\(fromPhoto.stdout)")
+    try Data("GIF89a".utf8).write(to: URL(fileURLWithPath: folder + "/label.gif"))
+    let gif = try CommandRunner.run(offline + [folder + "/label.gif"])
+    #expect(gif.stderr.contains("is neither a PNG nor a JPEG file"), "\(gif.stderr)")
+    // Without a store, the refusal says how to check offline.
+    let none = try CommandRunner.run(["verify", url, "--store", folder + "/none.sqlite"])
+    #expect(none.status == 1)
+    #expect(
+      none.stderr.contains("ocop verify --bundle BUNDLE.json --trust TRUST.json"), "\(none.stderr)")
+  }
+
+  /// Converts a PNG label into a JPEG "photo": the PNG's grey pixels (read with Python's
+  /// zlib, no project code) as PGM, then cjpeg.
+  static func jpeg(fromPNG png: String, pgm: String, jpeg: String) throws {
+    let script = """
+      import struct, sys, zlib
+      data = open(sys.argv[1], 'rb').read()
+      pos, chunks = 8, {}
+      idat = b''
+      while pos < len(data):
+          n, = struct.unpack('>I', data[pos:pos+4]); kind = data[pos+4:pos+8]
+          body = data[pos+8:pos+8+n]; pos += 12 + n
+          if kind == b'IHDR': w, h, depth, colour = struct.unpack('>IIBB', body[:10])
+          if kind == b'IDAT': idat += body
+      raw = zlib.decompress(idat)
+      assert colour == 0 and depth in (1, 8)
+      stride = (w * depth + 7) // 8
+      rows, prev = [], bytearray(stride)
+      bpp = 1
+      for y in range(h):
+          f = raw[y*(stride+1)]; line = bytearray(raw[y*(stride+1)+1:(y+1)*(stride+1)])
+          for i in range(stride):
+              a = line[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
+              if f == 1: line[i] = (line[i] + a) & 255
+              elif f == 2: line[i] = (line[i] + b) & 255
+              elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+              elif f == 4:
+                  p = a + b - c; pa, pb, pc = abs(p-a), abs(p-b), abs(p-c)
+                  line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+          prev = line
+          if depth == 8: rows.append(bytes(line))
+          else: rows.append(bytes(255 if (line[x//8] >> (7 - x % 8)) & 1 else 0 for x in range(w)))
+      open(sys.argv[2], 'wb').write(b'P5\\n%d %d\\n255\\n' % (w, h) + b''.join(rows))
+      """
+    for (tool, arguments) in [
+      ("/usr/bin/env", ["python3", "-c", script, png, pgm]),
+      ("/usr/bin/cjpeg", ["-quality", "80", "-outfile", jpeg, pgm]),
+    ] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: tool)
+      process.arguments = arguments
+      try process.run()
+      process.waitUntilExit()
+      try #require(process.terminationStatus == 0, "\(tool) \(arguments.prefix(1))")
+    }
+  }
+}
