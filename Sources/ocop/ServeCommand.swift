@@ -71,6 +71,8 @@ struct ServeCommand: AsyncParsableCommand, HelpExamples {
       "Connections open at once; more wait to be accepted. Default: the open-file limit less 64, at most 10000.",
       valueName: "count"))
   var maxConnections: Int?
+  @Flag(help: "Write the log as one JSON object a line (for log collectors), on standard error.")
+  var json = false
 
   func validate() throws {
     guard (1...65535).contains(port) else {
@@ -94,6 +96,7 @@ struct ServeCommand: AsyncParsableCommand, HelpExamples {
   }
 
   func run() async throws {
+    if json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
     var logger = Logger(label: "ocop.serve")
     logger.logLevel = .info
     let resolver: TraceResolver
@@ -170,5 +173,31 @@ struct ServeCommand: AsyncParsableCommand, HelpExamples {
       host: host, port: port, limits: limits, tls: tls, logger: logger
     )
     .runService()
+  }
+}
+
+/// A log handler that writes each entry as one JSON object on a line of standard error:
+/// `{"label":"ocop.serve","level":"info","message":"serving","metadata":{…},"time":"…"}`.
+struct JSONLogHandler: LogHandler {
+  let label: String
+  var logLevel: Logger.Level = .info
+  var metadata: Logger.Metadata = [:]
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    var fields = CanonicalMembers()
+    for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+      fields.insert(key, .string("\(value)"))
+    }
+    let line = CanonicalJSON.object([
+      "time": .string(Timestamp.now().text), "level": .string(event.level.rawValue),
+      "label": .string(label), "message": .string("\(event.message)"),
+      "source": .string(event.source), "metadata": .object(fields),
+    ])
+    FileHandle.standardError.write(Data(line.encoded() + [0x0A]))
   }
 }

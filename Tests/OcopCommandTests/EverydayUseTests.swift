@@ -262,3 +262,35 @@ struct RetailerChecksTests {
     }
   }
 }
+
+/// `ocop serve --json` writes its log as JSON lines, for log collectors.
+@Suite("The resolver's log")
+struct ServeLogTests {
+  @Test func serveJSONWritesOneObjectALine() throws {
+    let store = try WorkflowTests.workspace()
+    let server = Process()
+    server.executableURL = CommandRunner.executable
+    server.arguments = [
+      "serve", "--store", store, "--port", String(try PostgresWorkflowTests.freePort()),
+      "--no-scan-log", "--json",
+    ]
+    let log = Pipe()
+    server.standardError = log
+    server.standardOutput = FileHandle.nullDevice
+    try server.run()
+    // The first line is the "serving" entry; it is read, then the server is stopped.
+    var line = Data()
+    while !line.contains(0x0A) {
+      let chunk = log.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      line += chunk
+    }
+    server.terminate()
+    server.waitUntilExit()
+    let first = try #require(line.split(separator: 0x0A).first)
+    let entry = try #require(try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])
+    #expect(entry["message"] as? String == "serving")
+    #expect(entry["level"] as? String == "info")
+    #expect((entry["metadata"] as? [String: Any])?["store"] as? String == store)
+  }
+}
