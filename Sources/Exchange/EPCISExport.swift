@@ -138,6 +138,15 @@ public enum EPCISExport {
           ("epcList", .array([])), ("quantityList", .array([item])),
           ("ocop:recallReason", value(data["reason"])),
         ]
+      case .recallWithdrawn:
+        // The recall lifted: the lot is active again.
+        guard let item = quantity(data["lot"], nil) else { continue }
+        base += [
+          ("type", .string("ObjectEvent")), ("action", .string("OBSERVE")),
+          ("bizStep", .string("holding")), ("disposition", .string("active")),
+          ("epcList", .array([])), ("quantityList", .array([item])),
+          ("ocop:recallWithdrawnReason", value(data["reason"])),
+        ]
       default:
         continue
       }

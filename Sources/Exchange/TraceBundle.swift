@@ -173,11 +173,21 @@ public enum TraceBundle {
       "products": .array(products),
       "batches": .array(batches),
       "recalls": .array(
-        try snapshot.recalls().map {
-          .object([
-            "lot": $0.lot.json, "reason": .string($0.reason),
-            "recordedAt": .string($0.recordedAt.text),
-          ])
+        try snapshot.recalls().map { recall in
+          var members: CanonicalMembers = [
+            "lot": recall.lot.json, "reason": .string(recall.reason),
+            "recordedAt": .string(recall.recordedAt.text),
+          ]
+          // Written only for a lifted recall, so bundles without one read as before.
+          if let withdrawal = recall.withdrawal {
+            members.insert(
+              "withdrawal",
+              .object([
+                "reason": .string(withdrawal.reason),
+                "recordedAt": .string(withdrawal.recordedAt.text),
+              ]))
+          }
+          return .object(members)
         }),
     ])
   }

@@ -53,6 +53,11 @@ enum Page {
         : "CẢNH BÁO: dữ liệu trong mã không khớp với hồ sơ của nhà sản xuất. Có thể là hàng giả."
     }
     var recalled: String { english ? "RECALLED" : "ĐÃ THU HỒI" }
+    func recallWithdrawn(recalled: String, withdrawn: String) -> String {
+      english
+        ? "Recalled on \(recalled); the recall was withdrawn on \(withdrawn)"
+        : "Đã thu hồi ngày \(recalled); lệnh thu hồi đã được hủy ngày \(withdrawn)"
+    }
     var recalledInput: String {
       english ? "made from a recalled lot" : "làm từ lô nguyên liệu bị thu hồi"
     }
@@ -98,6 +103,12 @@ enum Page {
   }
 
   static func date(_ date: GS1Date) -> String { date.dayMonthYear }
+
+  /// The day of `time`, as the page writes dates (dd/mm/yyyy).
+  static func day(_ time: Timestamp) -> String {
+    let iso = time.text.prefix(10).split(separator: "-")
+    return iso.count == 3 ? "\(iso[2])/\(iso[1])/\(iso[0])" : String(time.text.prefix(10))
+  }
 
   static func document(title: String, lang: String, body: String) -> String {
     """
@@ -157,6 +168,18 @@ enum Page {
       banners.append(
         """
         <div class="banner recalled" role="alert"><strong>\(text.recalled)</strong>\(whose)<br>\(escape(recall.reason))<br>\(text.doNotUse)</div>
+        """)
+    }
+    if let lifted = record.withdrawnRecall, let withdrawal = lifted.withdrawal {
+      // Both events, plainly: the recall and its withdrawal, with their reasons.
+      let whose =
+        lifted.lot == record.lot
+        ? "" : " (\(text.recalledInput): \(escape(lifted.lot.description)))"
+      let heading = text.recallWithdrawn(
+        recalled: day(lifted.recordedAt), withdrawn: day(withdrawal.recordedAt))
+      banners.append(
+        """
+        <div class="banner warning" role="note"><strong>\(escape(heading))</strong>\(whose)<br>\(escape(lifted.reason))<br>\(escape(withdrawal.reason))</div>
         """)
     }
     if record.expired {

@@ -586,6 +586,8 @@ struct Record {
   let recordedBy: (kid: String, name: String?)?
   let recall: Recall?
   let recalledInput: LotReference?
+  /// A recall of the lot, or of a lot it was made from, that was lifted: shown beside it.
+  let withdrawnRecall: Recall?
   let expired: Bool
   let ratingInForce: Bool
   let inputs: [(lot: LotReference, name: String, producer: String)]
@@ -610,6 +612,7 @@ struct Record {
     let found = evidence.backward.firstRecall
     recall = found
     recalledInput = found.flatMap { $0.lot == lot ? nil : $0.lot }
+    withdrawnRecall = evidence.backward.firstWithdrawnRecall
     expired = batch.request.expiryDate < today
     if let rating = batch.rating {
       // As the verdict counts them: decisions by issuers trusted for ratings.
@@ -663,6 +666,14 @@ struct Record {
         .object([
           "lot": $0.lot.json, "reason": .string($0.reason),
           "recordedAt": .string($0.recordedAt.text),
+        ])
+      } ?? .null,
+      "recallWithdrawn": withdrawnRecall.map {
+        .object([
+          "lot": $0.lot.json, "reason": .string($0.reason),
+          "recordedAt": .string($0.recordedAt.text),
+          "withdrawal": .string($0.withdrawal?.reason ?? ""),
+          "withdrawnAt": .string($0.withdrawal?.recordedAt.text ?? ""),
         ])
       } ?? .null,
       "expired": .bool(expired), "ocopStarsValid": .bool(ratingInForce),

@@ -6,7 +6,7 @@ import Traceability
 /// version so that an older `ocop` refuses a store a newer one has upgraded.
 enum PostgresSchema {
   /// The version this build writes. Migrations take a store from each version to the next.
-  static let version = 3
+  static let version = 4
 
   /// The statements that take a store from version `index` to `index + 1`.
   static let migrations: [[String]] = [
@@ -36,6 +36,8 @@ enum PostgresSchema {
     ],
     // Version 3: events taken in from other stores' logs.
     SQLSchema.importStatements(.postgres) + appendOnly([Projection.importedEvents.name]),
+    // Version 4: recalls lifted.
+    SQLSchema.withdrawalStatements(.postgres) + appendOnly([Projection.recallWithdrawals.name]),
   ]
 
   /// The triggers that refuse every UPDATE, DELETE and TRUNCATE of `tables`.

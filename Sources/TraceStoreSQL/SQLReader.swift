@@ -101,11 +101,25 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
   }
 
   package func recallNotice(_ lot: LotReference) throws -> RecallNotice? {
-    try records(Projection.recalls, Statements.recallOfLot, Self.key(lot)) { row in
-      RecallNotice(
-        reason: try row.required("reason"),
-        recordedAt: try Timestamp(row.required("recorded_at")))
+    guard
+      let recall = try records(
+        Projection.recalls, Statements.recallOfLot, Self.key(lot),
+        { row in
+          (
+            reason: try row.required("reason") as String,
+            recordedAt: try Timestamp(row.required("recorded_at"))
+          )
+        }
+      ).first
+    else { return nil }
+    let withdrawal = try records(
+      Projection.recallWithdrawals, Statements.withdrawalOfLot, Self.key(lot)
+    ) { row in
+      RecallWithdrawal(
+        reason: try row.required("reason"), recordedAt: try Timestamp(row.required("recorded_at")))
     }.first
+    return RecallNotice(
+      reason: recall.reason, recordedAt: recall.recordedAt, withdrawal: withdrawal)
   }
 
   package func recalledLots() throws -> [LotReference] {
@@ -313,6 +327,7 @@ private enum Statements {
     Projection.movements, "WHERE gtin = ? AND lot = ? AND direction = ? ORDER BY event_seq")
   static let recallOfLot = select(Projection.recalls, "WHERE gtin = ? AND lot = ?")
   static let recalled = select(Projection.recalls, "ORDER BY event_seq")
+  static let withdrawalOfLot = select(Projection.recallWithdrawals, "WHERE gtin = ? AND lot = ?")
   static let inputsOfLot = select(
     Projection.batchInputs,
     "WHERE output_gtin = ? AND output_lot = ? ORDER BY input_gtin, input_lot")

@@ -120,11 +120,27 @@ package enum SQLSchema {
     ]
   }
 
+  /// The statements that create what recall withdrawals added (schema version 3 of
+  /// SQLite's store, 4 of PostgreSQL's).
+  package static func withdrawalStatements(_ dialect: Dialect) -> [String] {
+    let int = dialect.integer
+    let text = dialect.text
+    let order = dialect.rowOrder.map { ", \($0)" } ?? ""
+    return [
+      """
+      CREATE TABLE recall_withdrawals (
+        event_seq \(int) NOT NULL, gtin \(text) NOT NULL,
+        lot \(text) NOT NULL, reason \(text) NOT NULL, recorded_at \(text) NOT NULL,
+        FOREIGN KEY (gtin, lot) REFERENCES recalls(gtin, lot), UNIQUE (gtin, lot)\(order))
+      """
+    ]
+  }
+
   /// The tables of the first version, the log first.
   package static let firstTables =
     ["events"]
     + Projection.tables.map(\.name).filter {
-      $0 != Projection.importedEvents.name
+      $0 != Projection.importedEvents.name && $0 != Projection.recallWithdrawals.name
     }
 
   /// Every table, the log first.

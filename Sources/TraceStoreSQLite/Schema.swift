@@ -21,6 +21,13 @@ enum Schema {
       }
       try appendOnly([Projection.importedEvents.name], db)
     }
+    // Version 3: recalls lifted.
+    migrator.registerMigration("v3 recall withdrawals") { db in
+      for statement in SQLSchema.withdrawalStatements(.sqlite) {
+        try db.execute(sql: statement)
+      }
+      try appendOnly([Projection.recallWithdrawals.name], db)
+    }
     return migrator
   }
 

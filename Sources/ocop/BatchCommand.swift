@@ -113,7 +113,7 @@ struct BatchCommand: AsyncParsableCommand {
             batches += try await workspace.store.batches(of: product.gtin)
           }
         }
-        let recalled = Set(try await workspace.store.recalls().map(\.lot))
+        let recalled = Set(try await workspace.store.recalls().filter(\.inForce).map(\.lot))
         let today = GS1Date.today()
         for batch in batches {
           let expired = batch.request.expiryDate < today
@@ -158,8 +158,16 @@ struct BatchCommand: AsyncParsableCommand {
           printRecord(
             .object([
               "batch": batch.json,
-              "recall": recall.map {
-                .object(["reason": .string($0.reason), "recordedAt": .string($0.recordedAt.text)])
+              "recall": recall.map { recall in
+                .object([
+                  "reason": .string(recall.reason), "recordedAt": .string(recall.recordedAt.text),
+                  "inForce": .bool(recall.inForce),
+                  "withdrawal": recall.withdrawal.map {
+                    .object([
+                      "reason": .string($0.reason), "recordedAt": .string($0.recordedAt.text),
+                    ])
+                  } ?? .null,
+                ])
               } ?? .null,
               "serialRanges": .array(
                 ranges.map {
@@ -201,7 +209,14 @@ struct BatchCommand: AsyncParsableCommand {
           print(
             "  serials   \(range.first)–\(range.last)\(range.printRun.map { " (\($0))" } ?? "")")
         }
-        if let recall { print("  RECALLED  \(recall.reason) (\(recall.recordedAt.text))") }
+        if let recall {
+          print("  RECALLED  \(recall.reason) (\(recall.recordedAt.text))")
+          if let withdrawal = recall.withdrawal {
+            print(
+              "  WITHDRAWN \(withdrawal.reason) (\(withdrawal.recordedAt.text)): the recall no longer stands"
+            )
+          }
+        }
       }
     }
   }

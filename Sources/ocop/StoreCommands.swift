@@ -43,7 +43,12 @@ struct TraceLotCommand: AsyncParsableCommand, HelpExamples {
   func show(_ node: TraceNode, depth: Int) {
     let indent = String(repeating: "    ", count: depth) + (depth == 0 ? "" : "└─ ")
     let request = node.batch.request
-    let recall = node.recall.map { "  RECALLED: \($0.reason)" } ?? ""
+    let recall =
+      node.recall.map {
+        $0.inForce
+          ? "  RECALLED: \($0.reason)"
+          : "  recall withdrawn (\($0.reason); \($0.withdrawal?.reason ?? ""))"
+      } ?? ""
     print("\(indent)\(node.batch.lot)  \(node.product.nameVietnamese)\(recall)")
     let pad = String(repeating: "    ", count: depth) + (depth == 0 ? "" : "   ")
     print("\(pad)   NSX \(request.productionDate.dayMonthYear), \(node.producer.name)")
@@ -55,7 +60,12 @@ struct TraceLotCommand: AsyncParsableCommand, HelpExamples {
     .object([
       "batch": node.batch.json, "product": .string(node.product.nameVietnamese),
       "producer": node.producer.json,
-      "recalled": node.recall.map { .string($0.reason) } ?? .null,
+      "recalled": node.recall.flatMap { $0.inForce ? .string($0.reason) : nil } ?? .null,
+      "recallWithdrawn": node.recall.flatMap { recall in
+        recall.withdrawal.map {
+          .object(["recall": .string(recall.reason), "withdrawal": .string($0.reason)])
+        }
+      } ?? .null,
       "next": .array(node.children.map(json)),
     ])
   }
@@ -66,16 +76,22 @@ struct TraceLotCommand: AsyncParsableCommand, HelpExamples {
 struct RecallCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "recall",
-    abstract: "Recall a lot, and show what the recall reaches downstream.",
+    abstract: "Recall a lot, and show what the recall reaches downstream; or lift a recall.",
     discussion: """
       Records a signed recall event. Every lot made from the recalled lot, transitively, \
-      is reached by it: `verify` reports their codes as recalled too.
+      is reached by it: `verify` reports their codes as recalled too. With --withdraw, \
+      records a signed withdrawal of the lot's recall (the lot was found sound): its codes \
+      are valid again, and verify and the resolver show the recall and its withdrawal \
+      side by side. A lot is recalled once; a withdrawn recall is not made again.
       """)
   static let examples = [
-    #"ocop recall 8935481001012/NTN-2610-03 --reason "Nhiễm khuẩn E. coli vượt ngưỡng""#
+    #"ocop recall 8935481001012/NTN-2610-03 --reason "Nhiễm khuẩn E. coli vượt ngưỡng""#,
+    #"ocop recall --withdraw 8935481001012/NTN-2610-03 --reason "Kết quả kiểm nghiệm lại đạt""#,
   ]
   @Argument(help: "GTIN/LOT.") var lot: String
-  @Option(help: "Why the lot is recalled.") var reason: String
+  @Option(help: "Why the lot is recalled (with --withdraw: why the recall is lifted).")
+  var reason: String
+  @Flag(help: "Lift the lot's recall instead of recalling it.") var withdraw = false
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
@@ -83,6 +99,19 @@ struct RecallCommand: AsyncParsableCommand, HelpExamples {
     try await runReporting {
       let reference = try parseLot(lot)
       let workspace = try await Workspace.open(location, writing: true)
+      if withdraw {
+        let recall = try await workspace.store.withdrawRecall(reference, reason: reason)
+        let withdrawal = recall.withdrawal
+        Statement(json: output.json).say(
+          "withdrew the recall of lot \(reference) (recalled \(recall.recordedAt.text.prefix(10)): \(recall.reason)): \(withdrawal?.reason ?? "")",
+          [
+            "lot": reference.json, "recall": .string(recall.reason),
+            "recalledAt": .string(recall.recordedAt.text),
+            "withdrawal": .string(withdrawal?.reason ?? ""),
+            "withdrawnAt": .string(withdrawal?.recordedAt.text ?? ""),
+          ])
+        return
+      }
       let recall = try await workspace.store.recall(reference, reason: reason)
       if output.json {
         printRecord(

@@ -283,6 +283,10 @@ struct BadInputTests {
       name: "labels for an unknown lot",
       arguments: ["print", "8932301001016/NOPE", "--count", "2"], message: "NOPE"),
     Case(
+      name: "withdrawing a recall never made",
+      arguments: ["recall", "--withdraw", lot, "--reason", "x"],
+      message: "withdrawal of a recall: lot 08932301001016/DTNQ-2611-02 is not recalled"),
+    Case(
       name: "labels for a lot past its HSD",
       arguments: ["print", "8934462001010/BBTN-2610-01", "--count", "1", "--out", "{dir}/old"],
       message:
@@ -337,9 +341,13 @@ struct BadInputTests {
       name: "an image that does not exist", arguments: ["verify", "{dir}/nope.png"],
       message: "{dir}/nope.png"),
     Case(
-      name: "an image that is not a PNG", arguments: ["verify", "{dir}/fake.png"],
+      name: "an image that is neither a PNG nor a JPEG", arguments: ["verify", "{dir}/fake.png"],
       setup: .file("fake.png", Array("GIF89a not really".utf8)),
-      message: "image {dir}/fake.png: libpng: is not a PNG file"),
+      message: "image {dir}/fake.png is neither a PNG nor a JPEG file"),
+    Case(
+      name: "a damaged JPEG", arguments: ["verify", "{dir}/broken.jpg"],
+      setup: .file("broken.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A]),
+      message: "image {dir}/broken.jpg: libturbojpeg:"),
     Case(
       name: "a PNG with no code in it", arguments: ["verify", "{dir}/blank.png"],
       setup: .file("blank.png", BadInputTests.blankPNG), message: "{dir}/blank.png: no QR code"),

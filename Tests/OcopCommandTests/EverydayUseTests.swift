@@ -294,3 +294,71 @@ struct ServeLogTests {
     #expect((entry["metadata"] as? [String: Any])?["store"] as? String == store)
   }
 }
+
+/// A recall found to be unfounded is withdrawn, signed; verify and the resolver then show
+/// the recall and its withdrawal side by side.
+@Suite("Recall withdrawal")
+struct RecallWithdrawalTests {
+  @Test func aWithdrawnRecallLeavesTheLabelsValidAndBothEventsShown() async throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    let sap = "8935481001012/NTN-2611-05"
+    let label = folder + "/labels/DTNQ-2611-02-1.png"
+    func ocop(_ arguments: [String]) throws -> CommandRunner.Result {
+      try CommandRunner.run(arguments + ["--store", store])
+    }
+    let recalled = try ocop(["recall", sap, "--reason", "Nhiễm khuẩn E. coli"])
+    #expect(recalled.status == 0, "\(recalled.stderr)")
+    #expect(try ocop(["verify", "--json", label]).stdout.contains(#""verdict":"recalled""#))
+    let withdrawn = try ocop([
+      "recall", "--withdraw", sap, "--reason", "Kiểm nghiệm lại đạt", "--json",
+    ])
+    #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
+    #expect(
+      withdrawn.stdout.contains(#""withdrawal":"Kiểm nghiệm lại đạt""#), "\(withdrawn.stdout)")
+    let verified = try ocop(["verify", "--json", label])
+    #expect(verified.status == 0, "\(verified.stdout)")
+    #expect(verified.stdout.contains(#""verdict":"valid""#))
+    #expect(
+      verified.stdout.contains("(Nhiễm khuẩn E. coli) was withdrawn on")
+        && verified.stdout.contains("Kiểm nghiệm lại đạt"), "\(verified.stdout)")
+    // Once only; and a lot is recalled once.
+    let again = try ocop(["recall", "--withdraw", sap, "--reason", "x"])
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("was already withdrawn on"), "\(again.stderr)")
+    let recallAgain = try ocop(["recall", sap, "--reason", "x"])
+    #expect(recallAgain.stderr.contains("a lot is recalled once"), "\(recallAgain.stderr)")
+    #expect(try ocop(["audit"]).status == 0)
+    // The EPCIS document carries both, and is still valid against GS1's schema.
+    let epcis = folder + "/withdrawn.jsonld"
+    #expect(try ocop(["export", "epcis", "--out", epcis]).status == 0)
+    #expect(try TraceWorkflowTests.checkEPCIS(epcis).status == 0)
+    #expect(
+      try String(contentsOfFile: epcis, encoding: .utf8).contains("ocop:recallWithdrawnReason"))
+    // The resolver's page shows both events; its JSON names the withdrawal.
+    let port = try PostgresWorkflowTests.freePort()
+    let server = Process()
+    server.executableURL = CommandRunner.executable
+    server.arguments = ["serve", "--store", store, "--port", String(port), "--no-scan-log"]
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer {
+      server.terminate()
+      server.waitUntilExit()
+    }
+    let path = "/01/08932301001016/10/DTNQ-2611-02"
+    var json: (status: Int, body: String)?
+    for _ in 0..<100 where json == nil {
+      json = try? PostgresWorkflowTests.get(
+        "http://127.0.0.1:\(port)" + path, accept: "application/json")
+      if json == nil { try await Task.sleep(nanoseconds: 100_000_000) }
+    }
+    #expect(json?.body.contains(#""recallWithdrawn":{"#) == true, "\(json?.body ?? "")")
+    #expect(json?.body.contains(#""recalled":null"#) == true)
+    let page = try PostgresWorkflowTests.get("http://127.0.0.1:\(port)" + path, accept: "text/html")
+    #expect(
+      page.body.contains("the recall was withdrawn on")
+        || page.body.contains("lệnh thu hồi đã được hủy ngày"), "\(page.body.prefix(2000))")
+  }
+}

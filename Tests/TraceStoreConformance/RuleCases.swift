@@ -89,6 +89,43 @@ enum RuleCases {
       #expect(try await fixture.store.recalls().map(\.lot) == [sugar])
       #expect(try await fixture.store.recall(sugar)?.reason == "Độ ẩm vượt mức cho phép")
     },
+    ConformanceCase("a recall is withdrawn once, signed, and both stay on record") {
+      let fixture = try await F.make($0)
+      let sugar = F.lot(F.sugar, "S1")
+      let cake = F.lot(F.cake, "C1")
+      _ = try await fixture.store.issueBatch(F.request(F.sugar, "S1"))
+      _ = try await fixture.store.issueBatch(F.request(F.cake, "C1", inputs: [sugar]))
+      // Not recalled: nothing to withdraw, and nothing is written.
+      let before = try await fixture.store.headSequence()
+      await #expect(
+        throws: TraceError.malformed(
+          what: "withdrawal of a recall", reason: "lot 08936059000017/S1 is not recalled")
+      ) {
+        try await fixture.store.withdrawRecall(sugar, reason: "x")
+      }
+      #expect(try await fixture.store.headSequence() == before)
+      _ = try await fixture.store.recall(sugar, reason: "Độ ẩm vượt mức cho phép")
+      let lifted = try await fixture.store.withdrawRecall(
+        sugar, reason: "Kiểm nghiệm lại đạt")
+      #expect(!lifted.inForce)
+      #expect(lifted.reason == "Độ ẩm vượt mức cho phép")
+      #expect(lifted.withdrawal?.reason == "Kiểm nghiệm lại đạt")
+      // The lot may be printed and used again; the cake made from it is no longer reached.
+      _ = try await fixture.store.allocateSerials(sugar, count: 2)
+      _ = try await fixture.store.issueBatch(F.request(F.cake, "C2", inputs: [sugar]))
+      let trace = try await fixture.store.traceBackward(cake)
+      #expect(trace.firstRecall == nil)
+      #expect(trace.firstWithdrawnRecall?.withdrawal?.reason == "Kiểm nghiệm lại đạt")
+      // Once only, and a lot is recalled once.
+      await #expect(throws: TraceError.self) {
+        try await fixture.store.withdrawRecall(sugar, reason: "again")
+      }
+      await #expect(throws: TraceError.self) {
+        try await fixture.store.recall(sugar, reason: "again")
+      }
+      #expect(try await fixture.store.recalls().map(\.inForce) == [false])
+      #expect(try await fixture.store.audit(trustList: fixture.trustList).passed)
+    },
     ConformanceCase("serial ranges are contiguous and never reused, even after a refused run") {
       let fixture = try await F.make($0)
       let lot = F.lot(F.sugar, "S")

@@ -15,6 +15,8 @@ public enum EventKind: String, CaseIterable, Sendable {
   case shipping
   case receiving
   case recall
+  /// A recall lifted (the lot was found sound): the recall stays on record beside it.
+  case recallWithdrawn = "recall-withdrawn"
   /// Another log's event, taken in with its own signature (``Event/carried()``).
   case imported
 }

@@ -142,12 +142,41 @@ struct CommandApplier {
       try requireBatch(lot)
       let reason = try Text.required(
         reason, record: "recall of \(lot)", field: "reason", maxLength: 1000)
-      if try recallReason(lot) != nil {
+      // A lot is recalled once: a recall withdrawn stays on record and is not made again.
+      if let notice = try db.recallNotice(lot) {
+        if let withdrawal = notice.withdrawal {
+          throw TraceError.malformed(
+            what: "recall of lot \(lot)",
+            reason:
+              "the lot was recalled on \(notice.recordedAt.text.prefix(10)) and the recall withdrawn on \(withdrawal.recordedAt.text.prefix(10)); a lot is recalled once"
+          )
+        }
         throw TraceError.alreadyExists(kind: "recall of lot", key: lot.description)
       }
       try log.append(.recall, .object(["lot": lot.json, "reason": .string(reason)]))
       guard let recall = try Lineage.recall(lot, in: db) else {
         throw TraceError.malformed(what: "store", reason: "the recall was not recorded")
+      }
+      return .recall(recall)
+
+    case .withdrawRecall(let lot, let reason):
+      try requireBatch(lot)
+      let reason = try Text.required(
+        reason, record: "withdrawal of the recall of \(lot)", field: "reason", maxLength: 1000)
+      guard let notice = try db.recallNotice(lot) else {
+        throw TraceError.malformed(
+          what: "withdrawal of a recall", reason: "lot \(lot) is not recalled")
+      }
+      if let withdrawal = notice.withdrawal {
+        throw TraceError.malformed(
+          what: "withdrawal of a recall",
+          reason:
+            "the recall of lot \(lot) was already withdrawn on \(withdrawal.recordedAt.text.prefix(10))"
+        )
+      }
+      try log.append(.recallWithdrawn, .object(["lot": lot.json, "reason": .string(reason)]))
+      guard let recall = try Lineage.recall(lot, in: db) else {
+        throw TraceError.malformed(what: "store", reason: "the withdrawal was not recorded")
       }
       return .recall(recall)
     }
@@ -166,7 +195,7 @@ struct CommandApplier {
   }
 
   private func recallReason(_ lot: LotReference) throws -> String? {
-    try db.recallNotice(lot)?.reason
+    try db.recallNotice(lot).flatMap { $0.inForce ? $0.reason : nil }
   }
 
   private func requireBatch(_ lot: LotReference) throws {

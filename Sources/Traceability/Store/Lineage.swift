@@ -41,7 +41,7 @@ package enum Lineage {
     }
     return Recall(
       lot: lot, reason: notice.reason, recordedAt: notice.recordedAt, downstream: downstream,
-      shipments: shipments)
+      shipments: shipments, withdrawal: notice.withdrawal)
   }
 
   /// Every lot made from `lot`, transitively, breadth first, each once.
@@ -93,7 +93,8 @@ package enum Lineage {
     }
     let recall = try reader.recallNotice(lot).map {
       Recall(
-        lot: lot, reason: $0.reason, recordedAt: $0.recordedAt, downstream: [], shipments: [])
+        lot: lot, reason: $0.reason, recordedAt: $0.recordedAt, downstream: [], shipments: [],
+        withdrawal: $0.withdrawal)
     }
     return TraceNode(
       batch: batch, product: product, producer: producer, recall: recall, children: children)

@@ -292,6 +292,15 @@ struct LogImporter {
       if try db.recallNotice(recalled) != nil {
         throw TraceError.alreadyExists(kind: "recall of lot", key: recalled.description)
       }
+    case .recallWithdrawn:
+      let lifted = try lot(data["lot"])
+      guard let notice = try db.recallNotice(lifted) else {
+        throw TraceError.notFound(kind: "recall of lot", key: lifted.description)
+      }
+      if notice.withdrawal != nil {
+        throw TraceError.alreadyExists(
+          kind: "withdrawal of the recall of lot", key: lifted.description)
+      }
     case .imported:
       break
     }

@@ -67,10 +67,15 @@ package enum Projection {
     index: 8,
     name: "imported_events", columns: ["event_seq", "log", "log_seq", "kind", "kid", "hash"])
 
+  /// Recalls lifted: one at most for a lot's recall.
+  package static let recallWithdrawals = Table(
+    index: 9,
+    name: "recall_withdrawals", columns: ["event_seq", "gtin", "lot", "reason", "recorded_at"])
+
   /// Every derived table, in the order rows name them.
   package static let tables = [
     producers, products, ratings, batches, batchInputs, serialRanges, movements, recalls,
-    importedEvents,
+    importedEvents, recallWithdrawals,
   ]
 
   /// A derived row: which table, and its cells in column order.
@@ -214,6 +219,15 @@ package enum Projection {
             .text(time.text),
           ]
         )
+      ]
+    case .recallWithdrawn:
+      let lot = data["lot"]
+      return [
+        Row(
+          table: 9,
+          cells: [
+            seq, text(lot, "gtin"), text(lot, "lot"), text(data, "reason"), .text(time.text),
+          ])
       ]
     case .imported:
       return []

@@ -16,6 +16,8 @@ public enum TraceCommand: Sendable {
   case ship(Movement)
   case receive(Movement)
   case recall(lot: LotReference, reason: String)
+  /// Lifts a lot's recall, with the reason; the recall stays on record.
+  case withdrawRecall(lot: LotReference, reason: String)
 }
 
 /// What applying a command produced.
@@ -115,6 +117,25 @@ public struct Recall: Hashable, Sendable {
   public let downstream: [LotReference]
   /// Where it, and the lots made from it, were shipped.
   public let shipments: [Movement]
+  /// Its withdrawal, when the recall was lifted; the recall then no longer stands.
+  public var withdrawal: RecallWithdrawal? = nil
+
+  /// Whether the recall stands: not withdrawn.
+  public var inForce: Bool { withdrawal == nil }
+}
+
+/// A recall lifted, and why (the lot was found sound): signed, as the recall was, and shown
+/// beside it.
+public struct RecallWithdrawal: Hashable, Sendable {
+  /// Why the recall was lifted.
+  public let reason: String
+  /// When.
+  public let recordedAt: Timestamp
+
+  public init(reason: String, recordedAt: Timestamp) {
+    self.reason = reason
+    self.recordedAt = recordedAt
+  }
 }
 
 /// A lot with its producer and origin, and the lots one step further along a trace.
@@ -135,7 +156,14 @@ extension TraceNode {
   /// The recall of this lot or, depth first, of the first lot below it that was recalled:
   /// on a backward trace, whether the lot or anything it was made from is recalled.
   public var firstRecall: Recall? {
-    recall ?? children.lazy.compactMap(\.firstRecall).first
+    (recall?.inForce == true ? recall : nil) ?? children.lazy.compactMap(\.firstRecall).first
+  }
+
+  /// The first recall, of the lot or a lot it was made from, that was withdrawn: shown
+  /// beside a valid verdict.
+  public var firstWithdrawnRecall: Recall? {
+    (recall?.inForce == false ? recall : nil)
+      ?? children.lazy.compactMap(\.firstWithdrawnRecall).first
   }
 }
 
@@ -267,6 +295,19 @@ extension TraceStore {
     guard case .recall(let recall) = try await apply([.recall(lot: lot, reason: reason)]).first
     else {
       throw .malformed(what: "store", reason: "recall returned nothing")
+    }
+    return recall
+  }
+
+  /// Lifts a lot's recall, giving why; returns the recall with its withdrawal.
+  public func withdrawRecall(_ lot: LotReference, reason: String) async throws(TraceError)
+    -> Recall
+  {
+    guard
+      case .recall(let recall) = try await apply([.withdrawRecall(lot: lot, reason: reason)])
+        .first
+    else {
+      throw .malformed(what: "store", reason: "the withdrawal returned nothing")
     }
     return recall
   }

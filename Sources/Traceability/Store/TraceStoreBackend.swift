@@ -133,12 +133,18 @@ package struct RecallNotice: Hashable, Sendable {
   package let reason: String
   /// When it was recorded.
   package let recordedAt: Timestamp
+  /// Its withdrawal, when it was lifted.
+  package let withdrawal: RecallWithdrawal?
 
   /// A notice.
-  package init(reason: String, recordedAt: Timestamp) {
+  package init(reason: String, recordedAt: Timestamp, withdrawal: RecallWithdrawal? = nil) {
     self.reason = reason
     self.recordedAt = recordedAt
+    self.withdrawal = withdrawal
   }
+
+  /// Whether the recall stands: not withdrawn.
+  package var inForce: Bool { withdrawal == nil }
 }
 
 /// The stored event rows, one at a time.

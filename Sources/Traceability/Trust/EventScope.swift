@@ -22,7 +22,7 @@ extension TrustList {
     switch event.kind {
     case .imported, .ratingRecorded:
       return nil
-    case .recall:
+    case .recall, .recallWithdrawn:
       if issuer.roles.contains(.ratings) { return nil }
       gtins = [data["lot"]?["gtin"]?.stringValue].compactMap { $0 }
     case .productRegistered:

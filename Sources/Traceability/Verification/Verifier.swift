@@ -374,6 +374,13 @@ public struct Verifier: Sendable {
       )
     }
     let trialNote = gtin.isDemonstration ? "trial code (GS1 prefix 952), " : ""
-    return result(.valid, trialNote + (signed.map { "signed by \($0)" } ?? "unsigned link"))
+    var withdrawnNote = ""
+    if let lifted = evidence.backward.firstWithdrawnRecall, let withdrawal = lifted.withdrawal {
+      let whose = lifted.lot == reference ? "" : " of input lot \(lifted.lot)"
+      withdrawnNote =
+        "; the recall\(whose) of \(lifted.recordedAt.text.prefix(10)) (\(lifted.reason)) was withdrawn on \(withdrawal.recordedAt.text.prefix(10)): \(withdrawal.reason)"
+    }
+    return result(
+      .valid, trialNote + (signed.map { "signed by \($0)" } ?? "unsigned link") + withdrawnNote)
   }
 }
