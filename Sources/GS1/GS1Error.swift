@@ -70,6 +70,13 @@ public struct GS1Error: Error, Equatable, Sendable, CustomStringConvertible {
     /// The URI or element string is not well formed; the text says where and why.
     case syntax(String)
 
+    /// What each of GS1's character sets allows, in words, for messages.
+    static let allowed = [
+      "GS1 character set 82":
+        "letters A–Z and a–z without accents, digits 0–9 and ! \" % & ' ( ) * + , - . / : ; < = > ? _ (no space)",
+      "GS1 character set 39": "capital letters A–Z, digits 0–9 and # - / (no space)",
+    ]
+
     /// The rule as a short sentence.
     public var message: String {
       switch self {
@@ -78,6 +85,7 @@ public struct GS1Error: Error, Equatable, Sendable, CustomStringConvertible {
       case .notNumeric(let position): "must be digits only (position \(position) is not a digit)"
       case .characterSet(let name, let character, let position):
         "character \(Self.quoted(character)) at position \(position) is outside \(name)"
+          + (Self.allowed[name].map { ", which allows only \($0)" } ?? "")
       case .content(let text): text
       case .unknownAI: "is not a GS1 Application Identifier"
       case .emptyValue: "value must not be empty"

@@ -234,7 +234,10 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
             + (range.first == range.last
               ? "serial \(range.first)" : "serials \(range.first)–\(range.last)")
             + " (run \(range.printRun ?? "-"))")
-        print("  folder     \(folder) (\(report.files.count) files, \(report.bytes / 1024) KiB)")
+        let files = report.files.count
+        print(
+          "  folder     \(folder) (\(files) file\(files == 1 ? "" : "s"), \(report.bytes / 1024) KiB)"
+        )
         print("  label      \(labelTemplate.name) mm at \(dpi) dpi, module \(moduleSize)")
         print("  read-back  \(noReadBack ? "off" : "every label decoded and matched its URL")")
         if let first = jobs.first { print("  first URL  \(first.url)") }

@@ -132,7 +132,8 @@ struct RecallCommand: AsyncParsableCommand, HelpExamples {
       if recall.downstream.isEmpty {
         print("  no lot was made from it")
       } else {
-        print("  reaches \(recall.downstream.count) lot(s) made from it:")
+        let count = recall.downstream.count
+        print("  reaches \(count) lot\(count == 1 ? "" : "s") made from it:")
         for lot in recall.downstream { print("    \(lot)") }
       }
       for shipment in recall.shipments {

@@ -260,7 +260,8 @@ struct DigitalLinkInvalidTests {
     }
     #expect(
       error?.description
-        == "AI (10) \"A B\": character ' ' (space) at position 2 is outside GS1 character set 82")
+        == "AI (10) \"A B\": character ' ' (space) at position 2 is outside GS1 character set 82, which allows only letters A–Z and a–z without accents, digits 0–9 and ! \" % & ' ( ) * + , - . / : ; < = > ? _ (no space)"
+    )
   }
 
   @Test func builderAppliesTheSameRulesAsTheParser() throws {

@@ -228,7 +228,7 @@ struct TraceWorkflowTests {
     #expect(backward.stdout.contains("└─ 08935481001012/NTN-2609-02"))
     let recall = try Self.ocop(
       store, ["recall", "8935481001012/NTN-2609-02", "--reason", "E. coli"])
-    #expect(recall.stdout.contains("reaches 2 lot(s) made from it"))
+    #expect(recall.stdout.contains("reaches 2 lots made from it"))
     #expect(recall.stdout.contains("08934462001010/BBTN-2610-01"))
     let twice = try Self.ocop(store, ["recall", "8935481001012/NTN-2609-02", "--reason", "again"])
     #expect(twice.status == 1)
