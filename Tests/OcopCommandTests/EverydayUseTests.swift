@@ -41,6 +41,20 @@ struct SafeDefaultsTests {
     #expect(
       printed.stderr.contains("warning: lot 08934462001010/BBTN-2610-01 expired on 15/11/2026"))
     #expect(FileManager.default.fileExists(atPath: folder + "/old/BBTN-2610-01-1.png"))
+    #expect(
+      printed.stdout.hasPrefix("printed 1 label for lot 08934462001010/BBTN-2610-01, serial 1 "))
+    // Lists and shows name what a reader needs: the product, its producer, what is expired.
+    let list = try CommandRunner.run(["batch", "list", "--gtin", "8934462001010", "--store", store])
+    #expect(
+      list.stdout.split(separator: "\n").first { $0.contains("BBTN-2610-01") }?.hasSuffix("EXPIRED")
+        == true, "\(list.stdout)")
+    let shown = try CommandRunner.run(["batch", "show", Self.expired, "--store", store])
+    #expect(
+      shown.stdout.contains("  product   Bánh bò thốt nốt Nhà Bàng hộp 10 cái"), "\(shown.stdout)")
+    #expect(shown.stdout.contains("  producer  Hộ kinh doanh Nguyễn Thị Lan (1600227572)"))
+    #expect(shown.stdout.contains("EXPIRED"))
+    let product = try CommandRunner.run(["product", "show", "8934462001010", "--store", store])
+    #expect(product.stdout.contains("  producer  Hộ kinh doanh Nguyễn Thị Lan (1600227572)"))
   }
 }
 
@@ -142,24 +156,10 @@ struct TrialWorkspaceTests {
     ])
     #expect(real.stdout.contains(#""verdict":"trial""#), "\(real.stdout)")
     // The trial's own resolver shows the code with a banner that says it is a sample.
-    let port = try PostgresWorkflowTests.freePort()
-    let server = Process()
-    server.executableURL = CommandRunner.executable
-    server.arguments = ["serve", "--store", store, "--port", String(port), "--no-scan-log"]
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
-    defer {
-      server.terminate()
-      server.waitUntilExit()
-    }
-    var page: (status: Int, body: String)?
-    for _ in 0..<100 where page == nil {
-      page = try? PostgresWorkflowTests.get(
-        "http://127.0.0.1:\(port)" + url.dropFirst("https://truyxuat.thu-nghiem.example".count),
-        accept: "text/html")
-      if page == nil { try await Task.sleep(nanoseconds: 100_000_000) }
-    }
+    let server = try ServedStore(["--store", store, "--no-scan-log"])
+    defer { server.stop() }
+    let page = try? server.get(
+      String(url.dropFirst("https://truyxuat.thu-nghiem.example".count)), accept: "text/html")
     #expect(page?.status == 200)
     // In the language the client asks for (this one's locale may be English).
     let body = page?.body ?? ""
@@ -268,16 +268,8 @@ struct RetailerChecksTests {
 struct ServeLogTests {
   @Test func serveJSONWritesOneObjectALine() throws {
     let store = try WorkflowTests.workspace()
-    let server = Process()
-    server.executableURL = CommandRunner.executable
-    server.arguments = [
-      "serve", "--store", store, "--port", String(try PostgresWorkflowTests.freePort()),
-      "--no-scan-log", "--json",
-    ]
     let log = Pipe()
-    server.standardError = log
-    server.standardOutput = FileHandle.nullDevice
-    try server.run()
+    let server = try ServedStore(["--store", store, "--no-scan-log", "--json"], log: log)
     // The first line is the "serving" entry; it is read, then the server is stopped.
     var line = Data()
     while !line.contains(0x0A) {
@@ -285,8 +277,7 @@ struct ServeLogTests {
       if chunk.isEmpty { break }
       line += chunk
     }
-    server.terminate()
-    server.waitUntilExit()
+    server.stop()
     let first = try #require(line.split(separator: 0x0A).first)
     let entry = try #require(try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])
     #expect(entry["message"] as? String == "serving")
@@ -336,27 +327,13 @@ struct RecallWithdrawalTests {
     #expect(
       try String(contentsOfFile: epcis, encoding: .utf8).contains("ocop:recallWithdrawnReason"))
     // The resolver's page shows both events; its JSON names the withdrawal.
-    let port = try PostgresWorkflowTests.freePort()
-    let server = Process()
-    server.executableURL = CommandRunner.executable
-    server.arguments = ["serve", "--store", store, "--port", String(port), "--no-scan-log"]
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
-    defer {
-      server.terminate()
-      server.waitUntilExit()
-    }
+    let server = try ServedStore(["--store", store, "--no-scan-log"])
+    defer { server.stop() }
     let path = "/01/08932301001016/10/DTNQ-2611-02"
-    var json: (status: Int, body: String)?
-    for _ in 0..<100 where json == nil {
-      json = try? PostgresWorkflowTests.get(
-        "http://127.0.0.1:\(port)" + path, accept: "application/json")
-      if json == nil { try await Task.sleep(nanoseconds: 100_000_000) }
-    }
+    let json = try? server.get(path, accept: "application/json")
     #expect(json?.body.contains(#""recallWithdrawn":{"#) == true, "\(json?.body ?? "")")
     #expect(json?.body.contains(#""recalled":null"#) == true)
-    let page = try PostgresWorkflowTests.get("http://127.0.0.1:\(port)" + path, accept: "text/html")
+    let page = try server.get(path, accept: "text/html")
     #expect(
       page.body.contains("the recall was withdrawn on")
         || page.body.contains("lệnh thu hồi đã được hủy ngày"), "\(page.body.prefix(2000))")

@@ -74,25 +74,13 @@ struct GS1ResolverSuiteTests {
       #"{"08932301001016": {"gs1:defaultLink": "https://thotnotbaynui.example/duong-thot-not", "gs1:pip": "https://thotnotbaynui.example/pip"}}"#
         .utf8
     ).write(to: URL(fileURLWithPath: folder + "/links.json"))
-    let server = Process()
-    server.executableURL = CommandRunner.executable
-    server.arguments = [
-      "serve", "--store", store, "--port", String(port), "--tls-cert", folder + "/cert.pem",
-      "--tls-key", folder + "/key.pem", "--links", folder + "/links.json", "--no-scan-log",
-    ]
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
-    defer {
-      server.terminate()
-      server.waitUntilExit()
-    }
-    var listening = false
-    for _ in 0..<100 where !listening {
-      listening = Self.accepts(port)
-      if !listening { Thread.sleep(forTimeInterval: 0.1) }
-    }
-    try #require(listening, "ocop serve did not start on port \(port)")
+    let server = try ServedStore(
+      [
+        "--store", store, "--tls-cert", folder + "/cert.pem", "--tls-key", folder + "/key.pem",
+        "--links", folder + "/links.json", "--no-scan-log",
+      ], port: port)
+    defer { server.stop() }
+    try #require(server.listening(), "ocop serve did not start on port \(port)")
     let links = [base + "/01/08932301001016", base + "/01/08932301001016/10/DTNQ-2609-01", serial]
     let report = try Self.run(
       "/bin/bash",

@@ -63,6 +63,10 @@ struct HelpTests {
     var examples = 0
     for path in try Self.commands() {
       let help = try CommandRunner.run(path + ["--help"], environment: ["COLUMNS": "60"])
+      // Every command that does something speaks JSON for scripts.
+      if !help.stdout.contains("SUBCOMMANDS:") {
+        #expect(help.stdout.contains("--json"), "\(path) has no --json")
+      }
       guard let section = help.stdout.range(of: "\nEXAMPLES:\n") else { continue }
       let lines = help.stdout[section.upperBound...].split(separator: "\n").map(String.init)
       #expect(!lines.isEmpty, "\(path)")
@@ -75,6 +79,48 @@ struct HelpTests {
       }
     }
     #expect(examples >= 30)
+  }
+
+  /// Under --json, a refusal is also a JSON object on standard output.
+  @Test func anErrorUnderJSONIsAJSONObject() throws {
+    let store = try WorkflowTests.workspace()
+    let refused = try CommandRunner.run(["keys", "revoke", "NOPE", "--json", "--store", store])
+    #expect(refused.status == 1)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
+    #expect((object["error"] as? String)?.hasPrefix("issuer NOPE is not in the trust list") == true)
+    #expect(object["status"] as? Int == 1)
+    let wrong = try CommandRunner.run(["batch", "show", "--json"])
+    #expect(wrong.status == 64)
+    #expect(wrong.stdout.contains(#""status":64"#), "\(wrong.stdout)")
+  }
+
+  /// Colour on a terminal (a pseudo-terminal made by `script`), none with NO_COLOR; and
+  /// the completion script is written for each shell.
+  @Test func colourOnATerminalUnlessNoColorAndCompletionScripts() throws {
+    func onATerminal(_ environment: [String]) throws -> String {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments =
+        environment + [
+          "script", "-qec", CommandRunner.executable.path + " veify", "/dev/null",
+        ]
+      let out = Pipe()
+      process.standardOutput = out
+      process.standardError = out
+      try process.run()
+      let data = out.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return String(decoding: data, as: UTF8.self)
+    }
+    let coloured = try onATerminal(["-u", "NO_COLOR", "TERM=xterm"])
+    #expect(coloured.contains("\u{1B}[1;31mocop:\u{1B}[0m"), "\(coloured.debugDescription)")
+    let plain = try onATerminal(["TERM=xterm", "NO_COLOR=1"])
+    #expect(plain.contains("ocop: Unexpected argument") && !plain.contains("\u{1B}["))
+    for shell in ["bash", "zsh", "fish"] {
+      let script = try CommandRunner.run(["--generate-completion-script", shell])
+      #expect(script.status == 0 && script.stdout.contains("verify"), "\(shell)")
+    }
   }
 
   @Test func theVersionIsPrinted() throws {

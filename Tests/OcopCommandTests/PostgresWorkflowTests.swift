@@ -137,30 +137,12 @@ struct PostgresWorkflowTests {
     #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
     #expect(refused.stderr.contains("is read-only"), "\(refused.stderr)")
     // ocop serve on the standby answers the printed label's link.
-    let port = try PostgresWorkflowTests.freePort()
-    let server = Process()
-    server.executableURL = CommandRunner.executable
-    server.arguments = [
-      "serve", "--config", pg.config, "--store", pg.standby, "--port", String(port),
-      "--scan-log", pg.store,
-    ]
-    server.environment = ProcessInfo.processInfo.environment.merging([
-      "PGPASSWORD": pg.cluster.password
-    ]) { $1 }
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
-    defer {
-      server.terminate()
-      server.waitUntilExit()
-    }
+    let server = try ServedStore(
+      ["--config", pg.config, "--store", pg.standby, "--scan-log", pg.store],
+      environment: ["PGPASSWORD": pg.cluster.password])
+    defer { server.stop() }
     let path = "/01/08932301001016/10/DTNQ-2611-02/21/1?17=271102"
-    var answer: (status: Int, body: String)?
-    for _ in 0..<100 {
-      answer = try? Self.get("http://127.0.0.1:\(port)\(path)", accept: "application/json")
-      if answer != nil { break }
-      try await Task.sleep(nanoseconds: 100_000_000)
-    }
+    let answer = try? server.get(path, accept: "application/json")
     #expect(answer?.status == 200)
     #expect(answer?.body.contains("\"verdict\":\"valid\"") == true, "\(answer?.body ?? "")")
     // The scan was counted on the primary, since the standby cannot be written (a moment
@@ -204,10 +186,10 @@ struct PostgresWorkflowTests {
     let pg = try await Self.workspace()
     #expect(try pg.ocop(["import", "all", WorkflowTests.fixtures]).status == 0)
     // Back to version 1, as an earlier ocop left it: no turn function, no table of
-    // imported events.
+    // imported events, none of recall withdrawals.
     try pg.cluster.psql(
       pg.database,
-      "DROP TABLE imported_events; DROP FUNCTION ocop_chain_turn(); DELETE FROM ocop_schema WHERE version >= 2"
+      "DROP TABLE recall_withdrawals; DROP TABLE imported_events; DROP FUNCTION ocop_chain_turn(); DELETE FROM ocop_schema WHERE version >= 2"
     )
     let listed = try pg.ocop(["batch", "list"])
     #expect(listed.status == 1)
@@ -217,7 +199,7 @@ struct PostgresWorkflowTests {
     let recalled = try pg.ocop(["recall", Self.lot, "--reason", "Kiểm tra"])
     #expect(recalled.status == 0, "\(recalled.stderr)")
     let version = try pg.cluster.psql(pg.database, "SELECT max(version) FROM ocop_schema")
-    #expect(version.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
+    #expect(version.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     #expect(try pg.ocop(["batch", "list"]).status == 0)
     let audit = try pg.ocop(["audit"])
     #expect(audit.status == 0, "\(audit.stderr)")
@@ -284,7 +266,7 @@ struct PostgresWorkflowTests {
     // The restored store is append-only too, and takes new records after the old ones.
     let refused = try pg.cluster.psql(
       restored, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%_append_only'")
-    #expect(refused.trimmingCharacters(in: .whitespacesAndNewlines) == "10")
+    #expect(refused.trimmingCharacters(in: .whitespacesAndNewlines) == "11")
     let recall = try pg.ocop(["recall", Self.lot, "--reason", "Sau khôi phục"], store: copy)
     #expect(recall.status == 0, "\(recall.stderr)")
     #expect(try pg.ocop(["audit"], store: copy).stdout.hasPrefix("audit passed"))

@@ -111,3 +111,46 @@ extension CommandRunner {
     return (Date().timeIntervalSince(start), result)
   }
 }
+
+/// `ocop serve` started for a test on a free loopback port; stopped by ``stop()``.
+final class ServedStore {
+  let port: Int
+  private let process = Process()
+
+  /// Starts `ocop serve` with `arguments` (the port is added), its output discarded or,
+  /// with `log`, its standard error there.
+  init(
+    _ arguments: [String], environment: [String: String] = [:], log: Pipe? = nil,
+    port: Int? = nil
+  ) throws {
+    self.port = try port ?? PostgresWorkflowTests.freePort()
+    process.executableURL = CommandRunner.executable
+    process.arguments = ["serve", "--port", String(self.port)] + arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = log ?? FileHandle.nullDevice
+    try process.run()
+  }
+
+  /// Whether the server accepts connections, waiting up to 10 seconds for it.
+  func listening() -> Bool {
+    for _ in 0..<100 {
+      if GS1ResolverSuiteTests.accepts(port) { return true }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    return false
+  }
+
+  /// The answer to a plain-HTTP GET of `path`, once the server listens.
+  func get(_ path: String, accept: String) throws -> (status: Int, body: String) {
+    _ = listening()
+    return try PostgresWorkflowTests.get("http://127.0.0.1:\(port)" + path, accept: accept)
+  }
+
+  func stop() {
+    process.terminate()
+    process.waitUntilExit()
+  }
+}
