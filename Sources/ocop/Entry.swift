@@ -38,6 +38,7 @@ enum Entry {
     if code == .success {
       // Help, or the version.
       var text = message
+      while text.hasSuffix("\n") { text.removeLast() }
       let command = Self.command(named: arguments)
       if message.contains("USAGE:"),
         let examples = (command.type as? any HelpExamples.Type)?.examples

@@ -3,7 +3,7 @@ import Testing
 
 /// The README's first hour, pasted: every `$ ocop …` line of "Your first hour" is run, in
 /// order, in an empty folder, and must succeed and print what the README shows (first line,
-/// where it names no key, size or time). The clock is set to the README's day with
+/// where it names no key, size or time). The clock is moved to the README's day with
 /// faketime (Debian's faketime), so that its dates do not expire under the test.
 @Suite("README")
 struct ReadmeTests {
@@ -34,6 +34,13 @@ struct ReadmeTests {
     return steps
   }
 
+  /// faketime's offset (in seconds, signed) that takes the real clock to the README's day,
+  /// 2026-11-30 08:00 UTC.
+  static let shift: String = {
+    let seconds = Int(Date(timeIntervalSince1970: 1_796_025_600).timeIntervalSinceNow)
+    return (seconds < 0 ? "-" : "+") + String(abs(seconds))
+  }()
+
   @Test func everyFirstHourCommandWorksWhenPasted() throws {
     #expect(
       FileManager.default.isExecutableFile(atPath: "/usr/bin/faketime"),
@@ -47,8 +54,9 @@ struct ReadmeTests {
       #expect(words.first == "ocop")
       let process = Process()
       process.executableURL = URL(fileURLWithPath: "/usr/bin/faketime")
+      // A shift of the real clock, so that one command's time follows the last's.
       process.arguments =
-        ["2026-11-30 08:00:00", CommandRunner.executable.path] + words.dropFirst()
+        ["-f", Self.shift, CommandRunner.executable.path] + words.dropFirst()
       process.currentDirectoryURL = URL(fileURLWithPath: folder)
       let out = Pipe()
       process.standardOutput = out
