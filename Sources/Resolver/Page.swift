@@ -72,7 +72,7 @@ enum Page {
     }
     func scanned(_ count: Int, _ places: Int) -> String {
       english
-        ? "This code has been scanned \(count) times from \(places) places."
+        ? "This code has been scanned \(count) time\(count == 1 ? "" : "s") from \(places) place\(places == 1 ? "" : "s")."
         : "Mã này đã được quét \(count) lần từ \(places) nơi."
     }
     var copied: String {
@@ -83,6 +83,15 @@ enum Page {
     var otherLanguage: (label: String, lang: String) {
       english ? ("Tiếng Việt", "vi") : ("English", "en")
     }
+  }
+
+  /// The link to the same code's page in `lang`: its query kept whole (its expiry and
+  /// signature among it), `lang` set.
+  static func languageLink(_ link: DigitalLink, _ lang: String) -> String {
+    let uri = link.uri
+    let query = uri.firstIndex(of: "?").map { uri[uri.index(after: $0)...] } ?? ""
+    let kept = query.split(separator: "&").filter { !$0.hasPrefix("lang=") }
+    return "?" + (kept + ["lang=" + lang]).joined(separator: "&")
   }
 
   /// Text made safe for HTML: `& < > " '` escaped.
@@ -280,7 +289,7 @@ enum Page {
         <section><h2>\(text.origin)</h2>\(originHTML)</section>
         <section><h2>\(text.product)</h2><table>\(table)</table></section>
         \(inputs)
-        <footer><a href="?lang=\(other.lang)">\(other.label)</a></footer>
+        <footer><a href="\(escape(languageLink(record.link, other.lang)))">\(other.label)</a></footer>
         </main>
         """)
   }

@@ -550,8 +550,9 @@ public struct TraceResolver: Sendable {
     return linkHeader(link)
   }
 
+  /// The `Link` to the linkset of `link`'s item, without the link's own query.
   func linkHeader(_ link: DigitalLink) -> String {
-    "<\(link.withSchemeAndHost(uppercased: false).uri)?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\""
+    "<\(Self.plain(link))?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\""
   }
 
   func wellKnown() -> String {

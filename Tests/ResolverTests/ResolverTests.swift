@@ -159,6 +159,13 @@ struct ResolverTests {
       #expect(recordedBy["issuer"] as? String == key.name)
       let page = String(buffer: try await Self.get(client, Self.item).body)
       #expect(page.contains("Hồ sơ lô hàng ký bởi Sở KH&amp;CN An Giang (\(key.kid))"))
+      // The link to the other language keeps the code's query (its expiry, its signature).
+      #expect(page.contains(#"href="?17=271102&amp;lang=en""#), "\(page)")
+      // The Link to the linkset is the item's, without the code's query.
+      #expect(
+        json.headers[HTTPField.Name("Link")!]
+          == "<\(Self.base)/01/08932301001016/10/DTNQ-2611-02/21/7?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\""
+      )
       let linkset = try await Self.get(client, Self.item, accept: "application/linkset+json")
       #expect(linkset.headers[.contentType] == "application/linkset+json")
       let set = try #require(
@@ -360,6 +367,14 @@ struct ResolverTests {
       let asked = try await Self.get(client, lot + "?linkType=gs1:defaultLink")
       #expect(asked.headers[.location] == "https://bay-nui.example/san-pham/duong-thot-not")
     }
+  }
+
+  /// Counts read right in both languages: "1 time from 1 place".
+  @Test func scanCountsAgreeInNumber() {
+    let english = Page.Text(english: true)
+    #expect(english.scanned(1, 1) == "This code has been scanned 1 time from 1 place.")
+    #expect(english.scanned(12, 4) == "This code has been scanned 12 times from 4 places.")
+    #expect(Page.Text(english: false).scanned(1, 1) == "Mã này đã được quét 1 lần từ 1 nơi.")
   }
 
   @Test func whatAProducerTypedIsEscaped() async throws {
