@@ -142,12 +142,20 @@ enum Page {
       status == 400
       ? (text.english ? "This is not a valid trace code" : "Đây không phải mã truy xuất hợp lệ")
       : (text.english ? "No record of this code" : "Không tìm thấy thông tin của mã này")
+    // What a shopper can do, in the page's language; the reason as the toolkit words it
+    // (in English), folded away for whoever needs it.
+    let advice =
+      text.english
+      ? "Check that the code was scanned whole. If it was, the product may not be what its label says: ask the shop, or report it to the province's OCOP office."
+      : "Hãy kiểm tra mã đã được quét đầy đủ chưa. Nếu rồi, sản phẩm có thể không đúng như nhãn ghi: hãy hỏi nơi bán, hoặc báo cho văn phòng OCOP của tỉnh."
+    let detail = text.english ? "Technical detail" : "Chi tiết kỹ thuật (tiếng Anh)"
     return document(
       title: heading, lang: text.lang,
       body: """
         <main>
         <div class="banner warning" role="alert"><strong>\(escape(heading))</strong></div>
-        <p class="reason">\(escape(reason))</p>
+        <p>\(escape(advice))</p>
+        <details><summary>\(detail)</summary><p class="reason" lang="en">\(escape(reason))</p></details>
         </main>
         """)
   }

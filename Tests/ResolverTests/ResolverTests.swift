@@ -369,6 +369,24 @@ struct ResolverTests {
     }
   }
 
+  /// An error page says what a shopper can do in the page's language, and folds the
+  /// technical reason (in English) away.
+  @Test func errorPagesSpeakThePagesLanguageAndFoldTheDetail() async throws {
+    let (resolver, _) = try await Self.resolver()
+    try await Self.app(resolver).test(.router) { client in
+      let bad = "/01/08932301001017/10/DTNQ-2611-02"
+      let vietnamese = try await Self.get(client, bad, language: "vi")
+      #expect(vietnamese.status == .badRequest)
+      let page = String(buffer: vietnamese.body)
+      #expect(page.contains("Đây không phải mã truy xuất hợp lệ"))
+      #expect(page.contains("Hãy kiểm tra mã đã được quét đầy đủ chưa."))
+      #expect(page.contains("<details><summary>Chi tiết kỹ thuật (tiếng Anh)</summary>"))
+      #expect(page.contains("check digit should be"))
+      let english = String(buffer: try await Self.get(client, bad + "?lang=en").body)
+      #expect(english.contains("<details><summary>Technical detail</summary>"))
+    }
+  }
+
   /// Counts read right in both languages: "1 time from 1 place".
   @Test func scanCountsAgreeInNumber() {
     let english = Page.Text(english: true)
