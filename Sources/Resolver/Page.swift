@@ -115,8 +115,7 @@ enum Page {
 
   /// The day of `time`, as the page writes dates (dd/mm/yyyy).
   static func day(_ time: Timestamp) -> String {
-    let iso = time.text.prefix(10).split(separator: "-")
-    return iso.count == 3 ? "\(iso[2])/\(iso[1])/\(iso[0])" : String(time.text.prefix(10))
+    (try? GS1Date(iso: time.day))?.dayMonthYear ?? time.day
   }
 
   static func document(title: String, lang: String, body: String) -> String {

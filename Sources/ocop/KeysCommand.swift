@@ -69,14 +69,15 @@ struct KeysCommand: AsyncParsableCommand {
     func run() async throws {
       try await runReporting {
         let workspace = try await Workspace.open(location, writing: false)
-        let data = try workspace.trustList().json()
+        let list = try workspace.trustList()
+        let data = list.json()
         if let out {
           try writeNew(data, to: out)
           Statement(json: output.json).say(
             "wrote the trust list to \(out)",
             [
               "trustList": .string(out),
-              "issuers": .integer(Int64(try TrustList(path: out).issuers.count)),
+              "issuers": .integer(Int64(list.issuers.count)),
             ])
         } else {
           FileHandle.standardOutput.write(data)

@@ -103,7 +103,7 @@ struct RecallCommand: AsyncParsableCommand, HelpExamples {
         let recall = try await workspace.store.withdrawRecall(reference, reason: reason)
         let withdrawal = recall.withdrawal
         Statement(json: output.json).say(
-          "withdrew the recall of lot \(reference) (recalled \(recall.recordedAt.text.prefix(10)): \(recall.reason)): \(withdrawal?.reason ?? "")",
+          "withdrew the recall of lot \(reference) (recalled \(recall.recordedAt.day): \(recall.reason)): \(withdrawal?.reason ?? "")",
           [
             "lot": reference.json, "recall": .string(recall.reason),
             "recalledAt": .string(recall.recordedAt.text),

@@ -77,6 +77,8 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
     var anyInvalid = false
     try await runReporting {
       let today = try on.map { try parseDate($0, option: "--on") } ?? GS1Date.today()
+      // The moment files' ages are judged at: the start of --on's day, or now.
+      let now = on == nil ? Date() : (try? Timestamp(today.iso).date) ?? Date()
       let sources: [any TraceStore]
       let trustList: TrustList
       var resolvers = resolver
@@ -86,16 +88,12 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
       if bundle.isEmpty {
         if trust != nil { throw CLIError("--trust goes with --bundle (offline checks)") }
         if !anchor.isEmpty { throw CLIError("--anchor goes with --bundle and --trust") }
-        let workspace: Workspace
-        do {
-          workspace = try await Workspace.open(location, writing: false)
-        } catch let error as CLIError where error.description.contains("does not exist") {
-          // A retailer has no store: the check is offline, against a producer's files.
-          throw CLIError(
-            error.description
-              + "; to check codes without a store, use the producer's bundle and trust list: ocop verify --bundle BUNDLE.json --trust TRUST.json"
-          )
-        }
+        // A retailer has no store: the check is offline, against a producer's files.
+        let workspace = try await Workspace.open(
+          location, writing: false,
+          missingStoreHint:
+            "to check codes without a store, use the producer's bundle and trust list: ocop verify --bundle BUNDLE.json --trust TRUST.json"
+        )
         sources = [workspace.store]
         trustList = try workspace.trustList()
         if resolvers.isEmpty { resolvers = [workspace.config.resolver] }
@@ -107,7 +105,7 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
         trustList = try TrustList(path: trust)
         if trustList.signature != nil || !anchor.isEmpty {
           let signature = try Self.checkSigned(trustList, file: trust, anchors: anchor)
-          warnIfOld("trust list \(trust) was signed", signature.issuedAt)
+          warnIfOld("trust list \(trust) was signed", signature.issuedAt, now: now)
         }
         for path in bundle {
           let holder = try await BundleStore(path: path, trustList: trustList)
@@ -116,7 +114,9 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
           Output.printNote(
             "bundle \(path): \(age)\(holder.report.eventsChecked) events, head \(holder.report.headHash.prefix(16))…"
           )
-          if let exported = holder.exportedAt { warnIfOld("bundle \(path) was exported", exported) }
+          if let exported = holder.exportedAt {
+            warnIfOld("bundle \(path) was exported", exported, now: now)
+          }
         }
         sources = holders.map(\.store)
       }
@@ -231,11 +231,9 @@ extension VerifyCommand {
     }
   }
 
-  /// A warning when `time` is more than `--max-age` days before the day checked on (`--on`,
-  /// or now).
-  func warnIfOld(_ what: String, _ time: Timestamp) {
-    let now =
-      (try? on.map { try Timestamp(parseDate($0, option: "--on").iso).date }) ?? nil ?? Date()
+  /// A warning when `time` is more than `--max-age` days before `now`, the moment checked
+  /// on.
+  func warnIfOld(_ what: String, _ time: Timestamp, now: Date) {
     let days = Int(now.timeIntervalSince(time.date) / 86_400)
     guard maxAge > 0, days > maxAge else { return }
     Output.printError(

@@ -217,16 +217,18 @@ struct Workspace {
   }
 
   /// Opens the workspace the options name; with `writing`, also its issuer key; with
-  /// `serving`, the store read-only for many readers at once.
-  static func open(_ options: StoreOptions, writing: Bool, serving: Bool = false) async throws
-    -> Workspace
-  {
+  /// `serving`, the store read-only for many readers at once. `missingStoreHint` ends the
+  /// refusal when the store does not exist (another way to do without one).
+  static func open(
+    _ options: StoreOptions, writing: Bool, serving: Bool = false,
+    missingStoreHint: String? = nil
+  ) async throws -> Workspace {
     let paths = try WorkspacePaths.resolve(options)
     // A database says itself, when it is opened, that it holds no store.
     if case .sqlite(let path) = paths.location, !FileManager.default.fileExists(atPath: path) {
       throw CLIError(
         "store \(paths.location) does not exist; create one with `ocop init --store \(paths.location) --resolver URL --prefix DIGITS`, or name the store with --store or OCOP_STORE"
-      )
+          + (missingStoreHint.map { "; " + $0 } ?? ""))
     }
     let configFile = paths.configFile
     guard let data = paths.configData ?? FileManager.default.contents(atPath: configFile) else {

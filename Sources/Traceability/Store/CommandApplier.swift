@@ -142,16 +142,8 @@ struct CommandApplier {
       try requireBatch(lot)
       let reason = try Text.required(
         reason, record: "recall of \(lot)", field: "reason", maxLength: 1000)
-      // A lot is recalled once: a recall withdrawn stays on record and is not made again.
-      if let notice = try db.recallNotice(lot) {
-        if let withdrawal = notice.withdrawal {
-          throw TraceError.malformed(
-            what: "recall of lot \(lot)",
-            reason:
-              "the lot was recalled on \(notice.recordedAt.text.prefix(10)) and the recall withdrawn on \(withdrawal.recordedAt.text.prefix(10)); a lot is recalled once"
-          )
-        }
-        throw TraceError.alreadyExists(kind: "recall of lot", key: lot.description)
+      if let refusal = RecallNotice.recallRefusal(try db.recallNotice(lot), of: lot) {
+        throw refusal
       }
       try log.append(.recall, .object(["lot": lot.json, "reason": .string(reason)]))
       guard let recall = try Lineage.recall(lot, in: db) else {
@@ -163,16 +155,8 @@ struct CommandApplier {
       try requireBatch(lot)
       let reason = try Text.required(
         reason, record: "withdrawal of the recall of \(lot)", field: "reason", maxLength: 1000)
-      guard let notice = try db.recallNotice(lot) else {
-        throw TraceError.malformed(
-          what: "withdrawal of a recall", reason: "lot \(lot) is not recalled")
-      }
-      if let withdrawal = notice.withdrawal {
-        throw TraceError.malformed(
-          what: "withdrawal of a recall",
-          reason:
-            "the recall of lot \(lot) was already withdrawn on \(withdrawal.recordedAt.text.prefix(10))"
-        )
+      if let refusal = RecallNotice.withdrawalRefusal(try db.recallNotice(lot), of: lot) {
+        throw refusal
       }
       try log.append(.recallWithdrawn, .object(["lot": lot.json, "reason": .string(reason)]))
       guard let recall = try Lineage.recall(lot, in: db) else {

@@ -289,17 +289,13 @@ struct LogImporter {
     case .recall:
       let recalled = try lot(data["lot"])
       try requireLot(recalled)
-      if try db.recallNotice(recalled) != nil {
-        throw TraceError.alreadyExists(kind: "recall of lot", key: recalled.description)
+      if let refusal = RecallNotice.recallRefusal(try db.recallNotice(recalled), of: recalled) {
+        throw refusal
       }
     case .recallWithdrawn:
       let lifted = try lot(data["lot"])
-      guard let notice = try db.recallNotice(lifted) else {
-        throw TraceError.notFound(kind: "recall of lot", key: lifted.description)
-      }
-      if notice.withdrawal != nil {
-        throw TraceError.alreadyExists(
-          kind: "withdrawal of the recall of lot", key: lifted.description)
+      if let refusal = RecallNotice.withdrawalRefusal(try db.recallNotice(lifted), of: lifted) {
+        throw refusal
       }
     case .imported:
       break

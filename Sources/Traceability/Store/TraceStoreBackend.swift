@@ -145,6 +145,34 @@ package struct RecallNotice: Hashable, Sendable {
 
   /// Whether the recall stands: not withdrawn.
   package var inForce: Bool { withdrawal == nil }
+
+  /// Why `lot`, whose recall (if any) `notice` records, cannot be recalled: a lot is
+  /// recalled once, and a withdrawn recall stays on record. Nil when it can.
+  package static func recallRefusal(_ notice: RecallNotice?, of lot: LotReference) -> TraceError? {
+    guard let notice else { return nil }
+    guard let withdrawal = notice.withdrawal else {
+      return .alreadyExists(kind: "recall of lot", key: lot.description)
+    }
+    return .malformed(
+      what: "recall of lot \(lot)",
+      reason:
+        "the lot was recalled on \(notice.recordedAt.day) and the recall withdrawn on \(withdrawal.recordedAt.day); a lot is recalled once"
+    )
+  }
+
+  /// Why the recall of `lot` that `notice` records cannot be withdrawn: there is none, or
+  /// it was withdrawn already. Nil when it can.
+  package static func withdrawalRefusal(_ notice: RecallNotice?, of lot: LotReference)
+    -> TraceError?
+  {
+    guard let notice else {
+      return .malformed(what: "withdrawal of a recall", reason: "lot \(lot) is not recalled")
+    }
+    guard let withdrawal = notice.withdrawal else { return nil }
+    return .malformed(
+      what: "withdrawal of a recall",
+      reason: "the recall of lot \(lot) was already withdrawn on \(withdrawal.recordedAt.day)")
+  }
 }
 
 /// The stored event rows, one at a time.

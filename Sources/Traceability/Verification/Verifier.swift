@@ -378,7 +378,7 @@ public struct Verifier: Sendable {
     if let lifted = evidence.backward.firstWithdrawnRecall, let withdrawal = lifted.withdrawal {
       let whose = lifted.lot == reference ? "" : " of input lot \(lifted.lot)"
       withdrawnNote =
-        "; the recall\(whose) of \(lifted.recordedAt.text.prefix(10)) (\(lifted.reason)) was withdrawn on \(withdrawal.recordedAt.text.prefix(10)): \(withdrawal.reason)"
+        "; the recall\(whose) of \(lifted.recordedAt.day) (\(lifted.reason)) was withdrawn on \(withdrawal.recordedAt.day): \(withdrawal.reason)"
     }
     return result(
       .valid, trialNote + (signed.map { "signed by \($0)" } ?? "unsigned link") + withdrawnNote)
