@@ -115,7 +115,8 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# wrk asking for each of the 1,000 serialised codes in turn, counting as count.lua does.
+# wrk opening each of the 1,000 serialised codes' pages in turn as a phone's browser (a
+# scan the resolver counts, within its allowance for one client), counting as count.lua does.
 cat "$WORK/count.lua" >"$WORK/serials.lua"
 cat >>"$WORK/serials.lua" <<LUA
 local next_serial = 0
@@ -123,7 +124,8 @@ request = function()
   local serial = $FIRST_SERIAL + next_serial % 1000
   next_serial = next_serial + 1
   return wrk.format("GET", "/01/08932301001016/10/DTNQ-2609-01/21/" .. serial .. "?17=270909",
-    {["Accept"] = "application/json"})
+    {["Accept"] = "text/html",
+     ["User-Agent"] = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36"})
 end
 LUA
 
@@ -141,7 +143,7 @@ JSON_LINE=$(run "ocop serve, JSON" "http://127.0.0.1:$PORT$LOT_PATH" "Accept: ap
 HTML_LINE=$(run "ocop serve, HTML page" "http://127.0.0.1:$PORT$LOT_PATH" "Accept: text/html")
 SIGNED_LINE=$(run "serial, signed: JSON" "http://127.0.0.1:$PORT$SIGNED_PATH" "Accept: application/json")
 SIGNED_HTML_LINE=$(run "serial, signed: HTML" "http://127.0.0.1:$PORT$SIGNED_PATH" "Accept: text/html")
-SERIALS_LINE=$(run "1000 serials: JSON" "http://127.0.0.1:$PORT" "" "$WORK/serials.lua")
+SERIALS_LINE=$(run "1000 serials: pages" "http://127.0.0.1:$PORT" "" "$WORK/serials.lua")
 PG_LINES=()
 if [[ -n ${PG_SERVER:-} ]]; then
   cmp -s "$WORK/record.json" <(curl -sf -H 'Accept: application/json' "http://127.0.0.1:$PG_PORT$LOT_PATH") \

@@ -75,10 +75,12 @@ enum Page {
         ? "This code has been scanned \(count) time\(count == 1 ? "" : "s") from \(places) place\(places == 1 ? "" : "s")."
         : "Mã này đã được quét \(count) lần từ \(places) nơi."
     }
-    var copied: String {
+    /// The warning for a code seen in more places than one package goes: worded by that
+    /// evidence, not by how often it was opened.
+    func copied(_ places: Int) -> String {
       english
-        ? "That is unusual for one package: the code may have been copied."
-        : "Điều này bất thường với một sản phẩm: mã có thể đã bị sao chép."
+        ? "One package is scanned in a few places at most; this code has been scanned in \(places) different places (networks), so it may have been copied onto other packages. Check the package and the seller."
+        : "Một sản phẩm thường chỉ được quét ở vài nơi; mã này đã được quét ở \(places) nơi (mạng) khác nhau, nên có thể đã bị sao chép sang bao bì khác. Hãy kiểm tra bao bì và nơi bán."
     }
     var otherLanguage: (label: String, lang: String) {
       english ? ("Tiếng Việt", "vi") : ("English", "en")
@@ -163,7 +165,7 @@ enum Page {
   static func scanBanner(_ scans: ScanSummary?, text: Text) -> String? {
     guard let scans, scans.unusual else { return nil }
     return
-      #"<div class="banner warning" role="alert">\#(text.scanned(scans.scans, scans.places)) \#(text.copied)</div>"#
+      #"<div class="banner warning" role="alert">\#(text.copied(scans.places)) \#(text.scanned(scans.scans, scans.places))</div>"#
   }
 
   /// The line under the signature for a code scanned as one package is.

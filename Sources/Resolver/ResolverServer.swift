@@ -108,7 +108,7 @@ struct GuardMiddleware: RouterMiddleware {
 }
 
 extension TraceResolver {
-  /// The router: every path goes to ``resolve(path:query:accept:acceptLanguage:client:)``.
+  /// The router: every path goes to ``resolve(path:query:accept:acceptLanguage:client:userAgent:)``.
   public func router(logger: Logger) -> Router<ResolverRequestContext> {
     let router = Router(context: ResolverRequestContext.self)
     let transportSecurity = settings.base.lowercased().hasPrefix("https://")
@@ -139,9 +139,11 @@ extension TraceResolver {
       {
         return cached
       }
+      // A HEAD request is never a scan: it is given no browser.
       let reply = await resolver.resolve(
         path: path, query: query, accept: accept, acceptLanguage: language,
-        client: context.remoteAddress?.ipAddress)
+        client: context.remoteAddress?.ipAddress,
+        userAgent: request.method == .get ? request.headers[.userAgent] : nil)
       var headers = HTTPFields()
       for (name, value) in reply.headers {
         if let field = HTTPField.Name(name) { headers[field] = value }

@@ -3,20 +3,30 @@ import GS1
 import Synchronization
 import Traceability
 
-/// Which scans the resolver counts, so that nobody can make a genuine code look copied.
+/// Which scans the resolver counts, so that nobody can make a genuine code look copied
+/// and a shopper's own reloads do not either.
+///
+/// A scan is a person opening the code's page: an HTML answer for the code's own link, with
+/// none of the resolver's parameters (`lang`, `linkType`, `context`: a language switch or
+/// a link type is a page's own navigation, never on a printed code), from a browser. JSON,
+/// linkset and HEAD answers, and requests from link previewers, crawlers and scripts (by
+/// their `User-Agent`, or none), are never counted: see ``isMachine(userAgent:)``.
 ///
 /// A scan counts only when the link is genuine for the record: its signature verifies,
 /// or it is unsigned and its data matches the record (any verdict but forged; an unknown
-/// lot or a serial never printed is not answered at all). And a client counts once per
-/// code in ``itemWindow``, and at most ``clientLimit`` codes in ``clientWindow``: a
-/// phone scanning a label twice is one scan, and a script walking serials 1…N stops
-/// counting after a few.
+/// lot or a serial never printed is not answered at all). A client (its network, as the
+/// scan log's place, and its `User-Agent`) counts once per code in ``itemWindow``: reloads,
+/// going back to the page and switching languages are one scan. And a client address
+/// counts at most ``clientLimit`` codes in ``clientWindow``: a script walking serials 1…N
+/// stops counting after a few. Nothing here is written anywhere: it lives in the
+/// resolver's memory, and a restart forgets it.
 final class ScanAllowance: Sendable {
-  static let itemWindow: TimeInterval = 600
+  static let itemWindow: TimeInterval = 86_400
   static let clientWindow: TimeInterval = 60
   static let clientLimit = 30
-  /// Entries kept before expired ones are swept.
-  static let sweepAt = 50_000
+  /// Entries kept before expired ones are swept; if the sweep leaves more than this, all
+  /// are forgotten (a client may then count once more).
+  static let sweepAt = 200_000
 
   private struct State {
     var lastCounted: [String: TimeInterval] = [:]
@@ -33,21 +43,43 @@ final class ScanAllowance: Sendable {
     }
   }
 
-  /// Whether a scan of `item` by `client` at `now` (seconds) is counted; records it if so.
-  func allow(client: String?, item: String, now: TimeInterval) -> Bool {
-    let client = client ?? "unknown"
-    let key = client + " " + item
+  /// Words in the `User-Agent` of link previewers (chat apps fetch a link pasted in a
+  /// chat), crawlers and HTTP libraries, compared without case. Zalo's, Facebook's and
+  /// other apps' own browsers, which shoppers scan with, name their app but none of these.
+  static let machineWords = [
+    "bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "whatsapp",
+    "curl", "wget", "python", "go-http-client", "java/", "okhttp", "axios", "node-fetch",
+    "headlesschrome", "lighthouse", "wrk", "apachebench", "httpclient", "libwww", "scrapy",
+    "monitor", "uptime", "check_http",
+  ]
+
+  /// Whether a request with `userAgent` comes from a machine: none given, or one that
+  /// names a previewer, crawler or HTTP library (``machineWords``).
+  static func isMachine(userAgent: String?) -> Bool {
+    guard let userAgent, userAgent.contains(where: { !$0.isWhitespace }) else { return true }
+    let lowered = userAgent.lowercased()
+    return machineWords.contains { lowered.contains($0) }
+  }
+
+  /// Whether a scan of `item` by `client` (its address) with `userAgent` at `now` (seconds)
+  /// is counted; records it if so.
+  func allow(client: String?, userAgent: String?, item: String, now: TimeInterval) -> Bool {
+    let address = client ?? "unknown"
+    let network = client.flatMap(ScanPlace.network).map { ByteText.hex($0) } ?? address
+    let key = network + "\n" + (userAgent ?? "") + "\n" + item
     return state.withLock { state in
       if state.lastCounted.count > Self.sweepAt || state.clients.count > Self.sweepAt {
         state.lastCounted = state.lastCounted.filter { now - $0.value < Self.itemWindow }
         state.clients = state.clients.filter { now - $0.value.start < Self.clientWindow }
+        if state.lastCounted.count > Self.sweepAt { state.lastCounted.removeAll() }
+        if state.clients.count > Self.sweepAt { state.clients.removeAll() }
       }
       if let last = state.lastCounted[key], now - last < Self.itemWindow { return false }
-      var window = state.clients[client] ?? (now, 0)
+      var window = state.clients[address] ?? (now, 0)
       if now - window.start >= Self.clientWindow { window = (now, 0) }
       guard window.count < Self.clientLimit else { return false }
       window.count += 1
-      state.clients[client] = window
+      state.clients[address] = window
       state.lastCounted[key] = now
       return true
     }

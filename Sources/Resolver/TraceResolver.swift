@@ -82,7 +82,8 @@ public struct TraceResolver: Sendable {
 
   /// The answer to a GET of `path` (as requested, percent-encoded) and `query`.
   public func resolve(
-    path: String, query: String?, accept: String?, acceptLanguage: String?, client: String?
+    path: String, query: String?, accept: String?, acceptLanguage: String?, client: String?,
+    userAgent: String? = nil
   ) async -> ResolverReply {
     let format = Format(accept: accept)
     // A trailing slash is tolerated (GS1's resolver standard: SHOULD), one only.
@@ -101,7 +102,8 @@ public struct TraceResolver: Sendable {
     }
     let english = Self.prefersEnglish(query: query, acceptLanguage: acceptLanguage)
     return await answer(
-      path: path, query: query, format: format, english: english, client: client)
+      path: path, query: query, format: format, english: english, client: client,
+      userAgent: userAgent)
   }
 
   /// Whether the link names a serial (21), whose scans are counted.
@@ -110,7 +112,8 @@ public struct TraceResolver: Sendable {
   }
 
   private func answer(
-    path: String, query: String?, format: Format, english: Bool, client: String?
+    path: String, query: String?, format: Format, english: Bool, client: String?,
+    userAgent: String?
   ) async -> ResolverReply {
     let text = Page.Text(english: english)
     func refuse(_ status: Int, _ reason: String, _ verdict: Verdict?) -> ResolverReply {
@@ -145,6 +148,10 @@ public struct TraceResolver: Sendable {
         linkQuery.append(pair)
       }
     }
+    // A person opening the code's page, who may count as a scan (ScanAllowance).
+    let visit =
+      format == .html && resolverParameters.isEmpty
+      && !ScanAllowance.isMachine(userAgent: userAgent)
     let uri =
       Self.origin(of: settings.base) + path
       + (linkQuery.isEmpty || query == nil ? "" : "?" + linkQuery.joined(separator: "&"))
@@ -157,7 +164,7 @@ public struct TraceResolver: Sendable {
       let template = evidence.template(
         for: templateKey(format: format, english: english, uri: uri), on: day, at: head)
     {
-      return await count(template, client: client, text: text)
+      return await count(template, client: client, userAgent: userAgent, visit: visit, text: text)
     }
     let result: ScanResult
     if let head, let kept = evidence.verdict(for: uri, on: day, at: head) {
@@ -219,7 +226,7 @@ public struct TraceResolver: Sendable {
           template, for: templateKey(format: format, english: english, uri: uri), on: day,
           at: head)
       }
-      return await count(template, client: client, text: text)
+      return await count(template, client: client, userAgent: userAgent, visit: visit, text: text)
     }
     let record = Record(
       result: result, link: link, lot: lot, evidence: evidence, trustList: trustList, today: day,
@@ -375,14 +382,17 @@ public struct TraceResolver: Sendable {
     CacheKey(format: format, english: english, target: uri)
   }
 
-  /// Counts a scan of the template's code from `client` (when the allowance lets it count)
-  /// and fills the template with the code's summary.
-  private func count(_ template: AnswerTemplate, client: String?, text: Page.Text) async
-    -> ResolverReply
-  {
-    let counts = allowance.allow(
-      client: client, item: ScanRecorder.key(template.lot, template.serial),
-      now: Date().timeIntervalSince1970)
+  /// Counts a scan of the template's code from `client` when it is a `visit` the
+  /// allowance lets count, and fills the template with the code's summary.
+  private func count(
+    _ template: AnswerTemplate, client: String?, userAgent: String?, visit: Bool,
+    text: Page.Text
+  ) async -> ResolverReply {
+    let counts =
+      visit
+      && allowance.allow(
+        client: client, userAgent: userAgent,
+        item: ScanRecorder.key(template.lot, template.serial), now: Date().timeIntervalSince1970)
     let scans = await scanSummary(
       template.lot, serial: template.serial, client: client, counts: counts)
     return template.fill(scans, text: text)

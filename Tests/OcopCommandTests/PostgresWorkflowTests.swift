@@ -145,8 +145,10 @@ struct PostgresWorkflowTests {
     let answer = try? server.get(path, accept: "application/json")
     #expect(answer?.status == 200)
     #expect(answer?.body.contains("\"verdict\":\"valid\"") == true, "\(answer?.body ?? "")")
-    // The scan was counted on the primary, since the standby cannot be written (a moment
-    // after the answer: scans are written together, off the request path).
+    // A shopper opening the page is a scan (the JSON answer is not), counted on the
+    // primary, since the standby cannot be written (a moment after the answer: scans are
+    // written together, off the request path).
+    #expect((try? server.get(path, accept: "text/html"))?.status == 200)
     var counted = ""
     for _ in 0..<50 {
       counted = try pg.cluster.psql(pg.database, "SELECT count(*) FROM ocop_scans")
@@ -289,9 +291,16 @@ struct PostgresWorkflowTests {
   }
 
   /// A GET over a real socket: the status and the body.
+  /// A phone's browser, as a shopper scanning a code opens the page with.
+  static let phone =
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    + "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+
+  /// GETs `url` as a phone's browser asking for `accept`.
   static func get(_ url: String, accept: String) throws -> (status: Int, body: String) {
     var request = URLRequest(url: URL(string: url)!)
     request.setValue(accept, forHTTPHeaderField: "Accept")
+    request.setValue(phone, forHTTPHeaderField: "User-Agent")
     request.timeoutInterval = 5
     let done = DispatchSemaphore(value: 0)
     let box = Box()

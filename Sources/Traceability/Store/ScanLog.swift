@@ -63,7 +63,7 @@ public struct ScanTally: Hashable, Sendable {
     let scans = places.values.reduce(0, +)
     return ScanSummary(
       scans: scans, places: places.count, firstSeen: firstSeen,
-      unusual: scans > ScanSummary.scanLimit || places.count > ScanSummary.placeLimit)
+      unusual: places.count > ScanSummary.placeLimit)
   }
 }
 
@@ -83,13 +83,15 @@ public struct ScanSummary: Hashable, Sendable {
   public let places: Int
   /// The first scan's time.
   public let firstSeen: Timestamp?
-  /// Whether the count or the spread is unusual for one physical item: a sign of a copied
-  /// code.
+  /// Whether the spread is unusual for one physical item: scans from more places than
+  /// ``placeLimit``, a sign of a copied code. However often it is scanned from a few places
+  /// (a shopper reloading, a family passing the package round), a code is not unusual.
   public let unusual: Bool
 
-  /// More scans than this, or scans from more places than ``placeLimit``, are unusual.
-  public static let scanLimit = 10
-  public static let placeLimit = 3
+  /// Scans from more distinct places than this are unusual: one package travels from a
+  /// shop to a home, and a phone changes networks on the way, but it does not turn up in
+  /// six networks.
+  public static let placeLimit = 5
 }
 
 /// Where a scan came from, as the scan log keeps it: the client's network (an IPv4 /24, an
@@ -105,7 +107,7 @@ public enum ScanPlace {
 
   /// The network of a numeric address: a family byte and the kept prefix; nil for text
   /// that is not an address.
-  static func network(_ address: String) -> [UInt8]? {
+  package static func network(_ address: String) -> [UInt8]? {
     // A zone (fe80::1%eth0) names an interface, not a network.
     let text = address.split(separator: "%", maxSplits: 1).first.map(String.init) ?? address
     var v4 = in_addr()
