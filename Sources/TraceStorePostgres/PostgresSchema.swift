@@ -6,7 +6,7 @@ import Traceability
 /// version so that an older `ocop` refuses a store a newer one has upgraded.
 enum PostgresSchema {
   /// The version this build writes. Migrations take a store from each version to the next.
-  static let version = 4
+  static let version = 5
 
   /// The statements that take a store from version `index` to `index + 1`.
   static let migrations: [[String]] = [
@@ -38,6 +38,8 @@ enum PostgresSchema {
     SQLSchema.importStatements(.postgres) + appendOnly([Projection.importedEvents.name]),
     // Version 4: recalls lifted.
     SQLSchema.withdrawalStatements(.postgres) + appendOnly([Projection.recallWithdrawals.name]),
+    // Version 5: products' and producers' later members, and production stages.
+    SQLSchema.detailStatements(.postgres) + appendOnly([Projection.stages.name]),
   ]
 
   /// The triggers that refuse every UPDATE, DELETE and TRUNCATE of `tables`.

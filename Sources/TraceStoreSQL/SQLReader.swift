@@ -93,6 +93,12 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
     }
   }
 
+  package func stages(_ lot: LotReference) throws -> [ProductionStage] {
+    try records(Projection.stages, Statements.stagesOfLot, Self.key(lot)) {
+      try Records.stage($0, lot: lot)
+    }
+  }
+
   package func shipments(_ lot: LotReference) throws -> [Movement] {
     try records(
       Projection.movements, Statements.shipmentsOfLot,
@@ -273,7 +279,27 @@ private enum Records {
       address: Address(
         detail: row.text("detail"), commune: row.required("commune"),
         district: row.text("district"), province: row.required("province")),
-      gln: row.text("gln").map { try GLN($0) })
+      gln: row.text("gln").map { try GLN($0) }, later: try later(row, "contact"))
+  }
+
+  /// The canonical JSON a column keeps a record's later members in; nil for NULL.
+  static func later(_ row: RecordRow, _ column: String) throws -> CanonicalJSON? {
+    guard let text = try row.text(column) else { return nil }
+    do {
+      return try CanonicalJSON(canonical: Array(text.utf8))
+    } catch {
+      throw TraceError.malformed(what: "\(row.table.name) row", reason: "column \(column): \(error)")
+    }
+  }
+
+  static func stage(_ row: RecordRow, lot: LotReference) throws -> ProductionStage {
+    guard let kind = StageKind(rawValue: try row.required("stage")) else {
+      throw TraceError.malformed(what: "stages row", reason: "unknown stage")
+    }
+    return try ProductionStage(
+      lot: lot, kind: kind, time: StageTime(row.required("time")),
+      location: StageLocation(row.required("location")), locationName: row.text("location_name"),
+      item: row.text("item"), eventSequence: row.requiredInteger("event_seq"))
   }
 
   static func product(_ row: RecordRow) throws -> Product {
@@ -286,7 +312,7 @@ private enum Records {
       netContent: Quantity(
         amount: row.required("net_amount"), unit: UnitCode(row.required("net_unit"))),
       ingredients: row.text("ingredients"), storage: row.text("storage"),
-      usage: row.text("usage"))
+      usage: row.text("usage"), later: try later(row, "details"))
   }
 
   static func movement(_ row: RecordRow, lot: LotReference) throws -> Movement {
@@ -323,6 +349,8 @@ private enum Statements {
     Projection.serialRanges, "WHERE gtin = ? AND lot = ? ORDER BY first")
   static let movementsOfLot = select(
     Projection.movements, "WHERE gtin = ? AND lot = ? ORDER BY event_seq")
+  static let stagesOfLot = select(
+    Projection.stages, "WHERE gtin = ? AND lot = ? ORDER BY event_seq")
   static let shipmentsOfLot = select(
     Projection.movements, "WHERE gtin = ? AND lot = ? AND direction = ? ORDER BY event_seq")
   static let recallOfLot = select(Projection.recalls, "WHERE gtin = ? AND lot = ?")

@@ -136,11 +136,34 @@ package enum SQLSchema {
     ]
   }
 
+  /// The statements that add what labels and trace records gained (schema version 4 of
+  /// SQLite's store, 5 of PostgreSQL's): the later members of products (warnings,
+  /// allergens, standards, the producer's role, the photo) and producers (contacts), each
+  /// kept together as canonical JSON; and the steps of a lot's production.
+  package static func detailStatements(_ dialect: Dialect) -> [String] {
+    let int = dialect.integer
+    let text = dialect.text
+    let order = dialect.rowOrder.map { ", \($0)" } ?? ""
+    return [
+      "ALTER TABLE products ADD COLUMN details \(text)",
+      "ALTER TABLE producers ADD COLUMN contact \(text)",
+      """
+      CREATE TABLE stages (
+        event_seq \(int) NOT NULL, gtin \(text) NOT NULL, lot \(text) NOT NULL,
+        stage \(text) NOT NULL, time \(text) NOT NULL, location \(text) NOT NULL,
+        location_name \(text), item \(text),
+        FOREIGN KEY (gtin, lot) REFERENCES batches(gtin, lot)\(order))
+      """,
+      "CREATE INDEX stages_lot ON stages(gtin, lot)",
+    ]
+  }
+
   /// The tables of the first version, the log first.
   package static let firstTables =
     ["events"]
     + Projection.tables.map(\.name).filter {
       $0 != Projection.importedEvents.name && $0 != Projection.recallWithdrawals.name
+        && $0 != Projection.stages.name
     }
 
   /// Every table, the log first.

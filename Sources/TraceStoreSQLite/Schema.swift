@@ -28,6 +28,13 @@ enum Schema {
       }
       try appendOnly([Projection.recallWithdrawals.name], db)
     }
+    // Version 4: products' and producers' later members, and production stages.
+    migrator.registerMigration("v4 details and stages") { db in
+      for statement in SQLSchema.detailStatements(.sqlite) {
+        try db.execute(sql: statement)
+      }
+      try appendOnly([Projection.stages.name], db)
+    }
     return migrator
   }
 

@@ -176,6 +176,10 @@ final class InterleavingStore: TraceStore, @unchecked Sendable {
     try await interleave()
     return try await inner.movements(lot)
   }
+  func stages(_ lot: LotReference) async throws(TraceError) -> [ProductionStage] {
+    try await interleave()
+    return try await inner.stages(lot)
+  }
   func recall(_ lot: LotReference) async throws(TraceError) -> Recall? {
     try await interleave()
     return try await inner.recall(lot)

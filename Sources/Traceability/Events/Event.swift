@@ -17,6 +17,8 @@ public enum EventKind: String, CaseIterable, Sendable {
   case recall
   /// A recall lifted (the lot was found sound): the recall stays on record beside it.
   case recallWithdrawn = "recall-withdrawn"
+  /// A step of a lot's production (harvest, processing, packing…) at its own time and place.
+  case stageRecorded = "stage-recorded"
   /// Another log's event, taken in with its own signature (``Event/carried()``).
   case imported
 }

@@ -17,6 +17,65 @@ public enum ProductGroup: String, CaseIterable, Sendable {
   }
 }
 
+/// What the producer is for a product, as the label names it before its name and address
+/// (Decree 43/2017/NĐ-CP, Article 12: the organisation responsible for the goods).
+public enum ProducerRole: String, CaseIterable, Sendable {
+  /// It makes the product and answers for it: "Cơ sở sản xuất".
+  case manufacturer
+  /// It answers for goods others make (a cooperative selling its members' produce, say):
+  /// "Tổ chức chịu trách nhiệm về hàng hóa".
+  case responsible
+
+  /// The words the label prints before the producer's name.
+  public var vietnamese: String {
+    switch self {
+    case .manufacturer: "Cơ sở sản xuất"
+    case .responsible: "Tổ chức chịu trách nhiệm về hàng hóa"
+    }
+  }
+
+  /// The same in English.
+  public var english: String {
+    switch self {
+    case .manufacturer: "Manufacturer"
+    case .responsible: "Responsible for the goods"
+    }
+  }
+}
+
+/// A product's photo, as its record names it: the SHA-256 of the file's bytes and its
+/// type. The record is signed, so a photo served for the product can be checked against it.
+public struct ProductPhoto: Hashable, Sendable {
+  /// The lowercase hex SHA-256 of the image file.
+  public let sha256: String
+  /// `image/jpeg` or `image/png`.
+  public let mediaType: String
+
+  /// The media types a photo may have.
+  public static let mediaTypes = ["image/jpeg", "image/png"]
+
+  /// A photo reference, checking the hash's form and the type.
+  public init(sha256: String, mediaType: String) throws(TraceError) {
+    guard sha256.utf8.count == 64,
+      sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+    else {
+      throw .invalidField(
+        record: "photo", field: "sha256", value: sha256, reason: "must be 64 lowercase hex digits")
+    }
+    guard Self.mediaTypes.contains(mediaType) else {
+      throw .invalidField(
+        record: "photo", field: "type", value: mediaType, reason: "must be image/jpeg or image/png")
+    }
+    self.sha256 = sha256
+    self.mediaType = mediaType
+  }
+
+  /// The reference as canonical JSON.
+  public var json: CanonicalJSON {
+    .object(["sha256": .string(sha256), "type": .string(mediaType)])
+  }
+}
+
 /// A product: what one GTIN identifies, and who makes it.
 public struct Product: Hashable, Sendable {
   /// The product's GTIN.
@@ -37,12 +96,28 @@ public struct Product: Hashable, Sendable {
   public let storage: String?
   /// Instructions for use (hướng dẫn sử dụng).
   public let usage: String?
+  /// Warnings (thông tin, cảnh báo), where they apply.
+  public let warnings: String?
+  /// Allergens the product contains (chất gây dị ứng), as the label words them.
+  public let allergens: String?
+  /// Standards applied (tiêu chuẩn áp dụng): TCVN, the producer's own TCCS, VietGAP…
+  public let standards: [String]
+  /// What the producer is for this product, on the label.
+  public let producerRole: ProducerRole
+  /// The product's photo, if it has one.
+  public let photo: ProductPhoto?
+
+  /// Most standards a product names, and the longest name of one.
+  public static let standardsLimit = 10
+  public static let standardLength = 100
 
   /// Creates a product record, checking its text fields.
   public init(
     gtin: GTIN, producerTaxCode: String, nameVietnamese: String, nameEnglish: String? = nil,
     group: ProductGroup, netContent: Quantity, ingredients: String? = nil,
-    storage: String? = nil, usage: String? = nil
+    storage: String? = nil, usage: String? = nil, warnings: String? = nil,
+    allergens: String? = nil, standards: [String] = [], producerRole: ProducerRole = .manufacturer,
+    photo: ProductPhoto? = nil
   ) throws(TraceError) {
     let record = "product \(gtin.digits)"
     self.gtin = gtin
@@ -57,16 +132,58 @@ public struct Product: Hashable, Sendable {
       ingredients, record: record, field: "ingredients", maxLength: 2000)
     self.storage = try Text.optional(storage, record: record, field: "storage", maxLength: 1000)
     self.usage = try Text.optional(usage, record: record, field: "usage", maxLength: 1000)
+    self.warnings = try Text.optional(
+      warnings, record: record, field: "warnings", maxLength: 1000)
+    self.allergens = try Text.optional(
+      allergens, record: record, field: "allergens", maxLength: 500)
+    var kept: [String] = []
+    for standard in standards {
+      guard
+        let text = try Text.optional(
+          standard, record: record, field: "standard", maxLength: Self.standardLength)
+      else { continue }
+      if text.contains(";") {
+        throw .invalidField(
+          record: record, field: "standard", value: text,
+          reason: "names one standard; give several as separate values")
+      }
+      if !kept.contains(text) { kept.append(text) }
+    }
+    guard kept.count <= Self.standardsLimit else {
+      throw .invalidField(
+        record: record, field: "standards", value: kept.joined(separator: ";"),
+        reason: "names more than \(Self.standardsLimit) standards")
+    }
+    self.standards = kept
+    self.producerRole = producerRole
+    self.photo = photo
   }
+
+  /// The members added to product records after their first version: written only when
+  /// they hold something, so a record without them keeps the form it was signed in.
+  var laterMembers: CanonicalMembers {
+    var members: CanonicalMembers = [:]
+    if let warnings { members.insert("warnings", .string(warnings)) }
+    if let allergens { members.insert("allergens", .string(allergens)) }
+    if !standards.isEmpty { members.insert("standards", .array(standards.map(CanonicalJSON.string))) }
+    if producerRole != .manufacturer { members.insert("role", .string(producerRole.rawValue)) }
+    if let photo { members.insert("photo", photo.json) }
+    return members
+  }
+
+  /// The names of ``laterMembers``, as the products table keeps them together.
+  static let laterMemberNames = ["allergens", "photo", "role", "standards", "warnings"]
 
   /// The record as canonical JSON, as its event holds it.
   public var json: CanonicalJSON {
-    .object([
+    var members: CanonicalMembers = [
       "gtin": .string(gtin.digits), "producer": .string(producerTaxCode),
       "nameVi": .string(nameVietnamese), "nameEn": nameEnglish.json,
       "group": .string(group.rawValue), "netContent": netContent.json,
       "ingredients": ingredients.json, "storage": storage.json, "usage": usage.json,
-    ])
+    ]
+    for member in laterMembers { members.insert(member.name, member.value) }
+    return .object(members)
   }
 
   init(json: CanonicalJSON) throws(TraceError) {
@@ -79,7 +196,35 @@ public struct Product: Hashable, Sendable {
       nameVietnamese: Field.string(json, "nameVi"), nameEnglish: json["nameEn"]?.stringValue,
       group: group, netContent: Quantity(json: Field.object(json, "netContent")),
       ingredients: json["ingredients"]?.stringValue, storage: json["storage"]?.stringValue,
-      usage: json["usage"]?.stringValue)
+      usage: json["usage"]?.stringValue, later: json)
+  }
+
+  /// A product from its first-version fields and the ``laterMembers`` found in `later`
+  /// (the record's JSON, or the object the products table keeps them in).
+  package init(
+    gtin: GTIN, producerTaxCode: String, nameVietnamese: String, nameEnglish: String?,
+    group: ProductGroup, netContent: Quantity, ingredients: String?, storage: String?,
+    usage: String?, later: CanonicalJSON?
+  ) throws(TraceError) {
+    var role = ProducerRole.manufacturer
+    if let text = later?["role"]?.stringValue {
+      guard let known = ProducerRole(rawValue: text) else {
+        throw .malformed(what: "product record", reason: "unknown producer role \(text)")
+      }
+      role = known
+    }
+    var photo: ProductPhoto?
+    if let object = later?["photo"] {
+      photo = try ProductPhoto(
+        sha256: Field.string(object, "sha256"), mediaType: Field.string(object, "type"))
+    }
+    try self.init(
+      gtin: gtin, producerTaxCode: producerTaxCode, nameVietnamese: nameVietnamese,
+      nameEnglish: nameEnglish, group: group, netContent: netContent, ingredients: ingredients,
+      storage: storage, usage: usage, warnings: later?["warnings"]?.stringValue,
+      allergens: later?["allergens"]?.stringValue,
+      standards: (later?["standards"]?.arrayValue ?? []).compactMap(\.stringValue),
+      producerRole: role, photo: photo)
   }
 }
 

@@ -163,6 +163,28 @@ struct CommandApplier {
         throw TraceError.malformed(what: "store", reason: "the withdrawal was not recorded")
       }
       return .recall(recall)
+
+    case .recordStage(let stage):
+      try requireBatch(stage.lot)
+      try Self.check(stage, expiry: try db.batch(stage.lot)?.request.expiryDate)
+      try log.append(.stageRecorded, stage.json)
+      return .stage(
+        try ProductionStage(json: stage.json, eventSequence: try db.headSequence()))
+    }
+  }
+
+  /// Why a stage cannot be recorded, if it cannot: it happened after the lot's expiry
+  /// date, or is dated more than a day from now (a clock set wrong, or a typing slip).
+  static func check(_ stage: ProductionStage, expiry: GS1Date?) throws(TraceError) {
+    if let expiry, stage.time.localDay > expiry.iso {
+      throw .invalidField(
+        record: "stage of \(stage.lot)", field: "time", value: stage.time.text,
+        reason: "is after the lot's expiry date \(expiry.iso)")
+    }
+    if stage.time.utc.date.timeIntervalSinceNow > 86_400 {
+      throw .invalidField(
+        record: "stage of \(stage.lot)", field: "time", value: stage.time.text,
+        reason: "is in the future")
     }
   }
 

@@ -297,6 +297,9 @@ struct LogImporter {
       if let refusal = RecallNotice.withdrawalRefusal(try db.recallNotice(lifted), of: lifted) {
         throw refusal
       }
+    case .stageRecorded:
+      let stage = try ProductionStage(json: data, eventSequence: 0)
+      try requireLot(stage.lot)
     case .imported:
       break
     }

@@ -22,13 +22,14 @@ package enum Projection {
     name: "producers",
     columns: [
       "event_seq", "tax_code", "kind", "name", "detail", "commune", "district", "province", "gln",
+      "contact",
     ])
   package static let products = Table(
     index: 1,
     name: "products",
     columns: [
       "event_seq", "gtin", "producer", "name_vi", "name_en", "product_group", "net_amount",
-      "net_unit", "ingredients", "storage", "usage",
+      "net_unit", "ingredients", "storage", "usage", "details",
     ])
   package static let ratings = Table(
     index: 2,
@@ -72,11 +73,30 @@ package enum Projection {
     index: 9,
     name: "recall_withdrawals", columns: ["event_seq", "gtin", "lot", "reason", "recorded_at"])
 
+  /// Steps of a lot's production.
+  package static let stages = Table(
+    index: 10,
+    name: "stages",
+    columns: [
+      "event_seq", "gtin", "lot", "stage", "time", "location", "location_name", "item",
+    ])
+
   /// Every derived table, in the order rows name them.
   package static let tables = [
     producers, products, ratings, batches, batchInputs, serialRanges, movements, recalls,
-    importedEvents, recallWithdrawals,
+    importedEvents, recallWithdrawals, stages,
   ]
+
+  /// The members of `data` named `names`, as canonical JSON text, or NULL when it has none:
+  /// how a table keeps the members records gained after their first version.
+  static func later(_ data: CanonicalJSON, _ names: [String]) -> Cell {
+    var members = CanonicalMembers()
+    for name in names {
+      if let value = data[name] { members.insert(name, value) }
+    }
+    guard !members.isEmpty else { return .null }
+    return .text(String(decoding: CanonicalJSON.object(members).encoded(), as: UTF8.self))
+  }
 
   /// A derived row: which table, and its cells in column order.
   package struct Row: Equatable, Sendable {
@@ -130,6 +150,7 @@ package enum Projection {
             seq, text(data, "taxCode"), text(data, "kind"), text(data, "name"),
             text(address, "detail"), text(address, "commune"), text(address, "district"),
             text(address, "province"), text(data, "gln"),
+            later(data, Producer.laterMemberNames),
           ])
       ]
     case .productRegistered:
@@ -141,6 +162,7 @@ package enum Projection {
             seq, text(data, "gtin"), text(data, "producer"), text(data, "nameVi"),
             text(data, "nameEn"), text(data, "group"), text(net, "amount"), text(net, "unit"),
             text(data, "ingredients"), text(data, "storage"), text(data, "usage"),
+            later(data, Product.laterMemberNames),
           ])
       ]
     case .ratingRecorded:
@@ -227,6 +249,16 @@ package enum Projection {
           table: 9,
           cells: [
             seq, text(lot, "gtin"), text(lot, "lot"), text(data, "reason"), .text(time.text),
+          ])
+      ]
+    case .stageRecorded:
+      let lot = data["lot"]
+      return [
+        Row(
+          table: 10,
+          cells: [
+            seq, text(lot, "gtin"), text(lot, "lot"), text(data, "stage"), text(data, "time"),
+            text(data, "location"), text(data, "locationName"), text(data, "item"),
           ])
       ]
     case .imported:

@@ -58,6 +58,9 @@ public struct TraceSnapshot {
   /// Shipments and receipts of a lot.
   public func movements(_ lot: LotReference) throws -> [Movement] { try reader.movements(lot) }
 
+  /// The production stages of a lot, in the order they were recorded.
+  public func stages(_ lot: LotReference) throws -> [ProductionStage] { try reader.stages(lot) }
+
   /// Every recall, with what it reaches.
   public func recalls() throws -> [Recall] {
     try reader.recalledLots().compactMap { lot in try Lineage.recall(lot, in: reader) }

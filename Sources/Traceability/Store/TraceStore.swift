@@ -18,6 +18,8 @@ public enum TraceCommand: Sendable {
   case recall(lot: LotReference, reason: String)
   /// Lifts a lot's recall, with the reason; the recall stays on record.
   case withdrawRecall(lot: LotReference, reason: String)
+  /// Records a step of a lot's production.
+  case recordStage(ProductionStage)
 }
 
 /// What applying a command produced.
@@ -29,6 +31,7 @@ public enum TraceReceipt: Sendable, Equatable {
   case serials(SerialRange)
   case movement(Movement)
   case recall(Recall)
+  case stage(ProductionStage)
 }
 
 /// A contiguous range of serials under one lot, allocated to one print run.
@@ -243,6 +246,8 @@ public protocol TraceStore: EvidenceSource {
   func serialStatus(_ lot: LotReference, serial: String) async throws(TraceError) -> SerialStatus
   /// Shipments and receipts of a lot.
   func movements(_ lot: LotReference) async throws(TraceError) -> [Movement]
+  /// The production stages of a lot, in the order they were recorded.
+  func stages(_ lot: LotReference) async throws(TraceError) -> [ProductionStage]
   /// The recall of a lot, if it was recalled.
   func recall(_ lot: LotReference) async throws(TraceError) -> Recall?
   /// Every recall.
@@ -310,6 +315,14 @@ extension TraceStore {
       throw .malformed(what: "store", reason: "the withdrawal returned nothing")
     }
     return recall
+  }
+
+  /// Records a step of a lot's production.
+  public func recordStage(_ stage: ProductionStage) async throws(TraceError) -> ProductionStage {
+    guard case .stage(let recorded) = try await apply([.recordStage(stage)]).first else {
+      throw .malformed(what: "store", reason: "the stage was not recorded")
+    }
+    return recorded
   }
 
   /// The whole log, in order.

@@ -31,6 +31,8 @@ package protocol TraceReader {
   func serialRanges(_ lot: LotReference) throws -> [SerialRange]
   /// Shipments and receipts of a lot, in event order.
   func movements(_ lot: LotReference) throws -> [Movement]
+  /// The production stages of a lot, in event order.
+  func stages(_ lot: LotReference) throws -> [ProductionStage]
   /// Shipments only of a lot, in event order.
   func shipments(_ lot: LotReference) throws -> [Movement]
   /// The recall notice of a lot, if it was recalled.
@@ -269,6 +271,10 @@ extension TraceStoreBackend {
 
   public func movements(_ lot: LotReference) async throws(TraceError) -> [Movement] {
     try await read { try $0.movements(lot) }
+  }
+
+  public func stages(_ lot: LotReference) async throws(TraceError) -> [ProductionStage] {
+    try await read { try $0.stages(lot) }
   }
 
   public func recall(_ lot: LotReference) async throws(TraceError) -> Recall? {

@@ -2,8 +2,8 @@
 /// bundle's check alike.
 ///
 /// - An issuer trusted for `batches` signs producers, products, batches, transformations,
-///   print runs, movements and recalls; for a product, a lot, a transformation's outputs,
-///   a print run or a recall, the GTIN must lie under one of its company prefixes (an
+///   print runs, production stages, movements and recalls; for a product, a lot, a
+///   transformation's outputs, a print run, a stage or a recall, the GTIN must lie under one of its company prefixes (an
 ///   entry without prefixes may sign for any). Input lots are not limited: a lot may be
 ///   made from another producer's.
 /// - An issuer trusted for `ratings` may record recalls of any lot: the OCOP office's
@@ -27,7 +27,7 @@ extension TrustList {
       gtins = [data["lot"]?["gtin"]?.stringValue].compactMap { $0 }
     case .productRegistered:
       gtins = [data["gtin"]?.stringValue].compactMap { $0 }
-    case .commissioning, .serialsAllocated:
+    case .commissioning, .serialsAllocated, .stageRecorded:
       gtins = [data["lot"]?["gtin"]?.stringValue].compactMap { $0 }
     case .transformation:
       gtins = (data["outputs"]?.arrayValue ?? []).compactMap { $0["gtin"]?.stringValue }
