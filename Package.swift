@@ -79,7 +79,8 @@ let package = Package(
     // QR codes (libqrencode), print-sized PNG (libpng) and SVG, and read-back (libzbar).
     .target(
       name: "Label",
-      dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType", "CTurboJPEG"]),
+      dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType", "CTurboJPEG"],
+      resources: [.embedInCode("Resources/label-rules.json")]),
     // The label benchmark's reference: a plain C loop over libqrencode and libpng.
     .target(
       name: "LabelReference",

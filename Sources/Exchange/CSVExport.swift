@@ -8,13 +8,14 @@ import Traceability
 /// formula by a spreadsheet; it is written with a leading apostrophe, which spreadsheets
 /// show as text, and which the importer takes off again.
 public enum CSVExport {
-  /// Writes producers.csv, products.csv, ratings.csv and batches.csv into the new folder
-  /// `folder`, which appears whole or not at all (``NewFile/folder(at:fill:)``); returns the
-  /// file names.
+  /// Writes producers.csv, products.csv, ratings.csv, batches.csv and stages.csv, with the
+  /// products' photos in `photos/`, into the new folder `folder`, which appears whole or not
+  /// at all (``NewFile/folder(at:fill:)``); returns the file names.
   public static func write(_ store: any TraceStore, to folder: String) async throws -> [String] {
     try NewFile.refuseExisting(folder)
     // Every record from one snapshot, so that no rating or batch lacks its product.
-    let files = try await store.snapshot { snapshot in
+    let exported: (files: [(String, [[String]])], photos: [(name: String, bytes: [UInt8])]) =
+      try await store.snapshot { snapshot in
       var files: [(String, [[String]])] = []
       let producers = try snapshot.producers()
       files.append(
@@ -24,18 +25,30 @@ public enum CSVExport {
             [
               $0.taxCode, $0.kind.rawValue, $0.name, $0.address.detail ?? "", $0.address.commune,
               $0.address.district ?? "", $0.address.province, $0.gln?.digits ?? "",
+              $0.phone ?? "", $0.website ?? "",
             ]
           }
         ))
       var products: [[String]] = []
       var ratings: [[String]] = []
       var batches: [(issued: Int64, row: [String])] = []
+      var stages: [(recorded: Int64, row: [String])] = []
+      var photos: [(name: String, bytes: [UInt8])] = []
       for product in try snapshot.products() {
+        var photoName = ""
+        if let reference = product.photo,
+          let photo = try snapshot.photo(sha256: reference.sha256)
+        {
+          photoName =
+            "photos/" + product.gtin.digits + (photo.mediaType == "image/png" ? ".png" : ".jpg")
+          photos.append((photoName, photo.bytes))
+        }
         products.append([
           product.gtin.digits, product.producerTaxCode, product.nameVietnamese,
           product.nameEnglish ?? "", product.group.rawValue, product.netContent.amount,
           product.netContent.unit.rawValue, product.ingredients ?? "", product.storage ?? "",
-          product.usage ?? "",
+          product.usage ?? "", product.warnings ?? "", product.allergens ?? "",
+          product.standards.joined(separator: ";"), product.producerRole.rawValue, photoName,
         ])
         for rating in try snapshot.ratingHistory(product.gtin).entries {
           ratings.append([
@@ -61,16 +74,36 @@ public enum CSVExport {
                 request.inputs.map { "\($0.gtin.digits)/\($0.lot)" }.joined(separator: "|"),
               ]
             ))
+          for stage in try snapshot.stages(batch.lot) {
+            stages.append(
+              (
+                stage.eventSequence,
+                [
+                  stage.lot.gtin.digits, stage.lot.lot, stage.kind.rawValue, stage.time.text,
+                  stage.location.description, stage.locationName ?? "", stage.item ?? "",
+                ]
+              ))
+          }
         }
       }
       // Batches in the order they were issued, so that input lots come before their outputs.
       batches.sort { $0.issued < $1.issued }
+      stages.sort { $0.recorded < $1.recorded }
       files += [("products", products), ("ratings", ratings), ("batches", batches.map(\.row))]
-      return files
+      if !stages.isEmpty { files.append(("stages", stages.map(\.row))) }
+      return (files, photos)
     }
     return try NewFile.folder(at: folder) { staging in
       var names: [String] = []
-      for (kind, rows) in files {
+      if !exported.photos.isEmpty {
+        try FileManager.default.createDirectory(
+          atPath: staging + "/photos", withIntermediateDirectories: false)
+        for photo in exported.photos {
+          try Data(photo.bytes).write(
+            to: URL(fileURLWithPath: staging + "/" + photo.name), options: .withoutOverwriting)
+        }
+      }
+      for (kind, rows) in exported.files {
         guard let importKind = ImportKind(rawValue: kind) else { continue }
         var text = line(importKind.columns.map(\.key))
         for row in rows { text += line(row) }

@@ -5,7 +5,7 @@ import Foundation
 /// spaces or underscores: `production_date`, `Ngày sản xuất` and `ngay san xuat` are the
 /// same column.
 public enum ImportKind: String, CaseIterable, Sendable {
-  case producers, products, ratings, batches
+  case producers, products, ratings, batches, stages
 
   /// A column: its key (the English header) and the other names it goes by.
   public struct Column: Sendable {
@@ -30,6 +30,8 @@ public enum ImportKind: String, CaseIterable, Sendable {
         column("district", "huyện", "quận huyện"),
         column("province", required: true, "tỉnh", "tỉnh thành phố"),
         column("gln", "mã địa điểm", "mã địa điểm toàn cầu"),
+        column("phone", "điện thoại", "số điện thoại", "sđt"),
+        column("website", "trang web", "web"),
       ]
     case .products:
       return [
@@ -43,6 +45,11 @@ public enum ImportKind: String, CaseIterable, Sendable {
         column("ingredients", "thành phần"),
         column("storage", "bảo quản", "hướng dẫn bảo quản"),
         column("usage", "hướng dẫn sử dụng", "sử dụng", "use"),
+        column("warnings", "cảnh báo", "thông tin cảnh báo"),
+        column("allergens", "chất gây dị ứng", "dị ứng"),
+        column("standards", "tiêu chuẩn", "tiêu chuẩn áp dụng"),
+        column("producer_role", "vai trò", "vai trò chủ thể", "role"),
+        column("photo", "ảnh", "hình ảnh", "ảnh sản phẩm"),
       ]
     case .ratings:
       return [
@@ -72,6 +79,16 @@ public enum ImportKind: String, CaseIterable, Sendable {
         column("harvest_start", "bắt đầu thu hoạch", "ngày bắt đầu thu hoạch"),
         column("harvest_end", "kết thúc thu hoạch", "ngày kết thúc thu hoạch"),
         column("inputs", "lô đầu vào", "nguyên liệu đầu vào", "input lots"),
+      ]
+    case .stages:
+      return [
+        column("gtin", required: true, "mã gtin", "mã vạch", "mã sản phẩm"),
+        column("lot", required: true, "số lô", "lô", "mã lô"),
+        column("stage", required: true, "công đoạn", "giai đoạn"),
+        column("time", required: true, "thời gian", "thời điểm"),
+        column("location", required: true, "mã địa điểm", "địa điểm"),
+        column("location_name", "tên địa điểm", "nơi thực hiện"),
+        column("item", "mã mặt hàng", "mã nguyên liệu"),
       ]
     }
   }

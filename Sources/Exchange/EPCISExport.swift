@@ -15,7 +15,16 @@ import Traceability
 ///   (disposition `in_transit`) and `receiving` (`in_progress`), the other party as a
 ///   source or destination when it has a GLN;
 /// - a recall: an `ObjectEvent`, action `OBSERVE`, bizStep `holding`, disposition
-///   `recalled`, with the reason.
+///   `recalled`, with the reason;
+/// - a production stage: an `ObjectEvent`, action `OBSERVE`, disposition `in_progress`,
+///   bizStep `packing`, `inspecting` (testing) or `storing`, or, where CBV has no word,
+///   `ocop:harvesting` and `ocop:processing`; at a GLN as its `bizLocation`, or with the
+///   producer's location code and name under `ocop:`.
+///
+/// `eventTime` is when the thing happened: a lot's production date (at 00:00 in Vietnam,
+/// +07:00) for its commissioning and transformation, a movement's date, a stage's own time
+/// with its offset, and the moment a recall was recorded. `recordTime` is when the signed
+/// event was recorded.
 ///
 /// Each event's `eventID` is a UUID URN taken from the hash of the signed event it comes
 /// from, so the same store always exports the same IDs.
@@ -35,14 +44,43 @@ public enum EPCISExport {
     let producersByGTIN = Dictionary(
       uniqueKeysWithValues: products.map { ($0.gtin, $0.producerTaxCode) })
     let glns = Dictionary(uniqueKeysWithValues: producers.map { ($0.taxCode, $0.gln) })
+    // Production dates by lot, as the log issues them, for the transformations after.
+    var produced: [String: String] = [:]
     for stored in log {
       // An event taken in from a producer's log is exported as the producer's event (its
       // time, its hash for the event's ID); an import of an import brings no records.
       guard let event = try stored.recordBearing() else { continue }
-      let time = event.recordedAt.text
+      let data = event.data
+      func lotKey(_ lot: CanonicalJSON?) -> String {
+        (lot?["gtin"]?.stringValue ?? "") + "/" + (lot?["lot"]?.stringValue ?? "")
+      }
+      // When it happened, and the offset it is told in.
+      var time = event.recordedAt.text
+      var offset = "+07:00"
+      func local(_ day: String?) -> String? { day.map { $0 + "T00:00:00+07:00" } }
+      switch event.kind {
+      case .commissioning:
+        if let day = data["productionDate"]?.stringValue {
+          produced[lotKey(data["lot"])] = day
+          time = local(day) ?? time
+        }
+      case .transformation:
+        let output = data["outputs"]?.arrayValue?.first
+        time = local(produced[lotKey(output)]) ?? time
+      case .shipping, .receiving:
+        time = local(data["date"]?.stringValue) ?? time
+      case .stageRecorded:
+        if let text = data["time"]?.stringValue, let stage = try? StageTime(text) {
+          time = stage.text
+          offset = stage.offset
+        }
+      default:
+        break
+      }
       var base: [(String, JSONValue)] = [
         ("eventID", .string(eventID(event))), ("eventTime", .string(time)),
-        ("eventTimeZoneOffset", .string("+07:00")),
+        ("recordTime", .string(event.recordedAt.text)),
+        ("eventTimeZoneOffset", .string(offset)),
       ]
       func lotClass(_ lot: CanonicalJSON?) -> String? {
         guard let gtin = lot?["gtin"]?.stringValue, let code = lot?["lot"]?.stringValue else {
@@ -59,7 +97,6 @@ public enum EPCISExport {
         return .object(members)
       }
       func value(_ json: CanonicalJSON?) -> JSONValue { json.map(JSONValue.init) ?? .null }
-      let data = event.data
       switch event.kind {
       case .commissioning:
         guard let item = quantity(data["lot"], data["quantity"]) else { continue }
@@ -147,6 +184,35 @@ public enum EPCISExport {
           ("epcList", .array([])), ("quantityList", .array([item])),
           ("ocop:recallWithdrawnReason", value(data["reason"])),
         ]
+      case .stageRecorded:
+        guard let item = quantity(data["lot"], nil),
+          let kind = data["stage"]?.stringValue.flatMap(StageKind.init(rawValue:))
+        else { continue }
+        let bizStep: String
+        switch kind {
+        case .harvest: bizStep = "ocop:harvesting"
+        case .processing: bizStep = "ocop:processing"
+        case .packing: bizStep = "packing"
+        case .testing: bizStep = "inspecting"
+        case .storage: bizStep = "storing"
+        }
+        base += [
+          ("type", .string("ObjectEvent")), ("action", .string("OBSERVE")),
+          ("bizStep", .string(bizStep)), ("disposition", .string("in_progress")),
+          ("epcList", .array([])), ("quantityList", .array([item])),
+        ]
+        if let location = data["location"]?.stringValue {
+          if let place = try? StageLocation(location), case .gln(let gln) = place {
+            base.append(
+              ("bizLocation", .object([("id", .string("https://id.gs1.org/414/\(gln.digits)"))])))
+          } else {
+            base.append(("ocop:locationCode", .string(location)))
+          }
+        }
+        if let name = data["locationName"]?.stringValue {
+          base.append(("ocop:locationName", .string(name)))
+        }
+        if let code = data["item"]?.stringValue { base.append(("ocop:itemCode", .string(code))) }
       default:
         continue
       }

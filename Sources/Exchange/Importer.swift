@@ -14,6 +14,9 @@ public struct ImportPlan: Sendable {
   public let commands: [TraceCommand]
   /// The line each command came from.
   public let lines: [Int]
+  /// How many rows the file holds (a row may record more than one command: a product's
+  /// photo, then the product).
+  public var rows: Int { Set(lines).count }
   /// The header as written, by column key, to name columns in messages.
   let headerNames: [String: String]
 
@@ -32,7 +35,7 @@ public struct ImportPlan: Sendable {
       let row = Row(
         file: table.file, line: record.line, cells: record.cells, positions: positions,
         names: names)
-      let (command, identity) = try Self.command(kind, row)
+      let (rowCommands, identity) = try Self.commands(kind, row)
       if let identity {
         if let earlier = seen[identity.key] {
           throw row.error(
@@ -40,8 +43,8 @@ public struct ImportPlan: Sendable {
         }
         seen[identity.key] = record.line
       }
-      commands.append(command)
-      lines.append(record.line)
+      commands += rowCommands
+      lines += Array(repeating: record.line, count: rowCommands.count)
     }
     guard !commands.isEmpty else {
       throw ImportError(file: table.file, problem: "has a header but no rows")
@@ -79,7 +82,21 @@ public struct ImportPlan: Sendable {
       problem: inner.description)
   }
 
-  private static func command(_ kind: ImportKind, _ row: Row) throws(ImportError)
+  /// The commands a row records: one, and for a product with a photo, the photo's first.
+  private static func commands(_ kind: ImportKind, _ row: Row) throws(ImportError)
+    -> ([TraceCommand], (key: String, column: String)?)
+  {
+    if kind == .products, let path = row.optional("photo") {
+      let photo = try row.photo("photo", path: path)
+      let (command, identity) = try command(kind, row, photo: photo.reference)
+      return ([.storePhoto(photo), command], identity)
+    }
+    let (command, identity) = try command(kind, row, photo: nil)
+    return ([command], identity)
+  }
+
+  private static func command(_ kind: ImportKind, _ row: Row, photo: ProductPhoto?)
+    throws(ImportError)
     -> (TraceCommand, (key: String, column: String)?)
   {
     switch kind {
@@ -90,9 +107,12 @@ public struct ImportPlan: Sendable {
       let kind = try row.producerKind("kind")
       let name = try row.required("name")
       let gln = try row.gln("gln")
-      let producer = try row.build(["tax code": "tax_code", "name": "name"]) {
-        () throws(TraceError) in
-        try Producer(taxCode: taxCode, kind: kind, name: name, address: address, gln: gln)
+      let producer = try row.build(
+        ["tax code": "tax_code", "name": "name", "phone": "phone", "website": "website"]
+      ) { () throws(TraceError) in
+        try Producer(
+          taxCode: taxCode, kind: kind, name: name, address: address, gln: gln,
+          phone: row.optional("phone"), website: row.optional("website"))
       }
       return (.registerProducer(producer), ("producer \(taxCode)", "tax_code"))
 
@@ -102,15 +122,21 @@ public struct ImportPlan: Sendable {
       let producer = try row.required("producer")
       let name = try row.required("name_vi")
       let group = try row.group("group")
+      let role = try row.optionalChoice(
+        "producer_role", Vocabulary.producerRole, expected: Vocabulary.producerRoles)
       let product = try row.build([
         "Vietnamese name": "name_vi", "English name": "name_en", "ingredients": "ingredients",
-        "storage": "storage", "usage": "usage",
+        "storage": "storage", "usage": "usage", "warnings": "warnings", "allergens": "allergens",
+        "standard": "standards", "standards": "standards",
       ]) { () throws(TraceError) in
         try Product(
           gtin: gtin, producerTaxCode: producer, nameVietnamese: name,
           nameEnglish: row.optional("name_en"), group: group, netContent: net,
           ingredients: row.optional("ingredients"),
-          storage: row.optional("storage"), usage: row.optional("usage"))
+          storage: row.optional("storage"), usage: row.optional("usage"),
+          warnings: row.optional("warnings"), allergens: row.optional("allergens"),
+          standards: (row.optional("standards") ?? "").split(separator: ";").map(String.init),
+          producerRole: role ?? .manufacturer, photo: photo)
       }
       return (.registerProduct(product), ("product \(gtin.digits)", "gtin"))
 
@@ -169,6 +195,29 @@ public struct ImportPlan: Sendable {
           origin: origin, inputs: inputs)
       }
       return (.issueBatch(request), ("lot \(lot)", "lot"))
+
+    case .stages:
+      let gtin = try row.gtin("gtin")
+      let lotText = try row.required("lot")
+      let lot = try row.build(["lot": "lot"]) { () throws(TraceError) in
+        try LotReference(gtin: gtin, lot: lotText)
+      }
+      let kind = try row.choice("stage", Vocabulary.stage, expected: Vocabulary.stages)
+      let timeText = try row.required("time")
+      let time = try row.build(["time": "time"]) { () throws(TraceError) in
+        try StageTime(timeText)
+      }
+      let locationText = try row.required("location")
+      let location = try row.build(["location": "location"]) { () throws(TraceError) in
+        try StageLocation(locationText)
+      }
+      let stage = try row.build(["location name": "location_name", "item": "item"]) {
+        () throws(TraceError) in
+        try ProductionStage(
+          lot: lot, kind: kind, time: time, location: location,
+          locationName: row.optional("location_name"), item: row.optional("item"))
+      }
+      return (.recordStage(stage), nil)
     }
   }
 }
@@ -325,7 +374,29 @@ struct Row {
     try choice(key, Vocabulary.level, expected: Vocabulary.levels)
   }
 
-  private func choice<T>(_ key: String, _ read: (String) -> T?, expected: String)
+  /// The photo file a cell names, relative to the import file's folder.
+  func photo(_ key: String, path: String) throws(ImportError) -> PhotoFile {
+    let folder = (file as NSString).deletingLastPathComponent
+    let full = path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
+    guard let data = FileManager.default.contents(atPath: full) else {
+      throw error(key, "\(path): no such file (a photo's path is relative to \(file))")
+    }
+    do {
+      return try PhotoFile(bytes: Array(data), file: path)
+    } catch {
+      throw self.error(key, error.description)
+    }
+  }
+
+  /// A fixed value read through `read`, or nil when the cell is empty.
+  func optionalChoice<T>(_ key: String, _ read: (String) -> T?, expected: String)
+    throws(ImportError) -> T?
+  {
+    guard optional(key) != nil else { return nil }
+    return try choice(key, read, expected: expected)
+  }
+
+  func choice<T>(_ key: String, _ read: (String) -> T?, expected: String)
     throws(ImportError) -> T
   {
     let text = try required(key)

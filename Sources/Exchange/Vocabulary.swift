@@ -51,4 +51,36 @@ public enum Vocabulary {
     ][ImportKind.fold(text)]
   }
   public static let levels = "provincial or central (tỉnh, trung ương)"
+
+  /// What a producer is for a product, or nil.
+  public static func producerRole(_ text: String) -> ProducerRole? {
+    var choices: [String: ProducerRole] = [
+      "san_xuat": .manufacturer, "nha_san_xuat": .manufacturer, "co_so_san_xuat": .manufacturer,
+      "chiu_trach_nhiem": .responsible,
+      "to_chuc_chiu_trach_nhiem_ve_hang_hoa": .responsible,
+    ]
+    for role in ProducerRole.allCases {
+      choices[role.rawValue] = role
+      choices[ImportKind.fold(role.vietnamese)] = role
+    }
+    return choices[ImportKind.fold(text)]
+  }
+  public static let producerRoles =
+    "manufacturer or responsible (cơ sở sản xuất, tổ chức chịu trách nhiệm về hàng hóa)"
+
+  /// A production stage, or nil.
+  public static func stage(_ text: String) -> StageKind? {
+    var choices: [String: StageKind] = [
+      "danh_bat": .harvest, "thu_hai": .harvest, "dong_goi_bao_bi": .packing, "luu_kho": .storage,
+      "kiem_tra": .testing,
+    ]
+    for stage in StageKind.allCases {
+      choices[stage.rawValue] = stage
+      choices[ImportKind.fold(stage.vietnamese)] = stage
+    }
+    return choices[ImportKind.fold(text)]
+  }
+  public static let stages =
+    StageKind.allCases.map { "\($0.rawValue) (\($0.vietnamese.lowercased()))" }
+    .joined(separator: ", ")
 }

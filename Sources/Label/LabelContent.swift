@@ -26,6 +26,27 @@ public struct LabelContent: Hashable, Sendable {
   /// Whether the label is a trial's (a GTIN under GS1's demonstration prefix 952): it is
   /// then marked "MẪU THỬ — KHÔNG BÁN" (sample, not for sale) above everything else.
   public var trial = false
+  /// The product's OCOP group (`food`, `drinks`, `herbal`, `handicrafts`, `ornamental`,
+  /// `tourism`): which contents the law asks its label for (``LabelRules``); nil for none.
+  public var group: String?
+  /// What the producer is for the goods, printed before its name: "Cơ sở sản xuất".
+  public var producerRole = "Cơ sở sản xuất"
+  /// Ingredients (thành phần).
+  public var ingredients: String?
+  /// Allergens, as the label words them ("Có chứa: đậu phộng").
+  public var allergens: String?
+  /// Warnings.
+  public var warnings: String?
+  /// Storage instructions.
+  public var storage: String?
+  /// Instructions for use.
+  public var usage: String?
+  /// Whether a label too small for every mandatory content is refused rather than giving
+  /// the contents the law allows on the trace page, saying so.
+  public var keepAllOnLabel = false
+  /// Whether the OCOP stars are printed as text (★★★★ OCOP), where the label has no room
+  /// for the mark.
+  var starsAsText = false
 
   /// Creates the content of a label.
   public init(
@@ -45,23 +66,114 @@ public struct LabelContent: Hashable, Sendable {
     self.elementString = elementString
   }
 
-  /// The text fields beside the code, in order: name, label and text.
-  var fields: [(name: String, bold: Bool, text: String)] {
-    var fields: [(String, Bool, String)] = []
-    if trial { fields.append(("trial mark", true, "MẪU THỬ — KHÔNG BÁN")) }
-    fields.append(("product name", true, productName))
-    if let ocopStars {
-      fields.append(("OCOP stars", true, String(repeating: "★", count: ocopStars) + " OCOP"))
+  /// One content as the label prints it.
+  struct Field: Hashable {
+    /// What it is, as errors name it.
+    let name: String
+    let bold: Bool
+    let text: String
+    /// The law's content it shows; nil for the trial mark and the pointer to the page.
+    let field: LabelRules.Field?
+  }
+
+  /// The value of an optional content.
+  func value(_ field: LabelRules.Field) -> String? {
+    switch field {
+    case .ingredients: ingredients
+    case .allergens: allergens
+    case .warnings: warnings
+    case .storage: storage
+    case .usage: usage
+    default: productName
     }
-    fields += [
-      ("lot", false, "Lô: \(lot)"),
-      ("production date", false, "NSX: \(productionDate.dayMonthYear)"),
-      ("expiry date", false, "HSD: \(expiryDate.dayMonthYear)"),
-      ("net quantity", false, "Khối lượng tịnh: \(netQuantity)"),
-      ("producer", false, producerName),
-      ("producer address", false, "Địa chỉ: \(producerAddress)"),
-      ("origin", false, "Xuất xứ: \(origin)"),
+  }
+
+  /// The contents the law asks this label's group for that it lacks (none for the
+  /// contents every label has, and none that apply only where they apply).
+  public func missingFields(rules: LabelRules = .standard) -> [LabelRules.Field] {
+    guard let group, let asked = rules.groups[group] else { return [] }
+    let optional: [LabelRules.Field] = [.ingredients, .allergens, .warnings, .storage, .usage]
+    return asked.required.filter { field in
+      optional.contains(field) && !asked.whereApplicable.contains(field)
+        && (value(field)?.isEmpty ?? true)
+    }
+  }
+
+  /// The contents given elsewhere (on the trace page) when the label is too small: those
+  /// the law allows, present on this label, in the order they go: instructions first, the
+  /// dates and the lot, which a buyer looks for on the package, last.
+  func movable(rules: LabelRules = .standard) -> [LabelRules.Field] {
+    let shown = Set(fields(rules: rules).compactMap(\.field))
+    let order: [LabelRules.Field] = [
+      .usage, .storage, .ingredients, .netContent, .lot, .expiryDate, .productionDate,
     ]
+    return order.filter { shown.contains($0) && rules.mayMoveToPage.contains($0) }
+  }
+
+  /// The text fields beside the code, in order, without the contents in `moved` (and then
+  /// with a line saying where they are).
+  func fields(moving moved: Set<LabelRules.Field> = [], rules: LabelRules = .standard)
+    -> [Field]
+  {
+    var fields: [Field] = []
+    if trial { fields.append(Field(name: "trial mark", bold: true, text: "MẪU THỬ — KHÔNG BÁN", field: nil)) }
+    fields.append(Field(name: "product name", bold: true, text: productName, field: .name))
+    if starsAsText, let ocopStars {
+      fields.append(
+        Field(
+          name: "OCOP stars", bold: true, text: String(repeating: "★", count: ocopStars) + " OCOP",
+          field: nil))
+    }
+    // The core contents every label shows, in the group's order where it names them.
+    let core: [LabelRules.Field] = [
+      .lot, .productionDate, .expiryDate, .netContent, .responsible, .origin,
+    ]
+    let asked = group.flatMap { rules.groups[$0] }
+    var order = (asked?.required ?? []).filter { $0 != .name }
+    // The lot beside the dates where the group does not place it.
+    if !order.contains(.lot), let dates = order.lastIndex(where: { $0 == .expiryDate || $0 == .productionDate }) {
+      order.insert(.lot, at: dates + 1)
+    }
+    for field in core where !order.contains(field) { order.append(field) }
+    for field in order where !moved.contains(field) {
+      let words = rules.words(field, group: group)
+      switch field {
+      case .name: break
+      case .lot:
+        fields.append(Field(name: "lot", bold: false, text: "\(words): \(lot)", field: field))
+      case .productionDate:
+        fields.append(
+          Field(
+            name: "production date", bold: false,
+            text: "\(words): \(productionDate.dayMonthYear)", field: field))
+      case .expiryDate:
+        fields.append(
+          Field(
+            name: "expiry date", bold: false, text: "\(words): \(expiryDate.dayMonthYear)",
+            field: field))
+      case .netContent:
+        fields.append(
+          Field(name: "net quantity", bold: false, text: "\(words): \(netQuantity)", field: field))
+      case .responsible:
+        fields.append(
+          Field(
+            name: "producer", bold: false, text: "\(producerRole): \(producerName)", field: field))
+        fields.append(
+          Field(
+            name: "producer address", bold: false, text: "Địa chỉ: \(producerAddress)",
+            field: field))
+      case .origin:
+        fields.append(Field(name: "origin", bold: false, text: "\(words): \(origin)", field: field))
+      case .ingredients, .allergens, .warnings, .storage, .usage:
+        if let value = value(field), !value.isEmpty {
+          fields.append(
+            Field(name: field.rawValue, bold: false, text: "\(words): \(value)", field: field))
+        }
+      }
+    }
+    if !moved.isEmpty {
+      fields.append(Field(name: "pointer to the page", bold: true, text: rules.pointerWords, field: nil))
+    }
     return fields
   }
 }

@@ -31,4 +31,9 @@ public struct LabelLayout: Hashable, Sendable {
   public let lines: [Line]
   /// How many of ``lines`` are the element string's.
   public let codeTextLines: Int
+  /// The OCOP mark, when the label carries one.
+  public var mark: OCOPMark? = nil
+  /// The contents the label gives on the trace page instead, for want of room (the label
+  /// then says so), by name.
+  public var movedToPage: [String] = []
 }

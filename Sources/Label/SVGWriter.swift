@@ -42,8 +42,9 @@ public enum SVGWriter {
     return commands.joined()
   }
 
-  /// A whole label in millimetres: the code as one path, each line of text as a text
-  /// element in `fontFamily` (DejaVu Sans by default), placed where the PNG draws it.
+  /// A whole label in millimetres: the code as one path, the OCOP mark as another, each
+  /// line of text as a text element in `fontFamily` (DejaVu Sans by default), placed where
+  /// the PNG draws it.
   public static func label(_ layout: LabelLayout, fontFamily: String = "DejaVu Sans") -> String {
     let scale = 25.4 / Double(layout.dpi)
     func mm(_ dots: Int) -> String { ModuleSize.format(Double(dots) * scale) }
@@ -58,6 +59,10 @@ public enum SVGWriter {
       d="\(path(layout.symbol, offset: 4))"/>
 
       """
+    if let mark = layout.mark {
+      svg +=
+        "<path fill=\"#000\" fill-rule=\"evenodd\" aria-label=\"OCOP \(mark.stars) sao\" d=\"\(mark.svgPath(scale: scale))\"/>\n"
+    }
     for line in layout.lines {
       let weight = line.bold ? " font-weight=\"bold\"" : ""
       svg +=

@@ -87,6 +87,12 @@ struct TextRenderer {
   /// is wider than that. Each word is measured once; a line grows by the space and the
   /// word with the kerning at both joins, so the widths are exact.
   func wrap(_ text: String, width: Int) throws(LabelError) -> [String]? {
+    try wrap(text) { _ in width }
+  }
+
+  /// `text` broken into lines at spaces, line `n` at most `width(n)` dots wide (nil: no
+  /// more room); nil when a word does not fit its line.
+  func wrap(_ text: String, width: (Int) -> Int?) throws(LabelError) -> [String]? {
     let space: Unicode.Scalar = " "
     let spaceAdvance = try font.glyph(space).advance
     var lines: [String] = []
@@ -96,16 +102,18 @@ struct TextRenderer {
     for word in Self.normalized(text).split(separator: " ", omittingEmptySubsequences: true) {
       let scalars = word.unicodeScalars
       let wordWidth = try self.width(of: scalars)
-      guard wordWidth <= width, let first = scalars.first else { return nil }
+      guard let lineWidth = width(lines.count), wordWidth <= lineWidth, let first = scalars.first
+      else { return nil }
       if let last {
         let joined =
           currentWidth + font.kerning(last, space) + spaceAdvance + font.kerning(space, first)
           + wordWidth
-        if joined <= width {
+        if joined <= lineWidth {
           current += " " + word
           currentWidth = joined
         } else {
           lines.append(current)
+          guard let nextWidth = width(lines.count), wordWidth <= nextWidth else { return nil }
           current = String(word)
           currentWidth = wordWidth
         }

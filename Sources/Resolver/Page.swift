@@ -4,6 +4,11 @@ import Traceability
 /// The pages the resolver shows people: made for a phone, Vietnamese by default, every value
 /// a producer typed escaped, no script, styles from one stylesheet (so the
 /// Content-Security-Policy can forbid everything inline).
+extension String {
+  /// The text with its first letter in lower case.
+  var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
+}
+
 enum Page {
   /// The words of the page in one language.
   struct Text {
@@ -67,6 +72,36 @@ enum Page {
         ? "SAMPLE — NOT FOR SALE: a trial code (GS1 prefix 952), not a product on sale"
         : "MẪU THỬ — KHÔNG BÁN: mã thử nghiệm (tiền tố GS1 952), không phải sản phẩm đang bán"
     }
+    var genuine: String { english ? "Genuine code" : "Mã chính hãng" }
+    /// What "unsigned" means for a shopper, plainly.
+    var unsignedMeaning: String {
+      english
+        ? "The details below match the producer's record, but anyone can print a code without a signature: it does not prove that the package in your hand is genuine. Buy from a seller you trust."
+        : "Thông tin dưới đây khớp với hồ sơ của nhà sản xuất, nhưng mã không có chữ ký thì ai cũng có thể in ra: mã không chứng minh được sản phẩm trong tay bạn là hàng thật. Hãy mua ở nơi bán tin cậy."
+    }
+    var details: String { english ? "About the product" : "Thông tin sản phẩm" }
+    var ingredients: String { english ? "Ingredients" : "Thành phần" }
+    var allergens: String { english ? "Allergens" : "Chất gây dị ứng" }
+    var warnings: String { english ? "Warnings" : "Cảnh báo" }
+    var storage: String { english ? "Storage" : "Hướng dẫn bảo quản" }
+    var usage: String { english ? "Use" : "Hướng dẫn sử dụng" }
+    var standards: String { english ? "Standards applied" : "Tiêu chuẩn áp dụng" }
+    var gtin: String { english ? "GTIN (product code)" : "Mã sản phẩm (GTIN)" }
+    var phone: String { english ? "Phone" : "Điện thoại" }
+    var website: String { english ? "Website" : "Trang web" }
+    var stages: String { english ? "How it was made" : "Quá trình sản xuất" }
+    var stagesNone: String {
+      english ? "No production stages were recorded." : "Chưa ghi nhận công đoạn sản xuất nào."
+    }
+    var location: String { english ? "Location code" : "Mã địa điểm" }
+    var item: String { english ? "Item code" : "Mã mặt hàng" }
+    var report: String { english ? "Suspect a fake?" : "Nghi ngờ hàng giả?" }
+    var reportTo: String { english ? "Tell" : "Hãy báo cho" }
+    func photoAlt(_ name: String) -> String {
+      english ? "Photo of the product: \(name)" : "Ảnh sản phẩm: \(name)"
+    }
+    func role(_ role: ProducerRole) -> String { english ? role.english : role.vietnamese }
+    func stage(_ kind: StageKind) -> String { english ? kind.english : kind.vietnamese }
     var doNotUse: String {
       english ? "Do not consume or sell this product." : "Không sử dụng hoặc bán sản phẩm này."
     }
@@ -114,6 +149,24 @@ enum Page {
   }
 
   static func date(_ date: GS1Date) -> String { date.dayMonthYear }
+
+  /// Where the resolver serves product photos, by SHA-256.
+  static let photoPrefix = "/photos/"
+
+  /// The path of a product's photo.
+  static func photoPath(_ photo: ProductPhoto) -> String { photoPrefix + photo.sha256 }
+
+  /// A stage's time as the producer's clock read it: `25/10/2026 05:00`.
+  static func localTime(_ time: StageTime) -> String {
+    let text = time.text
+    let day = (try? GS1Date(iso: String(text.prefix(10))))?.dayMonthYear ?? String(text.prefix(10))
+    return day + " " + String(text.dropFirst(11).prefix(5))
+  }
+
+  /// A `tel:` link's target: the digits and a leading `+` of a number as written.
+  static func telephone(_ phone: String) -> String {
+    "tel:" + phone.filter { $0.isNumber || $0 == "+" }
+  }
 
   /// The day of `time`, as the page writes dates (dd/mm/yyyy).
   static func day(_ time: Timestamp) -> String {
@@ -236,7 +289,11 @@ enum Page {
       (text.produced, date(request.productionDate)),
       (text.expires, date(request.expiryDate)),
       (text.quantity, escape("\(product.netContent.amount) \(product.netContent.unit.symbol)")),
+      (text.gtin, escape(product.gtin.digits)),
     ]
+    if !product.standards.isEmpty {
+      rows.append((text.standards, product.standards.map(escape).joined(separator: "<br>")))
+    }
     var ocop: String
     if let rating = record.batch.rating, record.ratingInForce {
       ocop = """
@@ -264,9 +321,9 @@ enum Page {
     switch record.signature {
     case .valid(let kid, let issuer):
       signature =
-        #"<p class="signed">✔ \#(text.signatureValid) \#(escape(issuer.isEmpty ? kid : issuer)) (\#(escape(kid)))</p>"#
+        #"<p class="signed"><strong>✔ \#(text.genuine)</strong> — \#(text.signatureValid.lowercasedFirst) \#(escape(issuer.isEmpty ? kid : issuer)) (\#(escape(kid)))</p>"#
     case .unsigned:
-      signature = "<p>\(text.unsigned)</p>"
+      signature = "<p><strong>\(text.unsigned)</strong></p><p>\(text.unsignedMeaning)</p>"
     case .malformed, .refused:
       signature = #"<p class="forged">\#(text.signatureBad)</p>"#
     }
@@ -285,19 +342,64 @@ enum Page {
     }
     let other = text.otherLanguage
     let table = rows.map { "<tr><th>\($0.0)</th><td>\($0.1)</td></tr>" }.joined()
+    let name =
+      text.english ? (product.nameEnglish ?? product.nameVietnamese) : product.nameVietnamese
+    let photo =
+      product.photo.map {
+        #"<figure class="photo"><img src="\#(photoPath($0))" alt="\#(escape(text.photoAlt(name)))"></figure>"#
+      } ?? ""
+    // What the label law asks the product to tell, where the record has it.
+    let facts = [
+      (text.ingredients, product.ingredients), (text.allergens, product.allergens),
+      (text.warnings, product.warnings), (text.storage, product.storage),
+      (text.usage, product.usage),
+    ].compactMap { label, value in value.map { "<dt>\(label)</dt><dd>\(escape($0))</dd>" } }
+    let details =
+      facts.isEmpty ? "" : "<section><h2>\(text.details)</h2><dl>\(facts.joined())</dl></section>"
+    var producerHTML =
+      "<p><strong>\(text.role(product.producerRole)):</strong> \(escape(producer.name))</p><p>\(text.address): \(escape(producer.address.line))</p>"
+    if let phone = producer.phone {
+      producerHTML +=
+        #"<p>\#(text.phone): <a href="\#(escape(telephone(phone)))">\#(escape(phone))</a></p>"#
+    }
+    if let website = producer.website {
+      producerHTML +=
+        #"<p>\#(text.website): <a href="\#(escape(website))" rel="noopener nofollow">\#(escape(website))</a></p>"#
+    }
+    let stages: String
+    if record.stages.isEmpty {
+      stages = "<p>\(text.stagesNone)</p>"
+    } else {
+      stages =
+        #"<ol class="timeline">"#
+        + record.stages.map { stage in
+          let place = stage.locationName.map { escape($0) + "<br>" } ?? ""
+          let item = stage.item.map { "<br>\(text.item): \(escape($0))" } ?? ""
+          return
+            "<li><time datetime=\"\(escape(stage.time.text))\">\(localTime(stage.time))</time> <strong>\(text.stage(stage.kind))</strong><br>\(place)<small>\(text.location): \(escape(stage.location.description))\(item)</small></li>"
+        }.joined() + "</ol>"
+    }
+    let report =
+      record.reportContact.map {
+        #"<section class="report"><h2>\#(text.report)</h2><p>\#(text.reportTo): \#(escape($0))</p></section>"#
+      } ?? ""
     return document(
       title: product.nameVietnamese + " — " + text.traceTitle, lang: text.lang,
       body: """
         <main>
         \(banners.joined(separator: "\n"))
-        <header><p class="kicker">\(text.traceTitle)</p><h1>\(escape(text.english ? (product.nameEnglish ?? product.nameVietnamese) : product.nameVietnamese))</h1>
+        <section class="verdict">\(signature)</section>
+        <header><p class="kicker">\(text.traceTitle)</p><h1>\(escape(name))</h1>
         \(text.english && product.nameEnglish != nil ? "<p>" + escape(product.nameVietnamese) + "</p>" : "")</header>
-        \(signature)
+        \(photo)
         \(ocop)
-        <section><h2>\(text.producer)</h2><p>\(escape(producer.name))</p><p>\(text.address): \(escape(producer.address.line))</p></section>
-        <section><h2>\(text.origin)</h2>\(originHTML)</section>
         <section><h2>\(text.product)</h2><table>\(table)</table></section>
+        \(details)
+        <section><h2>\(text.producer)</h2>\(producerHTML)</section>
+        <section><h2>\(text.origin)</h2>\(originHTML)</section>
+        <section><h2>\(text.stages)</h2>\(stages)</section>
         \(inputs)
+        \(report)
         <footer><a href="\(escape(languageLink(record.link, other.lang)))">\(other.label)</a></footer>
         </main>
         """)
@@ -361,5 +463,11 @@ enum Page {
     border-bottom:1px solid #dde2da;vertical-align:top}th{font-weight:600;width:45%}
     section{background:#fff;border-radius:.5rem;padding:.2rem .9rem .7rem;margin:.6rem 0}
     footer{margin:1rem 0;text-align:center}a{color:#1f5fa8}
+    .verdict{border:2px solid #1b5e20}.photo{margin:.6rem 0;text-align:center}
+    .photo img{max-width:100%;height:auto;border-radius:.5rem}
+    dt{font-weight:600;margin-top:.5rem}dd{margin:0}
+    .timeline{list-style:none;padding:0;margin:0;border-left:3px solid #50634f}
+    .timeline li{padding:.1rem 0 .6rem .8rem}.timeline time{color:#50634f}
+    .report{border:2px solid #b00020}
     """
 }

@@ -34,16 +34,20 @@ public struct ResolverSettings: Sendable {
   /// Whether this is a trial's resolver, which answers trial codes (GS1's demonstration
   /// prefix 952) with a MẪU THỬ banner; any other refuses them (verdict `trial`, 404).
   public var trial: Bool
+  /// Whom a shopper tells about a suspected fake (the province's hotline, say), shown on
+  /// every record's page; nil shows none.
+  public var reportContact: String?
 
   public init(
     base: String, name: String = "ocop-trace resolver", links: [String: [String: String]] = [:],
-    scanLogWait: Duration = .milliseconds(250), trial: Bool = false
+    scanLogWait: Duration = .milliseconds(250), trial: Bool = false, reportContact: String? = nil
   ) {
     self.base = base
     self.name = name
     self.links = links
     self.scanLogWait = scanLogWait
     self.trial = trial
+    self.reportContact = reportContact
   }
 }
 
@@ -100,10 +104,31 @@ public struct TraceResolver: Sendable {
         headers: [("Cache-Control", "public, max-age=86400")])
     default: break
     }
+    if path.hasPrefix(Page.photoPrefix) {
+      return await photo(String(path.dropFirst(Page.photoPrefix.count)))
+    }
     let english = Self.prefersEnglish(query: query, acceptLanguage: acceptLanguage)
     return await answer(
       path: path, query: query, format: format, english: english, client: client,
       userAgent: userAgent)
+  }
+
+  /// A product photo by its SHA-256: the bytes the store keeps under it, which are checked
+  /// against it as they are read, so the photo is the one the signed record names. It never
+  /// changes, so it may be kept for a year.
+  private func photo(_ hash: String) async -> ResolverReply {
+    guard hash.utf8.count == 64,
+      hash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+      let photo = try? await store.photo(sha256: hash)
+    else {
+      return ResolverReply(404, "application/json", #"{"error":"no such photo","status":404}"#)
+    }
+    return ResolverReply(
+      status: 200,
+      headers: [
+        ("Content-Type", photo.mediaType),
+        ("Cache-Control", "public, max-age=31536000, immutable"),
+      ], body: photo.bytes)
   }
 
   /// Whether the link names a serial (21), whose scans are counted.
@@ -218,6 +243,7 @@ public struct TraceResolver: Sendable {
         result: result, link: link, lot: lot, evidence: evidence, trustList: trustList,
         today: day, scans: nil)
       record.scanSlot = true
+      record.reportContact = settings.reportContact
       let template = AnswerTemplate(
         reply: render(record, format: format, english: english, text: text), lot: lot,
         serial: serial)
@@ -228,9 +254,10 @@ public struct TraceResolver: Sendable {
       }
       return await count(template, client: client, userAgent: userAgent, visit: visit, text: text)
     }
-    let record = Record(
+    var record = Record(
       result: result, link: link, lot: lot, evidence: evidence, trustList: trustList, today: day,
       scans: nil)
+    record.reportContact = settings.reportContact
     return render(record, format: format, english: english, text: text)
   }
 
@@ -605,6 +632,10 @@ struct Record {
   let scans: ScanSummary?
   /// Whether the scans are left as a slot to fill (``AnswerTemplate``).
   var scanSlot = false
+  /// The lot's production stages, by time.
+  let stages: [ProductionStage]
+  /// Whom to tell about a suspected fake.
+  var reportContact: String?
 
   init(
     result: ScanResult, link: DigitalLink, lot: LotReference, evidence: ScanEvidence,
@@ -635,6 +666,7 @@ struct Record {
     inputs = evidence.backward.children.map {
       ($0.batch.lot, $0.product.nameVietnamese, $0.producer.name)
     }
+    stages = evidence.stages.sorted { $0.time < $1.time }
     self.scans = scans
   }
 
@@ -695,6 +727,8 @@ struct Record {
           ])
         }),
       "scans": scanSlot ? .string(AnswerTemplate.marker) : Self.json(scans),
+      "stages": .array(stages.map(\.json)),
+      "photo": product.photo.map { .string(Page.photoPath($0)) } ?? .null,
     ])
   }
 }

@@ -39,7 +39,7 @@ enum PostgresSchema {
     // Version 4: recalls lifted.
     SQLSchema.withdrawalStatements(.postgres) + appendOnly([Projection.recallWithdrawals.name]),
     // Version 5: products' and producers' later members, and production stages.
-    SQLSchema.detailStatements(.postgres) + appendOnly([Projection.stages.name]),
+    SQLSchema.detailStatements(.postgres) + appendOnly([Projection.stages.name, "photos"]),
   ]
 
   /// The triggers that refuse every UPDATE, DELETE and TRUNCATE of `tables`.

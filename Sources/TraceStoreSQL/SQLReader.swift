@@ -1,3 +1,4 @@
+import Foundation
 import GS1
 import Traceability
 
@@ -91,6 +92,25 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
     try records(Projection.movements, Statements.movementsOfLot, Self.key(lot)) {
       try Records.movement($0, lot: lot)
     }
+  }
+
+  package func photo(sha256: String) throws -> PhotoFile? {
+    guard let row = try connection.rows(Statements.photo, [.text(sha256)]).first,
+      case .text(let text)? = row.first
+    else { return nil }
+    guard let bytes = Data(base64Encoded: text) else {
+      throw TraceError.malformed(what: "photos row \(sha256)", reason: "is not base64")
+    }
+    return try PhotoFile(stored: Array(bytes), sha256: sha256)
+  }
+
+  package func insert(photo: PhotoFile) throws {
+    _ = try connection.rows(
+      Statements.insertPhoto,
+      [
+        .text(photo.reference.sha256), .text(photo.mediaType),
+        .text(Data(photo.bytes).base64EncodedString()),
+      ])
   }
 
   package func stages(_ lot: LotReference) throws -> [ProductionStage] {
@@ -349,6 +369,9 @@ private enum Statements {
     Projection.serialRanges, "WHERE gtin = ? AND lot = ? ORDER BY first")
   static let movementsOfLot = select(
     Projection.movements, "WHERE gtin = ? AND lot = ? ORDER BY event_seq")
+  static let photo = "SELECT data FROM photos WHERE sha256 = ?"
+  static let insertPhoto =
+    "INSERT INTO photos (sha256, type, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING"
   static let stagesOfLot = select(
     Projection.stages, "WHERE gtin = ? AND lot = ? ORDER BY event_seq")
   static let shipmentsOfLot = select(

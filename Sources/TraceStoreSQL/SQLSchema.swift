@@ -155,6 +155,12 @@ package enum SQLSchema {
         FOREIGN KEY (gtin, lot) REFERENCES batches(gtin, lot)\(order))
       """,
       "CREATE INDEX stages_lot ON stages(gtin, lot)",
+      // Product photos by their SHA-256, which the products' signed records name: kept
+      // beside the log, not in it, so that bundles stay small; base64 text.
+      """
+      CREATE TABLE photos (
+        sha256 \(text) PRIMARY KEY, type \(text) NOT NULL, data \(text) NOT NULL)
+      """,
     ]
   }
 

@@ -33,7 +33,7 @@ enum Schema {
       for statement in SQLSchema.detailStatements(.sqlite) {
         try db.execute(sql: statement)
       }
-      try appendOnly([Projection.stages.name], db)
+      try appendOnly([Projection.stages.name, "photos"], db)
     }
     return migrator
   }

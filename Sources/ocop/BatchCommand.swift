@@ -1,4 +1,5 @@
 import ArgumentParser
+import Exchange
 import Foundation
 import GS1
 import Traceability
@@ -6,7 +7,7 @@ import Traceability
 struct BatchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "batch", abstract: "Issue batches (lots) with their origin, and look them up.",
-    subcommands: [Issue.self, List.self, Show.self])
+    subcommands: [Issue.self, Stage.self, List.self, Show.self])
 
   struct Issue: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
@@ -139,6 +140,54 @@ struct BatchCommand: AsyncParsableCommand {
     }
   }
 
+  struct Stage: AsyncParsableCommand, HelpExamples {
+    static let configuration = CommandConfiguration(
+      abstract: "Record a step of a lot's production: harvest, processing, packing, testing, storage.",
+      discussion: """
+        Circular 02/2024/TT-BKHCN asks a trace record for its production stages, each with \
+        an item code, a location code and a time. A stage is a signed event of the lot; the \
+        resolver's page shows the stages as a timeline and the EPCIS export writes each at \
+        its own time. The time is local with its offset (2026-11-02T06:30:00+07:00; \
+        seconds may be left out); the location is a GLN or a location code the producer \
+        assigns (capital letters, digits, '-' and '.'). A stage after the lot's expiry \
+        date, or more than a day in the future, is refused.
+        """)
+    static let examples = [
+      #"ocop batch stage 8932301001016/DTNQ-2611-02 --stage harvest --time 2026-10-28T06:00+07:00 --location AG-TRITON-LETRI-01 --location-name "Vùng thốt nốt Lê Trì""#,
+      #"ocop batch stage 8932301001016/DTNQ-2611-02 --stage packing --time 2026-11-02T14:00+07:00 --location 8932301000019"#,
+    ]
+    @Argument(help: "GTIN/LOT.") var lot: String
+    @Option(
+      help:
+        "harvest, processing, packing, testing or storage (or thu hoạch, chế biến, đóng gói, kiểm nghiệm, bảo quản)."
+    )
+    var stage: String
+    @Option(help: "When: 2026-11-02T06:30:00+07:00.") var time: String
+    @Option(help: "Where: a GLN, or a location code such as AG-TRITON-XUONG1.")
+    var location: String
+    @Option(help: "The place's name.") var locationName: String?
+    @Option(help: "The code of the item worked on, when it is not the lot itself.")
+    var item: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+      try await runReporting {
+        guard let kind = Vocabulary.stage(stage) else {
+          throw CLIError("--stage \"\(stage)\" must be \(Vocabulary.stages)")
+        }
+        let recorded = try ProductionStage(
+          lot: try parseLot(lot), kind: kind, time: try StageTime(time),
+          location: try StageLocation(location), locationName: locationName, item: item)
+        let workspace = try await Workspace.open(store, writing: true)
+        let stage = try await workspace.store.recordStage(recorded)
+        Statement(json: output.json).say(
+          "recorded \(stage.kind.rawValue) of lot \(stage.lot) at \(stage.time.text), \(stage.location)",
+          ["stage": stage.json, "event": .integer(stage.eventSequence)])
+      }
+    }
+  }
+
   struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a batch with its origin.")
     @Argument(help: "GTIN/LOT.") var lot: String
@@ -154,10 +203,11 @@ struct BatchCommand: AsyncParsableCommand {
         }
         let recall = try await workspace.store.recall(reference)
         let ranges = try await workspace.store.serialRanges(reference)
+        let stages = try await workspace.store.stages(reference)
         if output.json {
           printRecord(
             .object([
-              "batch": batch.json,
+              "batch": batch.json, "stages": .array(stages.map(\.json)),
               "recall": recall.map { recall in
                 .object([
                   "reason": .string(recall.reason), "recordedAt": .string(recall.recordedAt.text),
@@ -205,6 +255,11 @@ struct BatchCommand: AsyncParsableCommand {
           print("  OCOP      none in force on the production date")
         }
         for input in request.inputs { print("  input     \(input)") }
+        for stage in stages.sorted(by: { $0.time < $1.time }) {
+          let place = stage.locationName.map { "\($0) (\(stage.location))" } ?? "\(stage.location)"
+          let item = stage.item.map { ", item \($0)" } ?? ""
+          print("  stage     \(stage.time.text)  \(stage.kind.vietnamese): \(place)\(item)")
+        }
         for range in ranges {
           print(
             "  serials   \(range.first)–\(range.last)\(range.printRun.map { " (\($0))" } ?? "")")

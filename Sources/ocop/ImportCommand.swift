@@ -3,15 +3,18 @@ import Exchange
 import Foundation
 import Traceability
 
-/// `ocop import`: producers, products, ratings and batches from CSV files.
+/// `ocop import`: producers, products, ratings, batches and production stages from CSV
+/// files.
 struct ImportCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "import",
-    abstract: "Import producers, products, OCOP ratings or batches from CSV.",
+    abstract: "Import producers, products, OCOP ratings, batches or production stages from CSV.",
     discussion: """
-      KIND is producers, products, ratings or batches; `all` takes a folder holding \
-      producers.csv, products.csv, ratings.csv and batches.csv (those present) and imports \
-      them in that order. Files are UTF-8 CSV, with or without the byte order mark a \
+      KIND is producers, products, ratings, batches or stages; `all` takes a folder holding \
+      producers.csv, products.csv, ratings.csv, batches.csv and stages.csv (those present) \
+      and imports them in that order. A product's photo column names a JPEG or PNG file \
+      (at most 512 KiB) relative to the CSV file; its SHA-256 goes into the signed record \
+      and the file into the store. Files are UTF-8 CSV, with or without the byte order mark a \
       spreadsheet writes; header names in English or Vietnamese (with or without \
       diacritics): tax_code or "Mã số thuế", production_date or "Ngày sản xuất"… \
       Dates as 2026-11-02 or 02/11/2026; input lots as GTIN/LOT joined with |.
@@ -55,7 +58,7 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
     }
   }
 
-  @Argument(help: "producers, products, ratings, batches, all or bundle.")
+  @Argument(help: "producers, products, ratings, batches, stages, all or bundle.")
   var kind: Kind
   @Argument(
     help: ArgumentHelp(
@@ -83,7 +86,7 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
         }
         guard !plans.isEmpty else {
           throw CLIError(
-            "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv")
+            "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv, stages.csv")
         }
       }
       let workspace = try await Workspace.open(location, writing: true)
@@ -108,10 +111,10 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
       for plan in plans {
         if output.json {
           Output.printJSON([
-            "file": plan.file, "kind": plan.kind.rawValue, "rows": "\(plan.commands.count)",
+            "file": plan.file, "kind": plan.kind.rawValue, "rows": "\(plan.rows)",
           ])
         } else {
-          print("imported \(plan.commands.count) \(plan.kind.rawValue) from \(plan.file)")
+          print("imported \(plan.rows) \(plan.kind.rawValue) from \(plan.file)")
         }
       }
     }

@@ -67,6 +67,11 @@ struct InitCommand: AsyncParsableCommand, HelpExamples {
   }
   @Option(help: ArgumentHelp("The issuer's name, shown in trust lists.", valueName: "name"))
   var issuer: String = "OCOP producer"
+  @Option(
+    help: ArgumentHelp(
+      "Whom shoppers tell about a suspected fake (a hotline), shown on the resolver's pages.",
+      valueName: "text"))
+  var reportContact: String?
   @OptionGroup var output: OutputOptions
 
   func run() async throws {
@@ -119,7 +124,8 @@ struct InitCommand: AsyncParsableCommand, HelpExamples {
           key: URL(fileURLWithPath: keyFile).lastPathComponent,
           store: paths.configNamed ? storeReference(store) : nil,
           trustList: paths.configNamed ? URL(fileURLWithPath: trustFile).lastPathComponent : nil,
-          trial: trial ? true : nil)
+          trial: trial ? true : nil,
+          reportContact: reportContact.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Readable by all, writable by the owner only, whatever the umask.

@@ -36,7 +36,7 @@ struct Ocop: AsyncParsableCommand {
       InitCommand.self, ImportCommand.self, ProducerCommand.self, ProductCommand.self,
       BatchCommand.self, PrintCommand.self, VerifyCommand.self, TraceLotCommand.self,
       RecallCommand.self, AuditCommand.self, KeysCommand.self, ExportCommand.self,
-      MigrateCommand.self,
+      MigrateCommand.self, CheckCommand.self,
       ReportCommand.self, ServeCommand.self, GTINCommand.self, LinkCommand.self,
       DictionaryCommand.self,
     ]

@@ -53,6 +53,13 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
   @Flag(help: "Skip decoding every label again.") var noReadBack = false
   @Flag(help: "Print labels for a lot whose expiry date (HSD) has passed.") var allowExpired =
     false
+  @Flag(
+    help:
+      "Refuse a label too small for every content the law asks of it, instead of giving the contents it allows (storage, use…) on the trace page."
+  )
+  var allOnLabel = false
+  @Flag(help: "Print although the product lacks contents its group's label must show.")
+  var allowMissingFields = false
   @Option(help: ArgumentHelp("TrueType font for the label text.", valueName: "file"))
   var font = Font.defaultRegular
   @Option(help: ArgumentHelp("TrueType font for the label's bold lines.", valueName: "file"))
@@ -117,8 +124,34 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       let probe = try makeJobs(
         batch: batch, product: product, producer: producer,
         serials: probeSerial...probeSerial, workspace: workspace)[0]
-      let labelTemplate = try fittingTemplate(
+      // What the law asks this product's label to show, and the record lacks.
+      if let content = probe.content, !content.missingFields().isEmpty {
+        let rules = LabelRules.standard
+        let named = content.missingFields().map {
+          "\($0.rawValue) (\(rules.words($0, group: content.group)))"
+        }.joined(separator: ", ")
+        let message =
+          "product \(product.gtin.digits) lacks what a \(product.group.rawValue) label must show: \(named)"
+        guard allowMissingFields else {
+          throw CLIError(
+            message
+              + "; the product record is signed and cannot change, so register the product with them, or print anyway with --allow-missing-fields"
+          )
+        }
+        Output.printError("warning: " + message)
+      }
+      let (labelTemplate, moved) = try fittingTemplate(
         for: probe, chosen: chosenTemplate, module: moduleSize, level: level)
+      if !moved.isEmpty {
+        let words = moved.map { name in
+          LabelRules.Field(rawValue: name).map {
+            LabelRules.standard.words($0, group: product.group.rawValue)
+          } ?? name
+        }
+        Output.printError(
+          "note: the \(labelTemplate.name) mm label gives \(words.joined(separator: ", ")) on the trace page, as the law allows for a small label, and says so (\"\(LabelRules.standard.pointerWords)\"); a larger --template shows them, --all-on-label refuses instead"
+        )
+      }
       // The serials: a new range, stored before anything is drawn, or an earlier run's. A
       // run owns its folder by a lock held while it lives, so a second run started
       // meanwhile never takes the first's folder for a stopped one: it waits for it, then
@@ -297,16 +330,20 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
 
   /// One job per serial: its trace URL and the label's text.
   /// The label size that holds `probe`: `chosen`, or the first standard size that does.
+  /// The label size that holds `probe`, and the contents it gives on the trace page for
+  /// want of room: `chosen`; or the first standard size that shows everything, else the
+  /// first that holds the label with contents given on the page.
   func fittingTemplate(
     for probe: PrintJob, chosen: LabelTemplate?, module: ModuleSize, level: ErrorCorrection
-  ) throws -> LabelTemplate {
+  ) throws -> (LabelTemplate, moved: [String]) {
     let renderer = try LabelRenderer(regularFont: font, boldFont: boldFont)
     let symbol = try QRSymbol.encode(probe.url, level: level)
-    guard let content = probe.content else { return chosen ?? .size50x30 }
+    guard let content = probe.content else { return (chosen ?? .size50x30, []) }
     if let chosen {
       do {
-        _ = try renderer.layout(content, symbol: symbol, module: module, template: chosen)
-        return chosen
+        let layout = try renderer.layout(
+          content, symbol: symbol, module: module, template: chosen)
+        return (chosen, layout.movedToPage)
       } catch {
         throw CLIError(
           "label \(chosen.name) mm: \(error)"
@@ -315,17 +352,23 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       }
     }
     var last: (any Error)?
-    for candidate in [LabelTemplate.size50x30, .size60x40, .size100x50] {
-      do {
-        _ = try renderer.layout(content, symbol: symbol, module: module, template: candidate)
-        if candidate != .size50x30 {
-          Output.printError(
-            "note: labels are \(candidate.name) mm: 50x30 does not hold this label (\(last.map { "\($0)" } ?? ""))"
-          )
+    var whole = content
+    whole.keepAllOnLabel = true
+    let candidates = [LabelTemplate.size50x30, .size60x40, .size100x50]
+    for attempt in content.keepAllOnLabel ? [whole] : [whole, content] {
+      for candidate in candidates {
+        do {
+          let layout = try renderer.layout(
+            attempt, symbol: symbol, module: module, template: candidate)
+          if candidate != .size50x30, layout.movedToPage.isEmpty {
+            Output.printError(
+              "note: labels are \(candidate.name) mm: 50x30 does not hold this label (\(last.map { "\($0)" } ?? ""))"
+            )
+          }
+          return (candidate, layout.movedToPage)
+        } catch {
+          last = error
         }
-        return candidate
-      } catch {
-        last = error
       }
     }
     throw CLIError("no standard label size holds this label: \(last.map { "\($0)" } ?? "")")
@@ -346,9 +389,10 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       for: key.map { try SignedLink.sign(longest, with: $0) } ?? longest
     )
     .uppercasedSchemeAndHost
-    // Xuất xứ, as Decree 43 means it: where the goods come from (the raw-material area
-    // is on the trace page).
-    let originText = batch.request.origin.address.province + ", Việt Nam"
+    // Xuất xứ, as the labelling decree means it: the country where the goods were made
+    // (Decree 37/2026/NĐ-CP, Art. 39 and 47; a province is not an origin). The raw-material
+    // area is on the trace page.
+    let originText = "Việt Nam"
     var jobs: [PrintJob] = []
     jobs.reserveCapacity(serials.count)
     for serial in serials {
@@ -363,6 +407,14 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
         producerName: producer.name, producerAddress: producer.address.line,
         origin: originText, elementString: link.elementString.humanReadable)
       content.trial = batch.lot.gtin.isDemonstration
+      content.group = product.group.rawValue
+      content.producerRole = product.producerRole.vietnamese
+      content.ingredients = product.ingredients
+      content.allergens = product.allergens
+      content.warnings = product.warnings
+      content.storage = product.storage
+      content.usage = product.usage
+      content.keepAllOnLabel = allOnLabel
       jobs.append(
         PrintJob(
           name: safeName(batch.lot.lot) + "-" + String(serial),

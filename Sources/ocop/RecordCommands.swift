@@ -56,6 +56,9 @@ struct ProducerCommand: AsyncParsableCommand {
     @Option(help: "District (addresses written before July 2025).") var district: String?
     @Option(help: "Province.") var province: String
     @Option(help: "GS1 Global Location Number of the site.") var gln: String?
+    @Option(help: "A phone number shoppers may call: 0296 3874 215, +84 918 234 567.")
+    var phone: String?
+    @Option(help: "The producer's website, https://…") var website: String?
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -68,7 +71,7 @@ struct ProducerCommand: AsyncParsableCommand {
           taxCode: taxCode, kind: kind, name: name,
           address: Address(
             detail: address, commune: commune, district: district, province: province),
-          gln: gln.map { try GLN($0) })
+          gln: gln.map { try GLN($0) }, phone: phone, website: website)
         let workspace = try await Workspace.open(location, writing: true)
         _ = try await workspace.store.apply([.registerProducer(producer)])
         if output.json {
@@ -125,6 +128,8 @@ struct ProducerCommand: AsyncParsableCommand {
         print("  tax code  \(producer.taxCode)")
         print("  address   \(producer.address.line)")
         if let gln = producer.gln { print("  GLN       \(gln.digits)") }
+        if let phone = producer.phone { print("  phone     \(phone)") }
+        if let website = producer.website { print("  website   \(website)") }
         for product in products {
           print("  product   \(product.gtin.digits) \(product.nameVietnamese)")
         }
@@ -164,6 +169,19 @@ struct ProductCommand: AsyncParsableCommand {
     @Option(help: "Ingredients.") var ingredients: String?
     @Option(help: "Storage instructions.") var storage: String?
     @Option(help: "Instructions for use.") var usage: String?
+    @Option(help: "Warnings, where they apply (thông tin cảnh báo).") var warnings: String?
+    @Option(help: "Allergens it contains, as the label words them: \"Có chứa: đậu phộng\".")
+    var allergens: String?
+    @Option(
+      name: .customLong("standard"),
+      help: "A standard applied: TCVN 5267-1:2008, TCCS 01:2025/ABC, VietGAP… (repeatable).")
+    var standards: [String] = []
+    @Option(
+      help:
+        "What the producer is for it on the label: manufacturer (cơ sở sản xuất, the default) or responsible (tổ chức chịu trách nhiệm về hàng hóa)."
+    )
+    var role: String?
+    @Option(help: "A JPEG or PNG photo of the product, at most 512 KiB.") var photo: String?
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -179,11 +197,28 @@ struct ProductCommand: AsyncParsableCommand {
         } else {
           code = try GTIN(gtin)
         }
+        var producerRole = ProducerRole.manufacturer
+        if let role {
+          guard let known = Vocabulary.producerRole(role) else {
+            throw CLIError("--role \"\(role)\" must be \(Vocabulary.producerRoles)")
+          }
+          producerRole = known
+        }
+        var photoFile: PhotoFile?
+        if let photo {
+          guard let data = FileManager.default.contents(atPath: photo) else {
+            throw CLIError("--photo \(photo): no such file, or it cannot be read")
+          }
+          photoFile = try PhotoFile(bytes: Array(data), file: photo)
+        }
         let product = try Product(
           gtin: code, producerTaxCode: producer, nameVietnamese: name, nameEnglish: nameEn,
           group: group, netContent: Quantity(amount: net, unit: UnitCode(unit)),
-          ingredients: ingredients, storage: storage, usage: usage)
-        _ = try await workspace.store.apply([.registerProduct(product)])
+          ingredients: ingredients, storage: storage, usage: usage, warnings: warnings,
+          allergens: allergens, standards: standards, producerRole: producerRole,
+          photo: photoFile?.reference)
+        _ = try await workspace.store.apply(
+          (photoFile.map { [TraceCommand.storePhoto($0)] } ?? []) + [.registerProduct(product)])
         if output.json {
           printRecord(product.json)
         } else {
@@ -262,6 +297,17 @@ struct ProductCommand: AsyncParsableCommand {
             + (producer.map { "\($0.name) (\($0.taxCode))" } ?? product.producerTaxCode))
         print("  group     \(product.group.vietnamese)")
         print("  net       \(product.netContent.amount) \(product.netContent.unit.symbol)")
+        print("  role      \(product.producerRole.vietnamese)")
+        for (label, value) in [
+          ("ingredients", product.ingredients), ("allergens", product.allergens),
+          ("warnings", product.warnings), ("storage", product.storage), ("usage", product.usage),
+        ] {
+          if let value { print("  " + Output.pad(label, 9) + " " + value) }
+        }
+        if !product.standards.isEmpty {
+          print("  standards \(product.standards.joined(separator: "; "))")
+        }
+        if let photo = product.photo { print("  photo     \(photo.mediaType) \(photo.sha256)") }
         for rating in history.entries {
           let stars = rating.stars.map { "\($0)★ " } ?? ""
           let until = rating.validUntil.map { ", valid until \($0.dayMonthYear)" } ?? ""

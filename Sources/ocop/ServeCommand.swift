@@ -49,6 +49,11 @@ struct ServeCommand: AsyncParsableCommand, HelpExamples {
   @Flag(help: "Do not record scans.") var noScanLog = false
   @Option(
     help: ArgumentHelp(
+      "Whom shoppers tell about a suspected fake, shown on every record's page (default: the config's reportContact).",
+      valueName: "text"))
+  var reportContact: String?
+  @Option(
+    help: ArgumentHelp(
       "Where scans are counted: an SQLite file, or a postgres:// database (the primary's, when serving from a standby). Default: <store>.scans.sqlite beside an SQLite store; a database store (which may be a read-only standby) counts none unless this is given.",
       valueName: "location"))
   var scanLog: String?
@@ -156,7 +161,8 @@ struct ServeCommand: AsyncParsableCommand, HelpExamples {
         retention: ScanRetention(
           days: keepScanDays == 0 ? nil : keepScanDays, rows: keepScans == 0 ? nil : keepScans),
         settings: ResolverSettings(
-          base: workspace.config.resolver, links: extra, trial: workspace.config.trial == true))
+          base: workspace.config.resolver, links: extra, trial: workspace.config.trial == true,
+          reportContact: reportContact ?? workspace.config.reportContact))
     } catch {
       Output.printError("\(error)")
       throw ExitCode(1)

@@ -151,6 +151,9 @@ struct WorkspaceConfig: Codable, Equatable {
   /// A trial workspace (`ocop init --trial`): GS1's demonstration prefix and a resolver
   /// address kept for examples; absent in a real one.
   var trial: Bool?
+  /// Whom shoppers tell about a suspected fake: the resolver's pages show it (`ocop init
+  /// --report-contact`, or written into the file).
+  var reportContact: String?
 }
 
 /// Where every part of a workspace is, resolved from the options, the environment and the

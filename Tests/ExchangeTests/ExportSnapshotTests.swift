@@ -180,6 +180,9 @@ final class InterleavingStore: TraceStore, @unchecked Sendable {
     try await interleave()
     return try await inner.stages(lot)
   }
+  func photo(sha256: String) async throws(TraceError) -> PhotoFile? {
+    try await inner.photo(sha256: sha256)
+  }
   func recall(_ lot: LotReference) async throws(TraceError) -> Recall? {
     try await interleave()
     return try await inner.recall(lot)

@@ -128,9 +128,94 @@ struct LabelRenderTests {
     }
   }
 
-  @Test func starsAppearOnlyWhenGiven() {
-    #expect(Self.content(stars: 4).fields.contains { $0.text == "★★★★ OCOP" })
-    #expect(!Self.content(stars: nil).fields.contains { $0.name == "OCOP stars" })
+  /// The OCOP mark with its stars, in vectors: in the layout, drawn black in the PNG
+  /// (the ring and each star), as a path in the SVG; none without stars.
+  @Test func theOCOPMarkAppearsWithItsStarsOnlyWhenGiven() throws {
+    let renderer = try LabelRenderer()
+    let module = try ModuleSize(millimetres: 0.423, dpi: 300)
+    let symbol = try QRSymbol.encode(Self.url)
+    for stars in 3...5 {
+      let layout = try renderer.layout(
+        Self.content(stars: stars), symbol: symbol, module: module, template: .size100x50)
+      let mark = try #require(layout.mark)
+      #expect(mark.stars == stars)
+      #expect(layout.lines.contains { $0.text == "OCOP" && $0.bold })
+      #expect(!layout.lines.contains { $0.text.contains("★") })
+      let bitmap = try renderer.draw(layout)
+      func isBlack(_ x: Double, _ y: Double) -> Bool {
+        bitmap.pixels[Int(y) * bitmap.width + Int(x)] < 128
+      }
+      let (cx, cy) = mark.centre
+      let ring = (mark.outerRadius + mark.innerRadius) / 2
+      #expect(isBlack(cx - ring, cy) && isBlack(cx + ring, cy) && isBlack(cx, cy - ring))
+      #expect(!isBlack(cx, cy - mark.innerRadius * 0.8))
+      // Each star's centre is black, and between two stars is white.
+      let starShapes = mark.polygons.dropFirst(2)
+      #expect(starShapes.count == mark.stars)
+      for star in starShapes {
+        let x = star.map(\.x).reduce(0, +) / Double(star.count)
+        let y = star.map(\.y).reduce(0, +) / Double(star.count)
+        #expect(isBlack(x, y))
+      }
+      #expect(try ZBarDecoder.decode(bitmap) == [Self.url])
+      let svg = SVGWriter.label(layout)
+      #expect(svg.contains("aria-label=\"OCOP \(stars) sao\""))
+      #expect(svg.contains("fill-rule=\"evenodd\""))
+    }
+    let plain = try renderer.layout(
+      Self.content(stars: nil), symbol: symbol, module: module, template: .size100x50)
+    #expect(plain.mark == nil)
+    #expect(!plain.lines.contains { $0.text.contains("OCOP") })
+    #expect(!SVGWriter.label(plain).contains("OCOP"))
+  }
+
+  /// A food label shows what the law asks of a food label, the producer with its role;
+  /// a small one gives what the law allows on the trace page and says so; and asked to
+  /// keep everything, a small one is refused with what does not fit.
+  @Test func aFoodLabelShowsTheMandatoryContentsAndASmallOneSaysWhereTheRestIs() throws {
+    var content = Self.content(stars: 4)
+    content.group = "food"
+    content.producerRole = "Cơ sở sản xuất"
+    content.ingredients = "Nước thốt nốt 100%"
+    content.allergens = nil
+    content.warnings = "Không dùng cho người bị tiểu đường"
+    content.storage = "Bảo quản nơi khô ráo, thoáng mát, tránh ánh nắng trực tiếp"
+    content.usage = "Dùng nấu chè, kho cá, pha nước uống"
+    #expect(content.missingFields().isEmpty)
+    let renderer = try LabelRenderer()
+    let module = try ModuleSize(millimetres: 0.423, dpi: 300)
+    let symbol = try QRSymbol.encode(Self.url)
+    let large = try renderer.layout(content, symbol: symbol, module: module, template: .size100x50)
+    #expect(large.movedToPage.isEmpty)
+    let text = large.lines.map(\.text).joined(separator: " ")
+    for words in [
+      "Đường thốt nốt Tri Tôn", "Khối lượng tịnh: 500 g", "Thành phần: Nước thốt nốt",
+      "NSX: 02/11/2026", "HSD: 01/11/2027", "Hướng dẫn sử dụng:", "Hướng dẫn bảo quản:",
+      "Cảnh báo:", "Cơ sở sản xuất: HTX Thốt Nốt Tri Tôn", "Địa chỉ:", "Xuất xứ:",
+      "Số lô: DTN-2611-01",
+    ] {
+      #expect(text.contains(words), "\(words) in \(text)")
+    }
+    // Text fills the room under the code too, not only the column beside it.
+    let codeSide = (symbol.width + 8) * module.dots
+    #expect(large.lines.contains { $0.x == large.codeX && $0.baseline > large.codeY + codeSide + 40 })
+    #expect(try ZBarDecoder.decode(renderer.draw(large)) == [Self.url])
+    // A 50×30 label: what the law allows goes to the page, and the label says so.
+    let small = try renderer.layout(content, symbol: symbol, module: module, template: .size50x30)
+    #expect(!small.movedToPage.isEmpty)
+    #expect(small.lines.contains { $0.text.contains("quét mã QR") })
+    #expect(!small.movedToPage.contains("warnings"))
+    #expect(try ZBarDecoder.decode(renderer.draw(small)) == [Self.url])
+    // Keeping everything on it, the 50×30 label is refused, naming what does not fit.
+    var whole = content
+    whole.keepAllOnLabel = true
+    #expect(throws: LabelError.self) {
+      _ = try renderer.layout(whole, symbol: symbol, module: module, template: .size50x30)
+    }
+    // A food product without its storage instructions lacks a mandatory content.
+    var lacking = content
+    lacking.storage = nil
+    #expect(lacking.missingFields() == [.storage])
   }
 
   @Test func longTextShrinksToFit() throws {
@@ -225,7 +310,7 @@ struct SheetTests {
 struct LabelSVGTests {
   @Test func theSVGPlacesTheSameTextAsThePNGInMillimetres() throws {
     let renderer = try LabelRenderer()
-    var content = LabelRenderTests.content()
+    var content = LabelRenderTests.content(stars: nil)
     content.producerName = "HTX <Thốt Nốt> & Co"
     let layout = try renderer.layout(
       content, symbol: QRSymbol.encode(LabelRenderTests.url),
@@ -236,7 +321,7 @@ struct LabelSVGTests {
     #expect(svg.components(separatedBy: "<path").count == 2)
     #expect(svg.components(separatedBy: "<text").count == layout.lines.count + 1)
     #expect(svg.contains(">Đường thốt nốt Tri Tôn</text>"))
-    #expect(svg.contains("HTX &lt;Thốt Nốt&gt; &amp; Co"))
+    #expect(svg.contains("HTX &lt;Thốt") && svg.contains("Nốt&gt; &amp; Co"))
     #expect(!svg.contains("<Thốt"))
     #expect(
       try renderer.draw(layout)

@@ -268,7 +268,7 @@ struct PostgresWorkflowTests {
     // The restored store is append-only too, and takes new records after the old ones.
     let refused = try pg.cluster.psql(
       restored, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%_append_only'")
-    #expect(refused.trimmingCharacters(in: .whitespacesAndNewlines) == "11")
+    #expect(refused.trimmingCharacters(in: .whitespacesAndNewlines) == "13")
     let recall = try pg.ocop(["recall", Self.lot, "--reason", "Sau khôi phục"], store: copy)
     #expect(recall.status == 0, "\(recall.stderr)")
     #expect(try pg.ocop(["audit"], store: copy).stdout.hasPrefix("audit passed"))

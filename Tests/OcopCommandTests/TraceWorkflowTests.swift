@@ -236,7 +236,7 @@ struct TraceWorkflowTests {
     #expect(forward.stdout.contains("RECALLED: E. coli"))
     let audit = try Self.ocop(store, ["audit"])
     #expect(audit.status == 0)
-    #expect(audit.stdout.hasPrefix("audit passed: 237 events"), "\(audit.stdout)")
+    #expect(audit.stdout.hasPrefix("audit passed: 549 events"), "\(audit.stdout)")
     let keys = try Self.ocop(store, ["keys", "show", "--json"])
     #expect(keys.status == 0)
     // The private key is in no output.

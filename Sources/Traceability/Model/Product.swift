@@ -1,3 +1,4 @@
+import Crypto
 import GS1
 
 /// The six OCOP product groups of Decision 148/QĐ-TTg (2023).
@@ -239,5 +240,52 @@ extension GS1Date {
   /// Parses an ISO date, reporting a failure as a ``TraceError``.
   package static func checked(_ text: String) throws(TraceError) -> GS1Date {
     do { return try GS1Date(iso: text) } catch { throw error.trace }
+  }
+}
+
+/// A product photo's file: its bytes and the type they are, read from their first bytes.
+/// The store keeps it by its SHA-256, which the product's signed record names; the
+/// resolver serves it under that name.
+public struct PhotoFile: Hashable, Sendable {
+  /// The largest photo kept: a page's photo for a phone, not a print master.
+  public static let sizeLimit = 512 * 1024
+
+  /// The file's bytes.
+  public let bytes: [UInt8]
+  /// `image/jpeg` or `image/png`.
+  public let mediaType: String
+  /// The reference a product's record holds.
+  public let reference: ProductPhoto
+
+  /// A photo from a file's bytes; `file` names it in errors.
+  public init(bytes: [UInt8], file: String) throws(TraceError) {
+    guard !bytes.isEmpty, bytes.count <= Self.sizeLimit else {
+      throw .invalidField(
+        record: "photo", field: "file", value: file,
+        reason: bytes.isEmpty
+          ? "is empty"
+          : "is \(bytes.count / 1024) KiB; a photo may be at most \(Self.sizeLimit / 1024) KiB (480 to 1000 px across is plenty for a phone)"
+      )
+    }
+    let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+      mediaType = "image/jpeg"
+    } else if bytes.starts(with: png) {
+      mediaType = "image/png"
+    } else {
+      throw .invalidField(
+        record: "photo", field: "file", value: file, reason: "is neither a JPEG nor a PNG image")
+    }
+    self.bytes = bytes
+    reference = try ProductPhoto(
+      sha256: ByteText.hex(Array(SHA256.hash(data: bytes))), mediaType: mediaType)
+  }
+
+  /// A photo as the store keeps it, checked against the hash it is kept under.
+  package init(stored bytes: [UInt8], sha256: String) throws(TraceError) {
+    try self.init(bytes: bytes, file: "stored photo \(sha256)")
+    guard reference.sha256 == sha256 else {
+      throw .malformed(what: "photo \(sha256)", reason: "its bytes do not have that hash")
+    }
   }
 }

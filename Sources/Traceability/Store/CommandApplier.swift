@@ -69,6 +69,9 @@ struct CommandApplier {
       if try db.producer(taxCode: product.producerTaxCode) == nil {
         throw TraceError.notFound(kind: "producer", key: product.producerTaxCode)
       }
+      if let photo = product.photo, try db.photo(sha256: photo.sha256) == nil {
+        throw TraceError.notFound(kind: "photo", key: photo.sha256)
+      }
       try log.append(.productRegistered, product.json)
       return .product(product)
 
@@ -163,6 +166,10 @@ struct CommandApplier {
         throw TraceError.malformed(what: "store", reason: "the withdrawal was not recorded")
       }
       return .recall(recall)
+
+    case .storePhoto(let photo):
+      try db.insert(photo: photo)
+      return .photo(photo.reference)
 
     case .recordStage(let stage):
       try requireBatch(stage.lot)

@@ -33,6 +33,17 @@ extension TraceStoreBackend {
         }
         after = last.sequence
       }
+      // The photos the products name, where the source keeps them.
+      let products = try Blocking.wait { () async throws(TraceError) -> [Product] in
+        try await source.products()
+      }
+      for hash in Set(products.compactMap { $0.photo?.sha256 }).sorted() {
+        if let photo = try Blocking.wait({ () async throws(TraceError) -> PhotoFile? in
+          try await source.photo(sha256: hash)
+        }) {
+          try transaction.insert(photo: photo)
+        }
+      }
       let report = try Auditor.audit(
         transaction, trustList: trustList, expectedHead: nil, location: location)
       if let failure = report.failure {

@@ -61,6 +61,9 @@ public struct TraceSnapshot {
   /// The production stages of a lot, in the order they were recorded.
   public func stages(_ lot: LotReference) throws -> [ProductionStage] { try reader.stages(lot) }
 
+  /// A product photo's file by its SHA-256, if the store keeps it.
+  public func photo(sha256: String) throws -> PhotoFile? { try reader.photo(sha256: sha256) }
+
   /// Every recall, with what it reaches.
   public func recalls() throws -> [Recall] {
     try reader.recalledLots().compactMap { lot in try Lineage.recall(lot, in: reader) }

@@ -20,6 +20,8 @@ public enum TraceCommand: Sendable {
   case withdrawRecall(lot: LotReference, reason: String)
   /// Records a step of a lot's production.
   case recordStage(ProductionStage)
+  /// Keeps a product photo's file, by its hash, for a product registered after it.
+  case storePhoto(PhotoFile)
 }
 
 /// What applying a command produced.
@@ -32,6 +34,7 @@ public enum TraceReceipt: Sendable, Equatable {
   case movement(Movement)
   case recall(Recall)
   case stage(ProductionStage)
+  case photo(ProductPhoto)
 }
 
 /// A contiguous range of serials under one lot, allocated to one print run.
@@ -248,6 +251,9 @@ public protocol TraceStore: EvidenceSource {
   func movements(_ lot: LotReference) async throws(TraceError) -> [Movement]
   /// The production stages of a lot, in the order they were recorded.
   func stages(_ lot: LotReference) async throws(TraceError) -> [ProductionStage]
+  /// A product photo's file by its SHA-256 (lowercase hex), checked against it; nil when
+  /// the store does not keep it (a product taken in from another store's log, say).
+  func photo(sha256: String) async throws(TraceError) -> PhotoFile?
   /// The recall of a lot, if it was recalled.
   func recall(_ lot: LotReference) async throws(TraceError) -> Recall?
   /// Every recall.

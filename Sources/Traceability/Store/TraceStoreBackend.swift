@@ -33,6 +33,8 @@ package protocol TraceReader {
   func movements(_ lot: LotReference) throws -> [Movement]
   /// The production stages of a lot, in event order.
   func stages(_ lot: LotReference) throws -> [ProductionStage]
+  /// A product photo's file by its SHA-256 (lowercase hex), checked against it.
+  func photo(sha256: String) throws -> PhotoFile?
   /// Shipments only of a lot, in event order.
   func shipments(_ lot: LotReference) throws -> [Movement]
   /// The recall notice of a lot, if it was recalled.
@@ -79,6 +81,8 @@ package protocol TraceTransaction: TraceReader {
   func insert(_ event: StoredEvent) throws
   /// Appends derived rows, each to its table.
   func insert(_ rows: [Projection.Row]) throws
+  /// Keeps a photo's file under its hash (nothing happens when it is kept already).
+  func insert(photo: PhotoFile) throws
   /// Says which lots ``batchExists(_:)`` (and, for their GTINs, ``productExists(_:)``) is
   /// about to be asked about, so a backend for which each question is a round trip can ask
   /// about them all at once.
@@ -275,6 +279,10 @@ extension TraceStoreBackend {
 
   public func stages(_ lot: LotReference) async throws(TraceError) -> [ProductionStage] {
     try await read { try $0.stages(lot) }
+  }
+
+  public func photo(sha256: String) async throws(TraceError) -> PhotoFile? {
+    try await read { try $0.photo(sha256: sha256) }
   }
 
   public func recall(_ lot: LotReference) async throws(TraceError) -> Recall? {

@@ -51,12 +51,14 @@ public struct ScanEvidence: Sendable {
   public let issuer: String?
   /// The key id of the issuer that signed each of ``ratings``' entries, in order.
   public let ratingSigners: [String?]
+  /// The lot's production stages, in the order they were recorded.
+  public var stages: [ProductionStage] = []
 
   /// This evidence for another serial of the lot (or none), whose status is `status`.
   package func with(serialStatus status: SerialStatus?) -> ScanEvidence {
     ScanEvidence(
       batch: batch, product: product, producer: producer, backward: backward, ratings: ratings,
-      serialStatus: status, issuer: issuer, ratingSigners: ratingSigners)
+      serialStatus: status, issuer: issuer, ratingSigners: ratingSigners, stages: stages)
   }
 
   /// Reads the evidence for `lot` (and `serial`); nil when there is no record of the lot.
@@ -73,7 +75,7 @@ public struct ScanEvidence: Sendable {
       ratings: try reader.ratingHistory(lot.gtin),
       serialStatus: try serial.map { try Lineage.serialStatus(lot, serial: $0, in: reader) },
       issuer: try RatingSigners.signer(of: batch.eventSequence, in: reader),
-      ratingSigners: try RatingSigners.of(lot.gtin, in: reader))
+      ratingSigners: try RatingSigners.of(lot.gtin, in: reader), stages: try reader.stages(lot))
   }
 
   /// The product's rating decisions that an issuer trusted for ratings signed.
