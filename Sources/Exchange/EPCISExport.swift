@@ -17,8 +17,9 @@ import Traceability
 /// - a recall: an `ObjectEvent`, action `OBSERVE`, bizStep `holding`, disposition
 ///   `recalled`, with the reason;
 /// - a production stage: an `ObjectEvent`, action `OBSERVE`, disposition `in_progress`,
-///   bizStep `packing`, `inspecting` (testing) or `storing`, or, where CBV has no word,
-///   `ocop:harvesting` and `ocop:processing`; at a GLN as its `bizLocation`, or with the
+///   bizStep `packing`, `inspecting` (testing) or `storing`, or, where CBV has no word, the
+///   extension namespace's `harvesting` and `processing` (full URIs, as the schema's
+///   vocab-other-uri asks); at a GLN as its `bizLocation`, or with the
 ///   producer's location code and name under `ocop:`.
 ///
 /// `eventTime` is when the thing happened: a lot's production date (at 00:00 in Vietnam,
@@ -190,8 +191,8 @@ public enum EPCISExport {
         else { continue }
         let bizStep: String
         switch kind {
-        case .harvest: bizStep = "ocop:harvesting"
-        case .processing: bizStep = "ocop:processing"
+        case .harvest: bizStep = namespace(resolver: resolver) + "harvesting"
+        case .processing: bizStep = namespace(resolver: resolver) + "processing"
         case .packing: bizStep = "packing"
         case .testing: bizStep = "inspecting"
         case .storage: bizStep = "storing"

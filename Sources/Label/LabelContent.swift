@@ -116,7 +116,9 @@ public struct LabelContent: Hashable, Sendable {
     -> [Field]
   {
     var fields: [Field] = []
-    if trial { fields.append(Field(name: "trial mark", bold: true, text: "MẪU THỬ — KHÔNG BÁN", field: nil)) }
+    if trial {
+      fields.append(Field(name: "trial mark", bold: true, text: "MẪU THỬ — KHÔNG BÁN", field: nil))
+    }
     fields.append(Field(name: "product name", bold: true, text: productName, field: .name))
     if starsAsText, let ocopStars {
       fields.append(
@@ -131,7 +133,9 @@ public struct LabelContent: Hashable, Sendable {
     let asked = group.flatMap { rules.groups[$0] }
     var order = (asked?.required ?? []).filter { $0 != .name }
     // The lot beside the dates where the group does not place it.
-    if !order.contains(.lot), let dates = order.lastIndex(where: { $0 == .expiryDate || $0 == .productionDate }) {
+    if !order.contains(.lot),
+      let dates = order.lastIndex(where: { $0 == .expiryDate || $0 == .productionDate })
+    {
       order.insert(.lot, at: dates + 1)
     }
     for field in core where !order.contains(field) { order.append(field) }
@@ -172,7 +176,8 @@ public struct LabelContent: Hashable, Sendable {
       }
     }
     if !moved.isEmpty {
-      fields.append(Field(name: "pointer to the page", bold: true, text: rules.pointerWords, field: nil))
+      fields.append(
+        Field(name: "pointer to the page", bold: true, text: rules.pointerWords, field: nil))
     }
     return fields
   }

@@ -21,7 +21,9 @@ public struct OCOPMark: Hashable, Sendable {
   }
 
   /// The ring's centre and radii, in dots.
-  var centre: (x: Double, y: Double) { (Double(x) + Double(side) / 2, Double(y) + Double(side) / 2) }
+  var centre: (x: Double, y: Double) {
+    (Double(x) + Double(side) / 2, Double(y) + Double(side) / 2)
+  }
   var outerRadius: Double { Double(side) / 2 }
   var innerRadius: Double { Double(side) / 2 - max(2, Double(side) * 0.07) }
 

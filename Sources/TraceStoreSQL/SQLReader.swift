@@ -308,7 +308,8 @@ private enum Records {
     do {
       return try CanonicalJSON(canonical: Array(text.utf8))
     } catch {
-      throw TraceError.malformed(what: "\(row.table.name) row", reason: "column \(column): \(error)")
+      throw TraceError.malformed(
+        what: "\(row.table.name) row", reason: "column \(column): \(error)")
     }
   }
 

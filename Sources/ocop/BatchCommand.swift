@@ -142,7 +142,8 @@ struct BatchCommand: AsyncParsableCommand {
 
   struct Stage: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
-      abstract: "Record a step of a lot's production: harvest, processing, packing, testing, storage.",
+      abstract:
+        "Record a step of a lot's production: harvest, processing, packing, testing, storage.",
       discussion: """
         Circular 02/2024/TT-BKHCN asks a trace record for its production stages, each with \
         an item code, a location code and a time. A stage is a signed event of the lot; the \

@@ -86,7 +86,8 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
         }
         guard !plans.isEmpty else {
           throw CLIError(
-            "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv, stages.csv")
+            "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv, stages.csv"
+          )
         }
       }
       let workspace = try await Workspace.open(location, writing: true)

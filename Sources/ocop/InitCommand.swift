@@ -125,7 +125,9 @@ struct InitCommand: AsyncParsableCommand, HelpExamples {
           store: paths.configNamed ? storeReference(store) : nil,
           trustList: paths.configNamed ? URL(fileURLWithPath: trustFile).lastPathComponent : nil,
           trial: trial ? true : nil,
-          reportContact: reportContact.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 })
+          reportContact: reportContact.flatMap {
+            $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0
+          })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Readable by all, writable by the owner only, whatever the umask.

@@ -198,7 +198,8 @@ struct LabelRenderTests {
     }
     // Text fills the room under the code too, not only the column beside it.
     let codeSide = (symbol.width + 8) * module.dots
-    #expect(large.lines.contains { $0.x == large.codeX && $0.baseline > large.codeY + codeSide + 40 })
+    #expect(
+      large.lines.contains { $0.x == large.codeX && $0.baseline > large.codeY + codeSide + 40 })
     #expect(try ZBarDecoder.decode(renderer.draw(large)) == [Self.url])
     // A 50×30 label: what the law allows goes to the page, and the label says so.
     let small = try renderer.layout(content, symbol: symbol, module: module, template: .size50x30)

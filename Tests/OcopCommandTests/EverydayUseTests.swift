@@ -124,6 +124,7 @@ struct TrialWorkspaceTests {
       [
         "product", "add", "--gtin", "next", "--producer", "1600642064", "--name",
         "Đường thốt nốt", "--group", "thực phẩm", "--net", "500", "--unit", "GRM",
+        "--ingredients", "Nước thốt nốt 100%", "--storage", "Nơi khô ráo", "--usage", "Nấu chè",
       ],
       [
         "batch", "issue", "--gtin", "9528930000002", "--lot", "T-1", "--produced", "2026-11-20",

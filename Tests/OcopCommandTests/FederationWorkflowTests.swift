@@ -65,7 +65,7 @@ struct FederationWorkflowTests {
     try ok(["import", "all", folder.file("s"), "--store", store])
     try ok([
       "print", "8935481001012/NTN-2611-20", "--count", "2", "--out", folder.file("s/labels"),
-      "--store", store,
+      "--allow-missing-fields", "--store", store,
     ])
     try ok(["export", "bundle", "--out", folder.file("s/bundle-1.json"), "--store", store])
     try ok(["keys", "export", "--out", folder.file("s/trust.json"), "--store", store])
@@ -107,7 +107,7 @@ struct FederationWorkflowTests {
     ])
     try ok([
       "print", "8932301001016/DTNQ-2611-09", "--count", "2", "--out", folder.file("a/labels"),
-      "--store", store,
+      "--allow-missing-fields", "--store", store,
     ])
     try ok(["export", "bundle", "--out", folder.file("a/bundle-1.json"), "--store", store])
     try ok(["keys", "export", "--out", folder.file("a/trust.json"), "--store", store])

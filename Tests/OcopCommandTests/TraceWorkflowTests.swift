@@ -38,14 +38,15 @@ struct TraceWorkflowTests {
     #expect(printed.status == 0, "\(printed.stderr)")
     #expect(printed.stdout.contains("\"first\":1,"))
     #expect(printed.stdout.contains("\"last\":12,"))
-    #expect(printed.stderr.contains("labels are 60x40 mm"), "a signed link needs the larger label")
+    // A signed link's larger code and a food label's contents need the largest label.
+    #expect(printed.stderr.contains("labels are 100x50 mm"), "\(printed.stderr)")
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
     #expect(files.count == 12)
     // The next run continues the serials; a run's name cannot be taken twice.
     let second = try Self.ocop(
       store, ["print", Self.lot, "--count", "5", "--unsigned", "--run", "shop", "--out", out + "2"])
     #expect(second.stdout.contains("serials 13–17 (run shop)"), "\(second.stdout)")
-    #expect(second.stdout.contains("50x30 mm"))
+    #expect(second.stdout.contains("60x40 mm"), "\(second.stdout)")
     let again = try Self.ocop(store, ["print", Self.lot, "--count", "5", "--run", "shop"])
     #expect(again.status == 1)
     #expect(

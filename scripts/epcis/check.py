@@ -83,7 +83,11 @@ def check(document):
         if kind == "ObjectEvent" and event.get("action") not in {"ADD", "OBSERVE", "DELETE"}:
             problems.append("%s: action %r" % (where, event.get("action")))
         step = event.get("bizStep")
-        if step is not None and step not in BIZ_STEPS:
+        # A word CBV lacks is a URI of the writer's own (the schema's vocab-other-uri), never
+        # one under CBV's own namespaces.
+        own = isinstance(step, str) and re.match(r"^https?://[^/]+/", step) is not None and \
+            re.match(r"^(urn:epcglobal:cbv|https?://ns\.gs1\.org/cbv/)", step) is None
+        if step is not None and step not in BIZ_STEPS and not own:
             problems.append("%s: bizStep %r is not CBV 2.0 vocabulary" % (where, step))
         disposition = event.get("disposition")
         if disposition is not None and disposition not in DISPOSITIONS:

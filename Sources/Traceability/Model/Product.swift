@@ -166,7 +166,9 @@ public struct Product: Hashable, Sendable {
     var members: CanonicalMembers = [:]
     if let warnings { members.insert("warnings", .string(warnings)) }
     if let allergens { members.insert("allergens", .string(allergens)) }
-    if !standards.isEmpty { members.insert("standards", .array(standards.map(CanonicalJSON.string))) }
+    if !standards.isEmpty {
+      members.insert("standards", .array(standards.map(CanonicalJSON.string)))
+    }
     if producerRole != .manufacturer { members.insert("role", .string(producerRole.rawValue)) }
     if let photo { members.insert("photo", photo.json) }
     return members
