@@ -4,11 +4,6 @@ import Traceability
 /// The pages the resolver shows people: made for a phone, Vietnamese by default, every value
 /// a producer typed escaped, no script, styles from one stylesheet (so the
 /// Content-Security-Policy can forbid everything inline).
-extension String {
-  /// The text with its first letter in lower case.
-  var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
-}
-
 enum Page {
   /// The words of the page in one language.
   struct Text {
@@ -42,7 +37,6 @@ enum Page {
     var inputs: String {
       english ? "Made from (one step back)" : "Nguyên liệu đầu vào (một bước trước)"
     }
-    var signatureValid: String { english ? "Genuine code, signed by" : "Mã chính hãng, ký bởi" }
     var recordedBy: String { english ? "Batch record signed by" : "Hồ sơ lô hàng ký bởi" }
     var unsigned: String {
       english ? "This code carries no signature" : "Mã này không có chữ ký số"
@@ -73,6 +67,7 @@ enum Page {
         : "MẪU THỬ — KHÔNG BÁN: mã thử nghiệm (tiền tố GS1 952), không phải sản phẩm đang bán"
     }
     var genuine: String { english ? "Genuine code" : "Mã chính hãng" }
+    var signedBy: String { english ? "signed by" : "ký bởi" }
     /// What "unsigned" means for a shopper, plainly.
     var unsignedMeaning: String {
       english
@@ -318,14 +313,21 @@ enum Page {
       originHTML += "<p>\(text.harvest): \(date(start))\(end)</p>"
     }
     var signature: String
+    let verdictClass: String
+    switch record.signature {
+    case .valid: verdictClass = "verdict"
+    case .unsigned: verdictClass = "verdict unsigned"
+    case .malformed, .refused: verdictClass = "verdict bad"
+    }
     switch record.signature {
     case .valid(let kid, let issuer):
       signature =
-        #"<p class="signed"><strong>✔ \#(text.genuine)</strong> — \#(text.signatureValid.lowercasedFirst) \#(escape(issuer.isEmpty ? kid : issuer)) (\#(escape(kid)))</p>"#
+        #"<p class="signed"><strong>✔ \#(text.genuine)</strong> — \#(text.signedBy) \#(escape(issuer.isEmpty ? kid : issuer)) (\#(escape(kid)))</p>"#
     case .unsigned:
       signature = "<p><strong>\(text.unsigned)</strong></p><p>\(text.unsignedMeaning)</p>"
     case .malformed, .refused:
-      signature = #"<p class="forged">\#(text.signatureBad)</p>"#
+      // The banner above says it; the box keeps what the record is.
+      signature = ""
     }
     if let signer = record.recordedBy {
       signature +=
@@ -388,7 +390,7 @@ enum Page {
       body: """
         <main>
         \(banners.joined(separator: "\n"))
-        <section class="verdict">\(signature)</section>
+        <section class="\(verdictClass)">\(signature)</section>
         <header><p class="kicker">\(text.traceTitle)</p><h1>\(escape(name))</h1>
         \(text.english && product.nameEnglish != nil ? "<p>" + escape(product.nameVietnamese) + "</p>" : "")</header>
         \(photo)
@@ -455,15 +457,16 @@ enum Page {
     h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .3rem}
     .kicker{margin:0;color:#50634f;font-size:.9rem;text-transform:uppercase;letter-spacing:.04em}
     .banner{padding:1rem;border-radius:.5rem;margin:.5rem 0;font-size:1.1rem}
-    .recalled,.forged{background:#b00020;color:#fff}.expired{background:#e65100;color:#fff}
+    .recalled,.forged{background:#b00020;color:#fff}.expired{background:#bf360c;color:#fff}
     .warning{background:#fff3cd;color:#5c4400}
-    .stars{font-size:1.6rem;color:#c98a00;margin:.2rem 0}
+    .stars{font-size:1.6rem;color:#8a5a00;margin:.2rem 0}
     .signed{color:#1b5e20}.forged{font-weight:bold}
     table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .4rem;
     border-bottom:1px solid #dde2da;vertical-align:top}th{font-weight:600;width:45%}
     section{background:#fff;border-radius:.5rem;padding:.2rem .9rem .7rem;margin:.6rem 0}
     footer{margin:1rem 0;text-align:center}a{color:#1f5fa8}
-    .verdict{border:2px solid #1b5e20}.photo{margin:.6rem 0;text-align:center}
+    .verdict{border:2px solid #1b5e20}.verdict.unsigned{border-color:#8a5a00}
+    .verdict.bad{border-color:#b00020}.photo{margin:.6rem 0;text-align:center}
     .photo img{max-width:100%;height:auto;border-radius:.5rem}
     dt{font-weight:600;margin-top:.5rem}dd{margin:0}
     .timeline{list-style:none;padding:0;margin:0;border-left:3px solid #50634f}

@@ -266,7 +266,7 @@ struct LabelAndPageTests {
       #expect(html.contains(words), "\(words)")
     }
     // The verdict comes first: before the product's name.
-    let verdict = try #require(html.range(of: #"class="verdict""#))
+    let verdict = try #require(html.range(of: #"<section class="verdict"#))
     let heading = try #require(html.range(of: "<h1>"))
     #expect(verdict.lowerBound < heading.lowerBound)
     let english = try server.get(path + "?lang=en", accept: "text/html").body

@@ -232,7 +232,9 @@ struct HostileRequestTests {
   /// What is wrong with an answer: markup from the request live in the page, or a header
   /// the request set.
   static func unescaped(_ answer: RawConnection.Answer?, _ name: String) -> [String] {
+    // The product's own photo is the one image a page may hold.
     let body = (answer?.body ?? "").lowercased()
+      .replacingOccurrences(of: "<img src=\"/photos/", with: "")
     let head = (answer?.head ?? "").lowercased()
     return markup.filter { body.contains($0) }.map { "\(name): \($0) in the page" }
       + (head.contains("\r\nset-cookie") ? ["\(name): a header was injected"] : [])

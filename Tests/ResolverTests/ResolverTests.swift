@@ -707,7 +707,13 @@ struct ResolverBrowserTests {
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("artefacts")
     .path
 
-  static func chromium(_ arguments: [String]) throws -> String {
+  /// Runs headless Chromium with `arguments` on a thread of its own (it waits on the
+  /// server, whose handlers need the shared threads), and returns what it printed.
+  static func chromium(_ arguments: [String]) async throws -> String {
+    try await HostileRequestTests.onThread { try Self.runChromium(arguments) }
+  }
+
+  private static func runChromium(_ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
     process.arguments =
@@ -724,6 +730,142 @@ struct ResolverBrowserTests {
     return String(decoding: data, as: UTF8.self)
   }
 
+  /// The page a phone opens, as Chromium draws it at a phone's width (390×844) and a
+  /// desktop's (1280×900), in both languages, for a genuine, a recalled, an expired, an
+  /// unsigned and a forged code; the screenshots are kept in `artefacts/resolver/`. Every
+  /// page passes the accessibility check of ``accessibilityProblems(_:language:)``.
+  @Test func thePageAtPhoneAndDesktopWidthsInBothLanguagesIsAccessible() async throws {
+    let (base, key) = try await ResolverTests.resolver()
+    let resolver = TraceResolver(
+      store: base.store, trustList: base.trustList, scanLog: nil,
+      settings: ResolverSettings(
+        base: ResolverTests.base,
+        reportContact: "Sở KH&CN An Giang, đường dây nóng 0296 3852 000"))
+    let signed = try SignedLink.sign(
+      DigitalLink(
+        base: DigitalLink.Base(ResolverTests.base), gtin: GTIN("8932301001016"),
+        lot: "DTNQ-2611-02", serial: "5", attributes: [AIElement(ai: "17", value: "271102")]),
+      with: key)
+    let genuine = String(signed.uri.dropFirst(ResolverTests.base.count))
+    let codes: [(name: String, path: String, words: String)] = [
+      ("genuine", genuine, "Mã chính hãng"),
+      ("recalled", "/01/08934462001010/10/BBTN-2610-01", "ĐÃ THU HỒI"),
+      ("expired", "/01/08934235001018/10/LKQ-2609-01", "ĐÃ HẾT HẠN SỬ DỤNG"),
+      ("unsigned", "/01/08932301001016/10/DTNQ-2609-01", "Mã này không có chữ ký số"),
+      (
+        "forged",
+        "/01/08932301001016/10/DTNQ-2611-02/21/6?17=271102&s=" + String(repeating: "0", count: 168),
+        "CẢNH BÁO: chữ ký số của mã không hợp lệ"
+      ),
+    ]
+    let folder = Self.artefacts + "/resolver"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try await ResolverTests.app(resolver).test(.live) { client in
+      let port = try #require(client.port)
+      for code in codes {
+        for language in ["vi", "en"] {
+          let path = code.path + (code.path.contains("?") ? "&" : "?") + "lang=" + language
+          let page = try await ResolverTests.get(client, path, accept: "text/html")
+          let html = String(buffer: page.body)
+          #expect(page.status == .ok, "\(code.name)")
+          if language == "vi" { #expect(html.contains(code.words), "\(code.name)") }
+          let problems = Self.accessibilityProblems(html, language: language)
+          #expect(problems.isEmpty, "\(code.name) \(language): \(problems)")
+          for (device, size) in [("phone", "390,844"), ("desktop", "1280,900")] {
+            let file = folder + "/\(code.name)-\(language)-\(device).png"
+            try? FileManager.default.removeItem(atPath: file)
+            _ = try await Self.chromium([
+              "--screenshot=" + file, "--window-size=" + size,
+              "http://127.0.0.1:\(port)" + path,
+            ])
+            let image = try Data(contentsOf: URL(fileURLWithPath: file))
+            // A PNG of the asked width.
+            #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(file)")
+            let width = image[16..<20].reduce(0) { $0 << 8 | Int($1) }
+            #expect(width == Int(size.split(separator: ",")[0])!, "\(file)")
+          }
+        }
+      }
+    }
+    // The check is not a rubber stamp: each kind of fault is found.
+    let good = #"<html lang="vi"><body><h1>A</h1><h2>B</h2><img src="x" alt="Ảnh"></body></html>"#
+    #expect(Self.accessibilityProblems(good, language: "vi").isEmpty)
+    #expect(!Self.accessibilityProblems(good, language: "en").isEmpty)
+    #expect(
+      !Self.accessibilityProblems(
+        good.replacingOccurrences(of: #" alt="Ảnh""#, with: ""), language: "vi"
+      ).isEmpty)
+    #expect(
+      !Self.accessibilityProblems(
+        good.replacingOccurrences(of: "<h2>B</h2>", with: "<h3>B</h3>"), language: "vi"
+      ).isEmpty)
+    #expect(
+      !Self.accessibilityProblems(
+        good.replacingOccurrences(of: "<h1>A</h1>", with: ""), language: "vi"
+      ).isEmpty)
+    #expect(Self.contrast("#ffffff", "#e65100") < 4.5)
+  }
+
+  /// What a page fails of the checks that need no person: the `lang` attribute is the
+  /// page's language; one `h1`, and headings that go down one level at a time; every image
+  /// has a text alternative; and every text colour of the stylesheet has a contrast of at
+  /// least 4.5:1 with its background (WCAG 2.1, 1.4.3), 3:1 for large text (the stars).
+  static func accessibilityProblems(_ html: String, language: String) -> [String] {
+    var problems: [String] = []
+    if !html.contains("<html lang=\"\(language)\">") { problems.append("lang is not \(language)") }
+    let levels = html.split(separator: "<h").compactMap { piece -> Int? in
+      guard let digit = piece.first?.wholeNumberValue, (1...6).contains(digit) else { return nil }
+      return digit
+    }
+    if levels.filter({ $0 == 1 }).count != 1 { problems.append("not exactly one h1") }
+    for (before, after) in zip(levels, levels.dropFirst()) where after > before + 1 {
+      problems.append("heading h\(before) is followed by h\(after)")
+    }
+    for image in html.split(separator: "<img").dropFirst() {
+      let tag = image.prefix { $0 != ">" }
+      guard let alt = tag.range(of: "alt=\"") else {
+        problems.append("an image has no alt text")
+        continue
+      }
+      if tag[alt.upperBound...].hasPrefix("\"") { problems.append("an image has empty alt text") }
+    }
+    // The stylesheet's text colours on their backgrounds.
+    let white = "#ffffff"
+    let page = "#f6f7f5"
+    for (what, foreground, background, large) in [
+      ("body text", "#1d2a1f", page, false), ("kicker", "#50634f", page, false),
+      ("recalled banner", white, "#b00020", false), ("expired banner", white, "#bf360c", false),
+      ("warning banner", "#5c4400", "#fff3cd", false), ("stars", "#8a5a00", white, true),
+      ("signed", "#1b5e20", white, false), ("links", "#1f5fa8", white, false),
+      ("timeline time", "#50634f", white, false),
+    ] {
+      guard Page.stylesheet.contains(foreground.replacingOccurrences(of: "#ffffff", with: "#fff"))
+      else {
+        problems.append("\(what): colour \(foreground) is not the stylesheet's")
+        continue
+      }
+      let ratio = contrast(foreground, background)
+      if ratio < (large ? 3 : 4.5) {
+        problems.append("\(what): contrast \(ratio) is too low")
+      }
+    }
+    return problems
+  }
+
+  /// The WCAG contrast ratio of two `#rrggbb` colours.
+  static func contrast(_ a: String, _ b: String) -> Double {
+    func luminance(_ hex: String) -> Double {
+      let value = Int(hex.dropFirst(), radix: 16) ?? 0
+      let channels = [value >> 16 & 0xFF, value >> 8 & 0xFF, value & 0xFF].map { channel in
+        let c = Double(channel) / 255
+        return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+      }
+      return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    }
+    let (x, y) = (luminance(a), luminance(b))
+    return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+  }
+
   @Test func chromiumShowsTheRecordAndTheRecallBanner() async throws {
     #expect(
       FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
@@ -732,7 +874,7 @@ struct ResolverBrowserTests {
     try await ResolverTests.app(resolver).test(.live) { client in
       let port = try #require(client.port)
       let root = "http://127.0.0.1:\(port)"
-      let page = try Self.chromium([
+      let page = try await Self.chromium([
         "--dump-dom", root + "/01/08932301001016/10/DTNQ-2609-01?lang=vi",
       ])
       #expect(page.contains("Đường thốt nốt Tri Tôn hộp quà 1 kg"))
@@ -741,7 +883,7 @@ struct ResolverBrowserTests {
       #expect(page.contains("Vùng thốt nốt Lê Trì"))
       #expect(!page.contains("ĐÃ THU HỒI"))
       let recalledURL = root + "/01/08934462001010/10/BBTN-2610-01?lang=vi"
-      let recalled = try Self.chromium(["--dump-dom", recalledURL])
+      let recalled = try await Self.chromium(["--dump-dom", recalledURL])
       #expect(recalled.contains("ĐÃ THU HỒI"))
       #expect(recalled.contains("làm từ lô nguyên liệu bị thu hồi"))
       #expect(recalled.contains("Bánh bò thốt nốt Nhà Bàng hộp 10 cái"))
@@ -754,7 +896,7 @@ struct ResolverBrowserTests {
       ] {
         let file = Self.artefacts + "/" + name
         try? FileManager.default.removeItem(atPath: file)
-        _ = try Self.chromium(["--screenshot=" + file, "--window-size=412,1400", url])
+        _ = try await Self.chromium(["--screenshot=" + file, "--window-size=412,1400", url])
         #expect(FileManager.default.fileExists(atPath: file), "\(name)")
       }
     }
