@@ -362,7 +362,7 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
             attempt, symbol: symbol, module: module, template: candidate)
           if candidate != .size50x30, layout.movedToPage.isEmpty {
             Output.printError(
-              "note: labels are \(candidate.name) mm: 50x30 does not hold this label (\(last.map { "\($0)" } ?? ""))"
+              "note: labels are \(candidate.name) mm, the smallest standard size that holds this label (\(last.map { "\($0)" } ?? ""))"
             )
           }
           return (candidate, layout.movedToPage)
