@@ -85,5 +85,5 @@ run link make --base https://truyxuat.angiang.example --gtin 8932301001016 \
 
 echo
 echo "Demo complete. Everything is in $OUT/: the store (angiang.sqlite), the labels"
-echo "($OUT/labels/*.png, 60x40 mm at 300 dpi; $OUT/sheet/page-001.png, an A4 sheet),"
+echo "($OUT/labels/*.png, 100x50 mm at 300 dpi; $OUT/sheet/page-001.png, an A4 sheet),"
 echo "the bundle, the trust list and the EPCIS document."

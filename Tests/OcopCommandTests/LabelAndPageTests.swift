@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 import Traceability
@@ -236,6 +237,26 @@ struct LabelAndPageTests {
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("is neither a JPEG nor a PNG image"), "\(refused.stderr)")
     #expect(try storeFiles(store) == before)
+  }
+
+  /// A photo changed in the store's file behind the toolkit's back is found by the audit,
+  /// and the resolver does not serve it.
+  @Test func aPhotoChangedInTheStoreIsFoundByTheAudit() throws {
+    let store = try StoreTemplate.copy()
+    #expect(try Self.ocop(store, ["audit"]).status == 0)
+    try SQLiteFile.tamper(store) { db in
+      let other = try #require(
+        try String.fetchOne(db, sql: "SELECT data FROM photos ORDER BY sha256 LIMIT 1 OFFSET 1"))
+      try db.execute(
+        sql: "UPDATE photos SET data = ? WHERE sha256 = (SELECT min(sha256) FROM photos)",
+        arguments: [other])
+    }
+    let audit = try Self.ocop(store, ["audit"])
+    #expect(audit.status == 1)
+    #expect(
+      (audit.stdout + audit.stderr).contains("photos row")
+        && (audit.stdout + audit.stderr).contains("do not have that hash"),
+      "\(audit.stdout)\(audit.stderr)")
   }
 
   /// The page a phone opens shows what a shopper needs (Circular 02's items, the label's

@@ -7,6 +7,46 @@ private typealias F = StoreFixture
 /// The rules of the store: what a command may do, and what the queries answer.
 enum RuleCases {
   static let all: [ConformanceCase] = [
+    ConformanceCase("stages, a product's later members and its photo are kept and read back") {
+      let fixture = try await F.make($0)
+      _ = try await fixture.store.issueBatch(F.request(F.sugar, "S-1"))
+      let lot = F.lot(F.sugar, "S-1")
+      let recorded = try await fixture.store.recordStage(
+        ProductionStage(
+          lot: lot, kind: .packing, time: StageTime("2026-11-02T15:30+07:00"),
+          location: StageLocation("AG-XUONG-1"), locationName: "Xưởng đóng gói"))
+      #expect(recorded.time.text == "2026-11-02T15:30:00+07:00")
+      #expect(recorded.time.utc.text == "2026-11-02T08:30:00.000Z")
+      #expect(try await fixture.store.stages(lot) == [recorded])
+      await #expect(throws: TraceError.notFound(kind: "lot", key: "08936059000017/NOPE")) {
+        try await fixture.store.recordStage(
+          ProductionStage(
+            lot: F.lot(F.sugar, "NOPE"), kind: .harvest, time: StageTime("2026-10-02T06:00Z"),
+            location: StageLocation("8936059000000")))
+      }
+      // A product with every later member, and its photo kept beside the log.
+      let photo = try PhotoFile(
+        bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], file: "p.png")
+      let product = try Product(
+        gtin: GTIN("8936059000048"), producerTaxCode: F.taxCode, nameVietnamese: "Mật thốt nốt",
+        group: .food, netContent: Quantity(amount: "250", unit: UnitCode("MLT")),
+        warnings: "Không dùng cho trẻ dưới 1 tuổi", allergens: "Có chứa: sữa",
+        standards: ["TCCS 01:2025/HTX", "VietGAP"], producerRole: .responsible,
+        photo: photo.reference)
+      _ = try await fixture.store.apply([.storePhoto(photo), .registerProduct(product)])
+      #expect(try await fixture.store.product(product.gtin) == product)
+      #expect(try await fixture.store.photo(sha256: photo.reference.sha256) == photo)
+      // A product naming a photo the store does not keep is refused, and nothing is kept.
+      let missing = try Product(
+        gtin: GTIN("8936059000055"), producerTaxCode: F.taxCode, nameVietnamese: "Kẹo",
+        group: .food, netContent: Quantity(amount: "1", unit: UnitCode("KGM")),
+        photo: ProductPhoto(sha256: String(repeating: "a", count: 64), mediaType: "image/png"))
+      await #expect(throws: TraceError.self) {
+        try await fixture.store.apply([.registerProduct(missing)])
+      }
+      #expect(try await fixture.store.product(missing.gtin) == nil)
+      #expect(try await fixture.store.audit(trustList: fixture.trustList).passed)
+    },
     ConformanceCase("an issued batch carries the rating in force on its production date") {
       let fixture = try await F.make($0)
       try await fixture.certify(stars: 4, on: "2025-03-10")

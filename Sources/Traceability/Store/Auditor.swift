@@ -6,7 +6,8 @@ extension Auditor {
   /// its body is canonical and names that number, its `prev` is the last event's hash, its
   /// issuer is trusted at its time and its signature verifies, its stored hash is right;
   /// and the rows derived from it are exactly the rows the derived tables hold for it.
-  /// Derived rows that no event accounts for are found at the end.
+  /// Derived rows that no event accounts for are found at the end, and so is a product
+  /// photo whose bytes are not those of the hash its record names.
   static func audit(
     _ reader: any TraceReader, trustList: TrustList, expectedHead: ExpectedHead?,
     location: String
@@ -34,6 +35,17 @@ extension Auditor {
           AuditFailure(
             sequence: nil, record: "\(Projection.tables[index].name) row \(orphan.description)",
             reason: "no event in the log accounts for it"))
+      }
+    }
+    // The photos kept beside the log: each one a product names must have the bytes of its
+    // hash (one a product taken in from another log names may be absent).
+    for hash in Set(try reader.products().compactMap { $0.photo?.sha256 }).sorted() {
+      do {
+        _ = try reader.photo(sha256: hash)
+      } catch {
+        return auditor.report(
+          AuditFailure(
+            sequence: nil, record: "photos row \(hash)", reason: "\(error)"))
       }
     }
     if let expectedHead, auditor.checked < expectedHead.sequence {

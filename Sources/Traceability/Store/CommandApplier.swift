@@ -174,9 +174,8 @@ struct CommandApplier {
     case .recordStage(let stage):
       try requireBatch(stage.lot)
       try Self.check(stage, expiry: try db.batch(stage.lot)?.request.expiryDate)
-      try log.append(.stageRecorded, stage.json)
-      return .stage(
-        try ProductionStage(json: stage.json, eventSequence: try db.headSequence()))
+      let sequence = try log.append(.stageRecorded, stage.json)
+      return .stage(try ProductionStage(json: stage.json, eventSequence: sequence))
     }
   }
 
