@@ -442,6 +442,7 @@ enum Page {
         <main>
         \(banner)
         <header><p class="kicker">\(text.traceTitle)</p><h1>\(escape(name))</h1></header>
+        \(product.photo.map { #"<figure class="photo"><img src="\#(photoPath($0))" alt="\#(escape(text.photoAlt(name)))"></figure>"# } ?? "")
         <section><h2>\(text.product)</h2><table><tr><th>GTIN</th><td>\(escape(product.gtin.digits))</td></tr><tr><th>\(text.quantity)</th><td>\(escape("\(product.netContent.amount) \(product.netContent.unit.symbol)"))</td></tr></table></section>
         \(producerHTML)
         <section><h2>\(heading)</h2>\(list)</section>
