@@ -151,6 +151,14 @@ enum Page {
   /// The path of a product's photo.
   static func photoPath(_ photo: ProductPhoto) -> String { photoPrefix + photo.sha256 }
 
+  /// The product's photo with its text alternative, `name` being the product's name in the
+  /// page's language; nothing for a product without one.
+  static func photoFigure(_ product: Product, name: String, text: Text) -> String {
+    product.photo.map {
+      #"<figure class="photo"><img src="\#(photoPath($0))" alt="\#(escape(text.photoAlt(name)))"></figure>"#
+    } ?? ""
+  }
+
   /// A stage's time as the producer's clock read it: `25/10/2026 05:00`.
   static func localTime(_ time: StageTime) -> String {
     let text = time.text
@@ -346,10 +354,7 @@ enum Page {
     let table = rows.map { "<tr><th>\($0.0)</th><td>\($0.1)</td></tr>" }.joined()
     let name =
       text.english ? (product.nameEnglish ?? product.nameVietnamese) : product.nameVietnamese
-    let photo =
-      product.photo.map {
-        #"<figure class="photo"><img src="\#(photoPath($0))" alt="\#(escape(text.photoAlt(name)))"></figure>"#
-      } ?? ""
+    let photo = photoFigure(product, name: name, text: text)
     // What the label law asks the product to tell, where the record has it.
     let facts = [
       (text.ingredients, product.ingredients), (text.allergens, product.allergens),
@@ -442,7 +447,7 @@ enum Page {
         <main>
         \(banner)
         <header><p class="kicker">\(text.traceTitle)</p><h1>\(escape(name))</h1></header>
-        \(product.photo.map { #"<figure class="photo"><img src="\#(photoPath($0))" alt="\#(escape(text.photoAlt(name)))"></figure>"# } ?? "")
+        \(photoFigure(product, name: name, text: text))
         <section><h2>\(text.product)</h2><table><tr><th>GTIN</th><td>\(escape(product.gtin.digits))</td></tr><tr><th>\(text.quantity)</th><td>\(escape("\(product.netContent.amount) \(product.netContent.unit.symbol)"))</td></tr></table></section>
         \(producerHTML)
         <section><h2>\(heading)</h2>\(list)</section>

@@ -172,8 +172,10 @@ struct CommandApplier {
       return .photo(photo.reference)
 
     case .recordStage(let stage):
-      try requireBatch(stage.lot)
-      try Self.check(stage, expiry: try db.batch(stage.lot)?.request.expiryDate)
+      guard let batch = try db.batch(stage.lot) else {
+        throw TraceError.notFound(kind: "lot", key: stage.lot.description)
+      }
+      try Self.check(stage, expiry: batch.request.expiryDate)
       let sequence = try log.append(.stageRecorded, stage.json)
       return .stage(try ProductionStage(json: stage.json, eventSequence: sequence))
     }
