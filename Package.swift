@@ -74,12 +74,16 @@ let package = Package(
       name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
     .systemLibrary(
       name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+    .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     // libpng's classic writer behind a C function that catches its longjmp errors.
     .target(name: "CPNGWrite", dependencies: ["CPNG"]),
-    // QR codes (libqrencode), print-sized PNG (libpng) and SVG, and read-back (libzbar).
+    // QR codes (libqrencode), print-sized PNG (libpng), SVG, true-size PDF (cairo), and
+    // read-back (libzbar).
     .target(
       name: "Label",
-      dependencies: ["GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType", "CTurboJPEG"],
+      dependencies: [
+        "GS1", "CQREncode", "CPNGWrite", "CZBar", "CFreeType", "CTurboJPEG", "CCairo",
+      ],
       resources: [.embedInCode("Resources/label-rules.json")]),
     // The label benchmark's reference: a plain C loop over libqrencode and libpng.
     .target(

@@ -61,6 +61,10 @@ public final class Font {
     if let library { FT_Done_FreeType(library) }
   }
 
+  /// The FreeType face, for the PDF writer's cairo font, which keeps this font alive for
+  /// as long as it uses the face and is then its only user.
+  var faceHandle: OpaquePointer? { face.map { OpaquePointer($0) } }
+
   /// Sets the size: the em square in pixels.
   func setSize(pixels: Int) throws(LabelError) {
     guard pixels != size else { return }

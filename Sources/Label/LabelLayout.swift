@@ -13,6 +13,9 @@ public struct LabelLayout: Hashable, Sendable {
     public let x: Int
     /// The baseline, in dots from the top.
     public let baseline: Int
+    /// The width the line may take, in dots (0: not known): a writer whose font metrics
+    /// differ from the layout's (the PDF's unhinted ones) narrows a line to it.
+    public var room: Int = 0
   }
 
   /// The label's width and height, in dots.

@@ -32,6 +32,8 @@ public struct PrintOptions: Hashable, Sendable {
     case preview
     /// SVG in millimetres.
     case svg
+    /// One PDF for the run, at true size: a page per label, or A4 sheets.
+    case pdf
   }
 
   public var template: LabelTemplate
@@ -47,6 +49,10 @@ public struct PrintOptions: Hashable, Sendable {
   /// The TrueType fonts the label text is set in.
   public var regularFont: String
   public var boldFont: String
+  /// For a PDF of single labels: each label moved this many millimetres right and down on
+  /// its page (sheets carry their own offset).
+  public var offsetX: Double = 0
+  public var offsetY: Double = 0
 
   /// Options; by default 50×30 mm labels, ECC M, 1-bit PNG, read back, every core.
   public init(
@@ -166,6 +172,9 @@ public enum LabelPrinter {
     let done = Counter()
     let written = Counter()
     let extensionName = options.output == .svg ? "svg" : "png"
+    if options.output == .pdf {
+      return try renderPDF(jobs, into: staging, options: options, progress: progress)
+    }
     if let sheet = options.sheet {
       // Sheets: labels are drawn in parallel, then laid out page by page in order.
       let bitmaps = Slots<Bitmap>(count: jobs.count)
@@ -305,6 +314,98 @@ public enum LabelPrinter {
       folderNames[folders == 1 ? 0 : index / folderSize] + job.name + "." + extensionName
     }
     return (files, written.value)
+  }
+
+  /// The name of a PDF run's one file.
+  public static let pdfName = "labels.pdf"
+
+  /// A PDF run: layouts and read-back on every core, a thousand labels at a time, then
+  /// those labels written in order into the one PDF (cairo draws a document on one thread).
+  private static func renderPDF(
+    _ jobs: [PrintJob], into staging: String, options: PrintOptions,
+    progress: (@Sendable (Int) -> Void)?
+  ) throws(LabelError) -> (files: [String], bytes: Int) {
+    let threads =
+      options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+    let path = staging + "/" + pdfName
+    let sheet = options.sheet
+    let writer = try PDFWriter(
+      path: path, width: sheet?.pageWidth ?? options.template.widthMillimetres,
+      height: sheet?.pageHeight ?? options.template.heightMillimetres,
+      regularFont: options.regularFont, boldFont: options.boldFont,
+      title: jobs.count == 1 ? jobs[0].name : "\(jobs.first?.name ?? "") – \(jobs.last?.name ?? "")"
+    )
+    let done = Counter()
+    // Each thread's fonts, opened once for the whole run.
+    let tools = Slots<ThreadTools>(count: threads)
+    for chunkStart in stride(from: 0, to: jobs.count, by: folderSize) {
+      let chunk = chunkStart..<min(jobs.count, chunkStart + folderSize)
+      let layouts = Slots<LabelLayout>(count: chunk.count)
+      let failures = Failures()
+      DispatchQueue.concurrentPerform(iterations: threads) { part in
+        do throws(LabelError) {
+          let own: ThreadTools
+          if let made = tools[part] {
+            own = made
+          } else {
+            own = try ThreadTools(options: options)
+            tools[part] = own
+          }
+          for index in stride(from: chunk.lowerBound + part, to: chunk.upperBound, by: threads)
+          where !failures.any {
+            let job = jobs[index]
+            let symbol = try QRSymbol.encode(job.url, level: options.level)
+            let layout: LabelLayout
+            if let content = job.content {
+              layout = try own.renderer.layout(
+                content, symbol: symbol, module: options.module, template: options.template)
+            } else {
+              let side = (symbol.width + 8) * options.module.dots
+              layout = LabelLayout(
+                width: side, height: side, dpi: options.module.dpi, symbol: symbol,
+                dotsPerModule: options.module.dots, codeX: 0, codeY: 0, lines: [],
+                codeTextLines: 0)
+            }
+            if options.readBack {
+              try ReadBack.check(
+                PDFWriter.codeBitmap(layout, fonts: own.fonts), label: job.name, expected: job.url)
+            }
+            layouts[index - chunk.lowerBound] = layout
+          }
+        } catch {
+          failures.record(error)
+        }
+      }
+      if let failure = failures.first { throw failure }
+      let dot = 25.4 / Double(options.module.dpi)
+      for (offset, layout) in layouts.values.enumerated() {
+        let index = chunk.lowerBound + offset
+        if let sheet {
+          if index % sheet.perPage == 0 {
+            writer.newPage(width: sheet.pageWidth, height: sheet.pageHeight)
+          }
+          let (x, y) = sheet.origin(of: index)
+          try writer.draw(layout, x: x, y: y)
+        } else {
+          writer.newPage(width: Double(layout.width) * dot, height: Double(layout.height) * dot)
+          try writer.draw(layout, x: options.offsetX, y: options.offsetY)
+        }
+        progress?(done.increment())
+      }
+    }
+    try writer.finish()
+    let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    return ([pdfName], size)
+  }
+
+  /// What one rendering thread of a PDF run keeps: its fonts, for layout and for cairo.
+  private final class ThreadTools: @unchecked Sendable {
+    let renderer: LabelRenderer
+    let fonts: PDFWriter.Fonts
+    init(options: PrintOptions) throws(LabelError) {
+      renderer = try LabelRenderer(regularFont: options.regularFont, boldFont: options.boldFont)
+      fonts = try PDFWriter.Fonts(regular: options.regularFont, bold: options.boldFont)
+    }
   }
 
   private static func drawBitmap(_ job: PrintJob, renderer: LabelRenderer, options: PrintOptions)

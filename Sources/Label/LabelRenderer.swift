@@ -97,7 +97,8 @@ public final class LabelRenderer {
         mark = placed
         markLine = LabelLayout.Line(
           text: "OCOP", bold: true, size: wordSize,
-          x: Int(placed.centre.x.rounded()) - wordWidth / 2, baseline: placed.wordBaseline)
+          x: Int(placed.centre.x.rounded()) - wordWidth / 2, baseline: placed.wordBaseline,
+          room: room)
       }
     }
     content.starsAsText = content.ocopStars != nil && mark == nil
@@ -229,8 +230,8 @@ public final class LabelRenderer {
         let ascender = regular.ascender
         return lines.enumerated().map { index, line in
           LabelLayout.Line(
-            text: line, bold: false, size: size, x: x, baseline: top + ascender + index * lineHeight
-          )
+            text: line, bold: false, size: size, x: x,
+            baseline: top + ascender + index * lineHeight, room: width)
         }
       }
       points -= 0.5
@@ -375,7 +376,7 @@ public final class LabelRenderer {
           laidOut.append(
             LabelLayout.Line(
               text: line, bold: field.bold, size: size, x: regions[at].x,
-              baseline: top + font.ascender))
+              baseline: top + font.ascender, room: regions[at].width))
           region = at
           y = top + height
         }

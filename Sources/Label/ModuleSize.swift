@@ -59,7 +59,8 @@ public struct ModuleSize: Hashable, Sendable, CustomStringConvertible {
   /// Pixels per metre for a PNG pHYs chunk: round(dpi / 0.0254).
   public var pixelsPerMetre: UInt32 { UInt32((Double(dpi) / 0.0254).rounded()) }
 
-  static func format(_ value: Double) -> String {
+  /// `value` to the thousandth, as `0.423`.
+  public static func format(_ value: Double) -> String {
     let thousandths = Int((value * 1000).rounded())
     let fraction = String(thousandths % 1000)
     return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction

@@ -76,7 +76,7 @@ extension LabelRenderer {
       let shifted = codeLines.map {
         LabelLayout.Line(
           text: $0.text, bold: $0.bold, size: $0.size, x: $0.x - left,
-          baseline: $0.baseline - top)
+          baseline: $0.baseline - top, room: $0.room)
       }
       try drawLines(shifted[...], into: &strip)
       let (packed, stripStride) = strip.packedOneBit()

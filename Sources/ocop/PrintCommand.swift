@@ -8,7 +8,7 @@ import Traceability
 struct PrintCommand: AsyncParsableCommand, HelpExamples {
   static let configuration = CommandConfiguration(
     commandName: "print",
-    abstract: "Allocate serials for a batch and render their labels (PNG, sheets or SVG).",
+    abstract: "Allocate serials for a batch and render their labels (PNG, PDF, sheets or SVG).",
     discussion: """
       Allocates COUNT serials under the lot (recorded, signed, never reused), makes each \
       item's trace URL (GS1 Digital Link with lot, serial and expiry, signed by the \
@@ -24,11 +24,12 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       """)
   static let examples = [
     "ocop print 8932301001016/DTNQ-2611-03 --count 300",
-    "ocop print 8932301001016/DTNQ-2611-03 --count 240 --sheet 3x8 --template 70x37",
+    "ocop print 8932301001016/DTNQ-2611-03 --count 240 --sheet 3x8-70x37 --format pdf",
+    "ocop print --calibration --sheet 3x8-70x37 --out calibration.pdf",
     "ocop print 8932301001016/DTNQ-2611-03 --resume run-1-300 --out labels/again",
   ]
 
-  @Argument(help: "The batch, GTIN/LOT.") var lot: String
+  @Argument(help: "The batch, GTIN/LOT.") var lot: String?
   @Option(help: "How many serials (labels) to allocate.") var count: Int64?
   @Option(help: "Render the serials of this earlier run again instead of allocating.")
   var resume: String?
@@ -47,8 +48,22 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
   @Flag(help: "Allow a module under GS1's 0.396 mm minimum.") var allowSmallModule = false
   @Option(help: "QR error correction: L, M, Q or H.") var ecc = ErrorCorrection.medium
   @Flag(help: "Trace URLs without the issuer's signature.") var unsigned = false
-  @Option(help: "N-up sheets: COLUMNSxROWS on A4 (e.g. 3x8).") var sheet: String?
-  @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG) or svg.")
+  @Option(
+    help: ArgumentHelp(
+      "A4 sheets of labels: a layout's name (3x8-70x37, 3x8-70x36, 3x8-63.5x33.9, 3x7-63.5x38.1, 3x11-70x25.4, 2x7-99.1x38.1, 2x4-105x74, 4x10-48.5x25.4, 5x13-38.1x21.2), COLUMNSxROWS with --template, or COLUMNSxROWS,WIDTHxHEIGHT,LEFT,TOP[,GAPX,GAPY] in mm.",
+      valueName: "layout"))
+  var sheet: String?
+  @Option(
+    help: ArgumentHelp(
+      "Move every label X mm right and Y mm down on the page (negative: left, up), as the calibration page measured.",
+      valueName: "X,Y"))
+  var offset: String?
+  @Flag(
+    help:
+      "Write a calibration page (PDF) for --sheet instead of labels: rulers from the page's edges, each label's outline and crop marks, and a 100 mm square."
+  )
+  var calibration = false
+  @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG), svg or pdf (true size).")
   var format = PrintOptions.Output.print
   @Flag(help: "Skip decoding every label again.") var noReadBack = false
   @Flag(help: "Print labels for a lot whose expiry date (HSD) has passed.") var allowExpired =
@@ -68,6 +83,14 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
+    if calibration {
+      guard lot == nil, count == nil, resume == nil else {
+        throw ValidationError(
+          "--calibration writes a page without labels: give no lot, --count or --resume")
+      }
+      return
+    }
+    guard lot != nil else { throw ValidationError("give the batch, GTIN/LOT") }
     guard (count == nil) != (resume == nil) else {
       throw ValidationError("give either --count N (a new run) or --resume RUN")
     }
@@ -78,24 +101,28 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
 
   func run() async throws {
     try await runReporting {
-      let reference = try parseLot(lot)
+      if calibration {
+        try writeCalibration()
+        return
+      }
+      let reference = try parseLot(lot ?? "")
       let level = ecc
       let outputKind = format
-      let chosenTemplate = try template.map { try LabelTemplate.named($0) }
+      var chosenTemplate = try template.map { try LabelTemplate.named($0) }
       let moduleSize = try ModuleSize(
         millimetres: module, dpi: dpi, allowBelowMinimum: allowSmallModule)
       if let warning = moduleSize.warning { Output.printError("warning: \(warning)") }
+      let (offsetX, offsetY) = try parsedOffset()
       var sheetLayout: SheetLayout?
       if let sheet {
-        let parts = sheet.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2 else {
-          throw CLIError("--sheet \"\(sheet)\" must be COLUMNSxROWS, e.g. 3x8")
+        guard outputKind != .svg else {
+          throw CLIError("--sheet makes pages of PNG or PDF: use --format print, preview or pdf")
         }
-        guard let chosenTemplate else {
-          throw CLIError(
-            "--sheet needs --template, the size of the labels on the sheet (e.g. 70x37)")
-        }
-        sheetLayout = try SheetLayout(columns: parts[0], rows: parts[1], label: chosenTemplate)
+        sheetLayout = try SheetLayout.named(sheet, label: chosenTemplate).offset(
+          x: offsetX, y: offsetY)
+        chosenTemplate = sheetLayout?.label
+      } else if offset != nil, outputKind != .pdf {
+        throw CLIError("--offset moves labels on a page: use it with --sheet or --format pdf")
       }
       let workspace = try await Workspace.open(location, writing: true)
       let store = workspace.store
@@ -240,9 +267,11 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       let jobs = try makeJobs(
         batch: batch, product: product, producer: producer, serials: range.first...range.last,
         workspace: workspace)
-      let options = PrintOptions(
+      var options = PrintOptions(
         template: labelTemplate, module: moduleSize, level: level, output: outputKind,
         readBack: !noReadBack, sheet: sheetLayout, regularFont: font, boldFont: boldFont)
+      options.offsetX = offsetX
+      options.offsetY = offsetY
       let progress = ProgressBar(total: jobs.count, label: "labels")
       try FileManager.default.createDirectory(
         atPath: LabelPrinter.split(folder).parent,
@@ -276,6 +305,61 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
         if let first = jobs.first { print("  first URL  \(first.url)") }
       }
     }
+  }
+
+  /// `--offset X,Y` in millimetres; (0, 0) without it.
+  func parsedOffset() throws -> (Double, Double) {
+    guard let offset else { return (0, 0) }
+    let parts = offset.split(separator: ",", omittingEmptySubsequences: false).map {
+      Double($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard parts.count == 2, let x = parts[0], let y = parts[1], abs(x) <= 50, abs(y) <= 50 else {
+      throw CLIError(
+        "--offset \"\(offset)\" must be X,Y in millimetres, each from -50 to 50 (e.g. 1.5,-0.8)")
+    }
+    return (x, y)
+  }
+
+  /// `ocop print --calibration`: one A4 page that shows where the printer puts the sheet's
+  /// labels, written to --out (default calibration.pdf).
+  func writeCalibration() throws {
+    let (x, y) = try parsedOffset()
+    let layout = try SheetLayout.named(
+      sheet ?? "3x8-70x37", label: try template.map { try LabelTemplate.named($0) }
+    ).offset(x: x, y: y)
+    let path = out ?? "calibration.pdf"
+    guard !FileManager.default.fileExists(atPath: path) else {
+      throw CLIError("output file \(path) already exists; choose a new name with --out")
+    }
+    let staging = LabelPrinter.stagingFolder(for: path)
+    let offsetText = "\(ModuleSize.format(x)),\(ModuleSize.format(y))"
+    do {
+      let writer = try PDFWriter(
+        path: staging, width: layout.pageWidth, height: layout.pageHeight,
+        regularFont: font, boldFont: boldFont, title: "ocop calibration \(layout.name)")
+      try writer.drawCalibration(
+        layout,
+        lines: [
+          "Trang hiệu chỉnh: \(layout.name), offset \(offsetText) mm",
+          "In ở 100% (Actual size), không co giãn trang.",
+          "1. Cạnh hình vuông này phải đo được đúng 100 mm.",
+          "2. Vạch thước đầu tiên in ra là lề của máy in.",
+          "3. Đặt trang in lên tờ decal: khung phải trùng nhãn.",
+          "   Lệch X mm sang phải, Y mm xuống: in lại với",
+          "   --offset -X,-Y (cộng với offset hiện tại).",
+          "Print at 100%; the square must measure 100 mm.",
+        ])
+      try writer.finish()
+    } catch {
+      try? FileManager.default.removeItem(atPath: staging)
+      throw error
+    }
+    guard rename(staging, path) == 0 else {
+      try? FileManager.default.removeItem(atPath: staging)
+      throw CLIError("output file \(path) cannot be written (\(String(cString: strerror(errno))))")
+    }
+    print("calibration page for \(layout.name) (offset \(offsetText) mm) written to \(path)")
+    print("  print it at 100% (Actual size, no fit-to-page) and lay it on a sheet of labels")
   }
 
   /// Refuses to draw the labels of an earlier run otherwise than it was recorded: signed,
