@@ -34,6 +34,10 @@ public struct PrintOptions: Hashable, Sendable {
     case svg
     /// One PDF for the run, at true size: a page per label, or A4 sheets.
     case pdf
+    /// One ZPL command stream for the run, for Zebra printers and those that speak ZPL.
+    case zpl
+    /// One TSPL command stream for the run, for TSC, Xprinter and most low-cost printers.
+    case tspl
   }
 
   public var template: LabelTemplate
@@ -53,6 +57,10 @@ public struct PrintOptions: Hashable, Sendable {
   /// its page (sheets carry their own offset).
   public var offsetX: Double = 0
   public var offsetY: Double = 0
+  /// For ZPL and TSPL: how the code reaches the label (in the bitmap by default).
+  public var thermalCode = ThermalStream.Code.bitmap
+  /// For TSPL: the gap between labels on the roll, in millimetres.
+  public var gapMillimetres = 2.0
 
   /// Options; by default 50×30 mm labels, ECC M, 1-bit PNG, read back, every core.
   public init(
@@ -172,8 +180,13 @@ public enum LabelPrinter {
     let done = Counter()
     let written = Counter()
     let extensionName = options.output == .svg ? "svg" : "png"
-    if options.output == .pdf {
-      return try renderPDF(jobs, into: staging, options: options, progress: progress)
+    switch options.output {
+    case .pdf: return try renderPDF(jobs, into: staging, options: options, progress: progress)
+    case .zpl, .tspl:
+      return try renderThermal(
+        jobs, into: staging, options: options,
+        language: options.output == .zpl ? .zpl : .tspl, progress: progress)
+    case .print, .preview, .svg: break
     }
     if let sheet = options.sheet {
       // Sheets: labels are drawn in parallel, then laid out page by page in order.
@@ -316,31 +329,27 @@ public enum LabelPrinter {
     return (files, written.value)
   }
 
-  /// The name of a PDF run's one file.
-  public static let pdfName = "labels.pdf"
+  /// The name of a PDF or printer-stream run's one file: `labels.pdf`, `labels.zpl`,
+  /// `labels.tspl`.
+  public static func runFileName(_ output: PrintOptions.Output) -> String {
+    "labels." + output.rawValue
+  }
 
-  /// A PDF run: layouts and read-back on every core, a thousand labels at a time, then
-  /// those labels written in order into the one PDF (cairo draws a document on one thread).
-  private static func renderPDF(
-    _ jobs: [PrintJob], into staging: String, options: PrintOptions,
-    progress: (@Sendable (Int) -> Void)?
-  ) throws(LabelError) -> (files: [String], bytes: Int) {
+  /// Makes each job's piece on every core, a thousand labels at a time, and hands the
+  /// pieces of each thousand to `consume` in job order (one file is written on one thread).
+  private static func inChunks<Piece: Sendable>(
+    _ jobs: [PrintJob], options: PrintOptions, progress: (@Sendable (Int) -> Void)?,
+    make: @Sendable (PrintJob, ThreadTools) throws(LabelError) -> Piece,
+    consume: (Int, Piece) throws(LabelError) -> Void
+  ) throws(LabelError) {
     let threads =
       options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-    let path = staging + "/" + pdfName
-    let sheet = options.sheet
-    let writer = try PDFWriter(
-      path: path, width: sheet?.pageWidth ?? options.template.widthMillimetres,
-      height: sheet?.pageHeight ?? options.template.heightMillimetres,
-      regularFont: options.regularFont, boldFont: options.boldFont,
-      title: jobs.count == 1 ? jobs[0].name : "\(jobs.first?.name ?? "") – \(jobs.last?.name ?? "")"
-    )
     let done = Counter()
     // Each thread's fonts, opened once for the whole run.
     let tools = Slots<ThreadTools>(count: threads)
     for chunkStart in stride(from: 0, to: jobs.count, by: folderSize) {
       let chunk = chunkStart..<min(jobs.count, chunkStart + folderSize)
-      let layouts = Slots<LabelLayout>(count: chunk.count)
+      let pieces = Slots<Piece>(count: chunk.count)
       let failures = Failures()
       DispatchQueue.concurrentPerform(iterations: threads) { part in
         do throws(LabelError) {
@@ -353,52 +362,157 @@ public enum LabelPrinter {
           }
           for index in stride(from: chunk.lowerBound + part, to: chunk.upperBound, by: threads)
           where !failures.any {
-            let job = jobs[index]
-            let symbol = try QRSymbol.encode(job.url, level: options.level)
-            let layout: LabelLayout
-            if let content = job.content {
-              layout = try own.renderer.layout(
-                content, symbol: symbol, module: options.module, template: options.template)
-            } else {
-              let side = (symbol.width + 8) * options.module.dots
-              layout = LabelLayout(
-                width: side, height: side, dpi: options.module.dpi, symbol: symbol,
-                dotsPerModule: options.module.dots, codeX: 0, codeY: 0, lines: [],
-                codeTextLines: 0)
-            }
-            if options.readBack {
-              try ReadBack.check(
-                PDFWriter.codeBitmap(layout, fonts: own.fonts), label: job.name, expected: job.url)
-            }
-            layouts[index - chunk.lowerBound] = layout
+            pieces[index - chunk.lowerBound] = try make(jobs[index], own)
           }
         } catch {
           failures.record(error)
         }
       }
       if let failure = failures.first { throw failure }
-      let dot = 25.4 / Double(options.module.dpi)
-      for (offset, layout) in layouts.values.enumerated() {
-        let index = chunk.lowerBound + offset
-        if let sheet {
-          if index % sheet.perPage == 0 {
-            writer.newPage(width: sheet.pageWidth, height: sheet.pageHeight)
-          }
-          let (x, y) = sheet.origin(of: index)
-          try writer.draw(layout, x: x, y: y)
-        } else {
-          writer.newPage(width: Double(layout.width) * dot, height: Double(layout.height) * dot)
-          try writer.draw(layout, x: options.offsetX, y: options.offsetY)
-        }
+      for (offset, piece) in pieces.values.enumerated() {
+        try consume(chunk.lowerBound + offset, piece)
         progress?(done.increment())
+      }
+    }
+  }
+
+  /// The layout of `job`'s label, or of its code alone.
+  private static func layout(_ job: PrintJob, tools: ThreadTools, options: PrintOptions)
+    throws(LabelError) -> LabelLayout
+  {
+    let symbol = try QRSymbol.encode(job.url, level: options.level)
+    if let content = job.content {
+      return try tools.renderer.layout(
+        content, symbol: symbol, module: options.module, template: options.template)
+    }
+    let side = (symbol.width + 8) * options.module.dots
+    return LabelLayout(
+      width: side, height: side, dpi: options.module.dpi, symbol: symbol,
+      dotsPerModule: options.module.dots, codeX: 0, codeY: 0, lines: [], codeTextLines: 0)
+  }
+
+  /// A PDF run: layouts and read-back on every core, then the labels written in order into
+  /// the one PDF (cairo draws a document on one thread).
+  private static func renderPDF(
+    _ jobs: [PrintJob], into staging: String, options: PrintOptions,
+    progress: (@Sendable (Int) -> Void)?
+  ) throws(LabelError) -> (files: [String], bytes: Int) {
+    let name = runFileName(.pdf)
+    let path = staging + "/" + name
+    let sheet = options.sheet
+    let writer = try PDFWriter(
+      path: path, width: sheet?.pageWidth ?? options.template.widthMillimetres,
+      height: sheet?.pageHeight ?? options.template.heightMillimetres,
+      regularFont: options.regularFont, boldFont: options.boldFont,
+      title: jobs.count == 1
+        ? jobs[0].name : "\(jobs.first?.name ?? "") – \(jobs.last?.name ?? "")")
+    let dot = 25.4 / Double(options.module.dpi)
+    try inChunks(jobs, options: options, progress: progress) { job, tools throws(LabelError) in
+      let layout = try layout(job, tools: tools, options: options)
+      if options.readBack {
+        try ReadBack.check(
+          PDFWriter.codeBitmap(layout, fonts: tools.fonts), label: job.name, expected: job.url)
+      }
+      return layout
+    } consume: { index, layout throws(LabelError) in
+      if let sheet {
+        if index % sheet.perPage == 0 {
+          writer.newPage(width: sheet.pageWidth, height: sheet.pageHeight)
+        }
+        let (x, y) = sheet.origin(of: index)
+        try writer.draw(layout, x: x, y: y)
+      } else {
+        writer.newPage(width: Double(layout.width) * dot, height: Double(layout.height) * dot)
+        try writer.draw(layout, x: options.offsetX, y: options.offsetY)
       }
     }
     try writer.finish()
     let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-    return ([pdfName], size)
+    return ([name], size)
   }
 
-  /// What one rendering thread of a PDF run keeps: its fonts, for layout and for cairo.
+  /// A ZPL or TSPL run: each label's commands made and read back out of the stream on
+  /// every core, then written in order into the one stream file.
+  private static func renderThermal(
+    _ jobs: [PrintJob], into staging: String, options: PrintOptions,
+    language: ThermalStream.Language, progress: (@Sendable (Int) -> Void)?
+  ) throws(LabelError) -> (files: [String], bytes: Int) {
+    if options.thermalCode == .printerCommand,
+      options.module.dots > ThermalStream.largestPrinterModule
+    {
+      throw .invalidOption(
+        name: "module", value: options.module.description,
+        reason:
+          "a printer's QR command draws modules of 1 to \(ThermalStream.largestPrinterModule) dots; use a smaller module or the bitmap code"
+      )
+    }
+    let name = runFileName(language == .zpl ? .zpl : .tspl)
+    let path = staging + "/" + name
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw .invalidOption(name: "file", value: path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    var bytes = 0
+    func append(_ data: [UInt8]) throws(LabelError) {
+      let written = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+      guard written == data.count else {
+        throw .invalidOption(name: "file", value: path, reason: "could not be written completely")
+      }
+      bytes += data.count
+    }
+    try append(
+      ThermalStream.header(
+        language, widthMillimetres: options.template.widthMillimetres,
+        heightMillimetres: options.template.heightMillimetres,
+        gapMillimetres: options.gapMillimetres))
+    try inChunks(jobs, options: options, progress: progress) { job, tools throws(LabelError) in
+      let layout = try layout(job, tools: tools, options: options)
+      var label = try tools.renderer.drawPacked(layout)
+      var code: ThermalStream.PrinterQR?
+      let dots = layout.dotsPerModule
+      if options.thermalCode == .printerCommand {
+        // The code's square is left white for the printer to draw in.
+        label.clear(x: label.codeX, y: label.codeY, side: label.codeSide)
+        code = ThermalStream.PrinterQR(
+          x: layout.codeX + 4 * dots, y: layout.codeY + 4 * dots, module: dots,
+          level: options.level, data: job.url)
+      }
+      let commands = ThermalStream.label(
+        label, language: language, printerCode: code, name: job.name)
+      if options.readBack {
+        // What the printer would be sent, read back out of the commands themselves.
+        let read = try ThermalStream.read(
+          ThermalStream.header(
+            language, widthMillimetres: options.template.widthMillimetres,
+            heightMillimetres: options.template.heightMillimetres,
+            gapMillimetres: options.gapMillimetres) + commands, language: language)
+        guard read.count == 1 else {
+          throw .readBack(label: job.name, expected: job.url, found: [])
+        }
+        if let code {
+          guard read[0].printerCodes == [code] else {
+            throw .readBack(
+              label: job.name, expected: job.url, found: read[0].printerCodes.map(\.data))
+          }
+        } else {
+          try ReadBack.check(
+            read[0].bitmap(x: label.codeX, y: label.codeY, side: label.codeSide), label: job.name,
+            expected: job.url)
+        }
+      }
+      return commands
+    } consume: { _, commands throws(LabelError) in
+      try append(commands)
+    }
+    guard fsync(descriptor) == 0 else {
+      throw .invalidOption(name: "file", value: path, reason: String(cString: strerror(errno)))
+    }
+    return ([name], bytes)
+  }
+
+  /// What one rendering thread of a PDF or printer-stream run keeps: its fonts, for layout
+  /// and for cairo.
   private final class ThreadTools: @unchecked Sendable {
     let renderer: LabelRenderer
     let fonts: PDFWriter.Fonts

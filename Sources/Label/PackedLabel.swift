@@ -13,6 +13,15 @@ public struct PackedLabel: Hashable, Sendable {
   public let codeY: Int
   public let codeSide: Int
 
+  /// Makes the square from (`x`, `y`), `side` dots, white.
+  public mutating func clear(x: Int, y: Int, side: Int) {
+    for row in y..<min(height, y + side) {
+      for dot in x..<min(width, x + side) {
+        rows[row * stride + dot / 8] |= 0x80 >> UInt8(dot % 8)
+      }
+    }
+  }
+
   /// The code's square as a grayscale bitmap, pixel for pixel as printed: what the
   /// read-back check decodes.
   public func codeBitmap() -> Bitmap {

@@ -63,8 +63,28 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       "Write a calibration page (PDF) for --sheet instead of labels: rulers from the page's edges, each label's outline and crop marks, and a 100 mm square."
   )
   var calibration = false
-  @Option(help: "Output: print (1-bit PNG), preview (8-bit PNG), svg or pdf (true size).")
+  @Option(
+    help:
+      "Output: print (1-bit PNG), preview (8-bit PNG), svg, pdf (true size), zpl or tspl (thermal printers' command streams)."
+  )
   var format = PrintOptions.Output.print
+  @Flag(
+    help:
+      "ZPL and TSPL: let the printer draw the code with its own QR command (^BQ, QRCODE) from the exact URL, instead of as part of the label's bitmap."
+  )
+  var printerQR = false
+  @Option(help: "TSPL: the gap between labels on the roll, in mm.") var gap = 2.0
+  @Option(
+    help: ArgumentHelp(
+      "ZPL and TSPL: send the run's stream to a printer: a device file (/dev/usb/lp0) or a network printer's HOST:PORT (port 9100 when left out).",
+      valueName: "printer"))
+  var to: String?
+  @Flag(help: "With --to: write the stream but do not send it.") var dryRun = false
+  @Option(
+    help: ArgumentHelp(
+      "Send a ZPL or TSPL file written by an earlier run to --to again, without allocating anything.",
+      valueName: "file"))
+  var resend: String?
   @Flag(help: "Skip decoding every label again.") var noReadBack = false
   @Flag(help: "Print labels for a lot whose expiry date (HSD) has passed.") var allowExpired =
     false
@@ -83,6 +103,19 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
+    if resend != nil {
+      guard lot == nil, count == nil, resume == nil, !calibration, to != nil else {
+        throw ValidationError("--resend FILE sends a stream again: give --to PRINTER, and no lot")
+      }
+      return
+    }
+    if to != nil || dryRun, format != .zpl && format != .tspl {
+      throw ValidationError("--to and --dry-run send ZPL or TSPL: use --format zpl or tspl")
+    }
+    if dryRun, to == nil { throw ValidationError("--dry-run goes with --to PRINTER") }
+    if printerQR, format != .zpl && format != .tspl {
+      throw ValidationError("--printer-qr is for --format zpl or tspl")
+    }
     if calibration {
       guard lot == nil, count == nil, resume == nil else {
         throw ValidationError(
@@ -105,6 +138,25 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
         try writeCalibration()
         return
       }
+      if let resend, let to {
+        let target = try PrinterTarget(to)
+        guard let bytes = FileManager.default.contents(atPath: resend) else {
+          throw CLIError("file \(resend) cannot be read")
+        }
+        let data = [UInt8](bytes)
+        guard data.starts(with: Array("^XA".utf8)) || data.starts(with: Array("SIZE ".utf8)) else {
+          throw CLIError("file \(resend) is not a ZPL or TSPL stream written by ocop print")
+        }
+        try target.send(data)
+        print("sent \(resend) (\(data.count) bytes) to \(target)")
+        return
+      }
+      let target = try to.map { try PrinterTarget($0) }
+      if format == .zpl || format == .tspl, ![203, 300, 600].contains(dpi) {
+        throw CLIError(
+          "--dpi \(dpi): thermal label printers print at 203, 300 or 600 dpi; give your printer's")
+      }
+      guard gap >= 0, gap <= 20 else { throw CLIError("--gap \(gap) must be 0 to 20 mm") }
       let reference = try parseLot(lot ?? "")
       let level = ecc
       let outputKind = format
@@ -115,7 +167,7 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       let (offsetX, offsetY) = try parsedOffset()
       var sheetLayout: SheetLayout?
       if let sheet {
-        guard outputKind != .svg else {
+        guard [.print, .preview, .pdf].contains(outputKind) else {
           throw CLIError("--sheet makes pages of PNG or PDF: use --format print, preview or pdf")
         }
         sheetLayout = try SheetLayout.named(sheet, label: chosenTemplate).offset(
@@ -272,6 +324,8 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
         readBack: !noReadBack, sheet: sheetLayout, regularFont: font, boldFont: boldFont)
       options.offsetX = offsetX
       options.offsetY = offsetY
+      options.thermalCode = printerQR ? .printerCommand : .bitmap
+      options.gapMillimetres = gap
       let progress = ProgressBar(total: jobs.count, label: "labels")
       try FileManager.default.createDirectory(
         atPath: LabelPrinter.split(folder).parent,
@@ -281,6 +335,24 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
         progress: progress.isShown ? progress.update : nil)
       progress.finish()
       owned?.release()
+      var sentTo: String?
+      if let target, outputKind == .zpl || outputKind == .tspl {
+        let file = folder + "/" + LabelPrinter.runFileName(outputKind)
+        if dryRun {
+          Output.printError(
+            "note: dry run: the stream for \(target) is in \(file); nothing was sent (send it with --resend \(file) --to \(to ?? ""))"
+          )
+        } else {
+          do {
+            try target.send([UInt8](FileManager.default.contents(atPath: file) ?? Data()))
+          } catch {
+            throw CLIError(
+              "\(error); the labels are in \(file): send them again with ocop print --resend \(file) --to \(to ?? "")"
+            )
+          }
+          sentTo = target.description
+        }
+      }
       if output.json {
         printRecord(
           .object([
@@ -288,6 +360,7 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
             "first": .integer(range.first), "last": .integer(range.last),
             "folder": .string(folder), "files": .integer(Int64(report.files.count)),
             "bytes": .integer(Int64(report.bytes)), "readBack": .bool(!noReadBack),
+            "sentTo": sentTo.map { .string($0) } ?? .null,
             "signed": .bool(!unsigned), "firstURL": .string(jobs.first?.url ?? ""),
           ]))
       } else {
@@ -303,6 +376,7 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
         print("  label      \(labelTemplate.name) mm at \(dpi) dpi, module \(moduleSize)")
         print("  read-back  \(noReadBack ? "off" : "every label decoded and matched its URL")")
         if let first = jobs.first { print("  first URL  \(first.url)") }
+        if let sentTo { print("  sent to    \(sentTo)") }
       }
     }
   }
