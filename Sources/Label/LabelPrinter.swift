@@ -422,7 +422,13 @@ public enum LabelPrinter {
         let (x, y) = sheet.origin(of: index)
         try writer.draw(layout, x: x, y: y)
       } else {
-        writer.newPage(width: Double(layout.width) * dot, height: Double(layout.height) * dot)
+        // A label's page is the label's size; a code alone's, the code's with its quiet zone.
+        if layout.lines.isEmpty {
+          writer.newPage(width: Double(layout.width) * dot, height: Double(layout.height) * dot)
+        } else {
+          writer.newPage(
+            width: options.template.widthMillimetres, height: options.template.heightMillimetres)
+        }
         try writer.draw(layout, x: options.offsetX, y: options.offsetY)
       }
     }

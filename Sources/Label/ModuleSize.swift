@@ -62,7 +62,9 @@ public struct ModuleSize: Hashable, Sendable, CustomStringConvertible {
   /// `value` to the thousandth, as `0.423`.
   public static func format(_ value: Double) -> String {
     let thousandths = Int((value * 1000).rounded())
-    let fraction = String(thousandths % 1000)
-    return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    let sign = thousandths < 0 ? "-" : ""
+    let fraction = String(abs(thousandths) % 1000)
+    return sign + "\(abs(thousandths) / 1000)."
+      + String(repeating: "0", count: 3 - fraction.count) + fraction
   }
 }

@@ -176,6 +176,7 @@ struct PrintCommand: AsyncParsableCommand, HelpExamples {
       } else if offset != nil, outputKind != .pdf {
         throw CLIError("--offset moves labels on a page: use it with --sheet or --format pdf")
       }
+      if let target, !dryRun { try target.checkReachable() }
       let workspace = try await Workspace.open(location, writing: true)
       let store = workspace.store
       guard let batch = try await store.batch(reference) else {

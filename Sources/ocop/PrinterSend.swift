@@ -54,6 +54,12 @@ enum PrinterTarget: Equatable, CustomStringConvertible {
     }
   }
 
+  /// Checks, before anything is allocated, that the printer can be reached: its device
+  /// opens for writing, or its port takes a connection (closed again at once).
+  func checkReachable() throws {
+    try send([])
+  }
+
   /// Sends `bytes`, all of them, or throws what stopped it.
   func send(_ bytes: [UInt8], timeout seconds: Int = 10) throws {
     switch self {
