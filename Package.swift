@@ -92,7 +92,7 @@ let package = Package(
       path: "Benchmarks/LabelReference"
     ),
     .executableTarget(
-      name: "label-benchmark", dependencies: ["Label", "GS1", "LabelReference"],
+      name: "label-benchmark", dependencies: ["Label", "GS1", "LabelReference", "Traceability"],
       path: "Benchmarks/LabelBenchmark"),
     .executableTarget(
       name: "trace-benchmark",

@@ -335,44 +335,64 @@ public enum LabelPrinter {
     "labels." + output.rawValue
   }
 
-  /// Makes each job's piece on every core, a thousand labels at a time, and hands the
-  /// pieces of each thousand to `consume` in job order (one file is written on one thread).
+  /// Makes each job's piece on every core, a few hundred labels at a time, and hands the
+  /// pieces to `consume` in job order on the calling thread (one file is written by one
+  /// thread), while the next few hundred are being made.
   private static func inChunks<Piece: Sendable>(
     _ jobs: [PrintJob], options: PrintOptions, progress: (@Sendable (Int) -> Void)?,
-    make: @Sendable (PrintJob, ThreadTools) throws(LabelError) -> Piece,
+    make: @escaping @Sendable (PrintJob, ThreadTools) throws(LabelError) -> Piece,
     consume: (Int, Piece) throws(LabelError) -> Void
   ) throws(LabelError) {
     let threads =
       options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+    let chunkSize = 200
     let done = Counter()
     // Each thread's fonts, opened once for the whole run.
     let tools = Slots<ThreadTools>(count: threads)
-    for chunkStart in stride(from: 0, to: jobs.count, by: folderSize) {
-      let chunk = chunkStart..<min(jobs.count, chunkStart + folderSize)
+    let chunks = stride(from: 0, to: jobs.count, by: chunkSize).map {
+      $0..<min(jobs.count, $0 + chunkSize)
+    }
+    /// The pieces of `chunk`, made on `threads` threads in the background.
+    func start(_ chunk: Range<Int>) -> (Slots<Piece>, Failures, DispatchGroup) {
       let pieces = Slots<Piece>(count: chunk.count)
       let failures = Failures()
-      DispatchQueue.concurrentPerform(iterations: threads) { part in
-        do throws(LabelError) {
-          let own: ThreadTools
-          if let made = tools[part] {
-            own = made
-          } else {
-            own = try ThreadTools(options: options)
-            tools[part] = own
+      let group = DispatchGroup()
+      DispatchQueue.global().async(group: group) {
+        DispatchQueue.concurrentPerform(iterations: threads) { part in
+          do throws(LabelError) {
+            let own: ThreadTools
+            if let made = tools[part] {
+              own = made
+            } else {
+              own = try ThreadTools(options: options)
+              tools[part] = own
+            }
+            for index in stride(from: chunk.lowerBound + part, to: chunk.upperBound, by: threads)
+            where !failures.any {
+              pieces[index - chunk.lowerBound] = try make(jobs[index], own)
+            }
+          } catch {
+            failures.record(error)
           }
-          for index in stride(from: chunk.lowerBound + part, to: chunk.upperBound, by: threads)
-          where !failures.any {
-            pieces[index - chunk.lowerBound] = try make(jobs[index], own)
-          }
-        } catch {
-          failures.record(error)
         }
       }
-      if let failure = failures.first { throw failure }
+      return (pieces, failures, group)
+    }
+    guard let first = chunks.first else { return }
+    var current = start(first)
+    for (number, chunk) in chunks.enumerated() {
+      current.2.wait()
+      if let failure = current.1.first { throw failure }
+      let pieces = current.0
+      var next: (Slots<Piece>, Failures, DispatchGroup)?
+      if number + 1 < chunks.count { next = start(chunks[number + 1]) }
+      // Whatever happens here, the next chunk's threads finish before this returns.
+      defer { next?.2.wait() }
       for (offset, piece) in pieces.values.enumerated() {
         try consume(chunk.lowerBound + offset, piece)
         progress?(done.increment())
       }
+      if let next { current = next }
     }
   }
 
@@ -411,7 +431,7 @@ public enum LabelPrinter {
       let layout = try layout(job, tools: tools, options: options)
       if options.readBack {
         try ReadBack.check(
-          PDFWriter.codeBitmap(layout, fonts: tools.fonts), label: job.name, expected: job.url)
+          PDFWriter.codeBitmap(layout), label: job.name, expected: job.url)
       }
       return layout
     } consume: { index, layout throws(LabelError) in
@@ -517,14 +537,11 @@ public enum LabelPrinter {
     return ([name], bytes)
   }
 
-  /// What one rendering thread of a PDF or printer-stream run keeps: its fonts, for layout
-  /// and for cairo.
+  /// What one rendering thread of a PDF or printer-stream run keeps: its fonts.
   private final class ThreadTools: @unchecked Sendable {
     let renderer: LabelRenderer
-    let fonts: PDFWriter.Fonts
     init(options: PrintOptions) throws(LabelError) {
       renderer = try LabelRenderer(regularFont: options.regularFont, boldFont: options.boldFont)
-      fonts = try PDFWriter.Fonts(regular: options.regularFont, bold: options.boldFont)
     }
   }
 

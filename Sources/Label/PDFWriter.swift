@@ -153,7 +153,7 @@ public final class PDFWriter {
 
   /// The code's square of `layout` (quiet zone included) drawn by the same commands that
   /// put it in the PDF, rasterised at the layout's resolution: what the read-back decodes.
-  public static func codeBitmap(_ layout: LabelLayout, fonts: Fonts) throws(LabelError) -> Bitmap {
+  public static func codeBitmap(_ layout: LabelLayout) throws(LabelError) -> Bitmap {
     let side = (layout.symbol.width + 8) * layout.dotsPerModule
     guard let image = cairo_image_surface_create(CAIRO_FORMAT_A8, Int32(side), Int32(side)),
       let cr = cairo_create(image)
@@ -164,9 +164,12 @@ public final class PDFWriter {
     }
     let millimetre = Double(layout.dpi) / 25.4
     let scale = 25.4 / Double(layout.dpi)
-    draw(
-      layout, on: cr, faces: fonts.faces, millimetre: millimetre,
-      x: -Double(layout.codeX) * scale, y: -Double(layout.codeY) * scale)
+    // The code's square holds the code alone (the layout keeps text and mark out of its
+    // quiet zone), so only the code is drawn: by the very commands the PDF holds.
+    cairo_scale(cr, millimetre, millimetre)
+    cairo_translate(cr, -Double(layout.codeX) * scale, -Double(layout.codeY) * scale)
+    cairo_set_source_rgb(cr, 0, 0, 0)
+    drawCode(layout, on: cr, dot: scale)
     cairo_surface_flush(image)
     guard cairo_surface_status(image) == CAIRO_STATUS_SUCCESS,
       let data = cairo_image_surface_get_data(image)
@@ -181,14 +184,79 @@ public final class PDFWriter {
     return bitmap
   }
 
-  /// The label fonts as cairo faces, for ``codeBitmap(_:fonts:)`` on one thread.
-  public final class Fonts {
-    fileprivate let faces: Faces
-    public init(regular: String = Font.defaultRegular, bold: String = Font.defaultBold)
-      throws(LabelError)
-    {
-      faces = try Faces(regular: regular, bold: bold)
+  /// The code of `layout`, in millimetres from the label's corner, as lines one module
+  /// thick along the middle of runs of dark modules, ends cut square, so that every module
+  /// is a whole square of the module's size. Each dark module is covered by the longer of
+  /// its row's run and its column's run (a line of two points is less than half the PDF of
+  /// a rectangle's four corners, and the fewer lines the smaller and faster the PDF).
+  private static func drawCode(_ layout: LabelLayout, on cr: OpaquePointer, dot: Double) {
+    let symbol = layout.symbol
+    let width = symbol.width
+    let module = Double(layout.dotsPerModule) * dot
+    let codeX = Double(layout.codeX) * dot + 4 * module
+    let codeY = Double(layout.codeY) * dot + 4 * module
+    // Each dark module's run across and down: where it starts, and its length.
+    var across = [Int32](repeating: 0, count: width * width)
+    var down = [Int32](repeating: 0, count: width * width)
+    var acrossStart = [Int32](repeating: 0, count: width * width)
+    var downStart = [Int32](repeating: 0, count: width * width)
+    for row in 0..<width {
+      var column = 0
+      while column < width {
+        guard symbol.isDark(row: row, column: column) else {
+          column += 1
+          continue
+        }
+        let start = column
+        while column < width, symbol.isDark(row: row, column: column) { column += 1 }
+        for inRun in start..<column {
+          across[row * width + inRun] = Int32(column - start)
+          acrossStart[row * width + inRun] = Int32(start)
+        }
+      }
     }
+    for column in 0..<width {
+      var row = 0
+      while row < width {
+        guard symbol.isDark(row: row, column: column) else {
+          row += 1
+          continue
+        }
+        let start = row
+        while row < width, symbol.isDark(row: row, column: column) { row += 1 }
+        for inRun in start..<row {
+          down[inRun * width + column] = Int32(row - start)
+          downStart[inRun * width + column] = Int32(start)
+        }
+      }
+    }
+    cairo_save(cr)
+    cairo_set_line_width(cr, module)
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+    var drawnAcross = [Bool](repeating: false, count: width * width)
+    var drawnDown = [Bool](repeating: false, count: width * width)
+    for row in 0..<width {
+      for column in 0..<width where across[row * width + column] > 0 {
+        let index = row * width + column
+        if down[index] > across[index] {
+          let start = Int(downStart[index])
+          guard !drawnDown[start * width + column] else { continue }
+          drawnDown[start * width + column] = true
+          let x = codeX + (Double(column) + 0.5) * module
+          cairo_move_to(cr, x, codeY + Double(start) * module)
+          cairo_line_to(cr, x, codeY + Double(start + Int(down[index])) * module)
+        } else {
+          let start = Int(acrossStart[index])
+          guard !drawnAcross[row * width + start] else { continue }
+          drawnAcross[row * width + start] = true
+          let y = codeY + (Double(row) + 0.5) * module
+          cairo_move_to(cr, codeX + Double(start) * module, y)
+          cairo_line_to(cr, codeX + Double(start + Int(across[index])) * module, y)
+        }
+      }
+    }
+    cairo_stroke(cr)
+    cairo_restore(cr)
   }
 
   /// `layout` drawn with its top-left corner at (`x`, `y`) millimetres, `millimetre` device
@@ -202,30 +270,18 @@ public final class PDFWriter {
     cairo_scale(cr, millimetre, millimetre)
     cairo_translate(cr, x, y)
     cairo_set_source_rgb(cr, 0, 0, 0)
-    // The code: one rectangle per horizontal run of dark modules, filled as one shape.
-    let symbol = layout.symbol
-    let module = Double(layout.dotsPerModule) * dot
-    let codeX = Double(layout.codeX) * dot + 4 * module
-    let codeY = Double(layout.codeY) * dot + 4 * module
-    for row in 0..<symbol.width {
-      var column = 0
-      while column < symbol.width {
-        guard symbol.isDark(row: row, column: column) else {
-          column += 1
-          continue
-        }
-        let start = column
-        while column < symbol.width, symbol.isDark(row: row, column: column) { column += 1 }
-        cairo_rectangle(
-          cr, codeX + Double(start) * module, codeY + Double(row) * module,
-          Double(column - start) * module, module)
-      }
-    }
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING)
-    cairo_fill(cr)
+    drawCode(layout, on: cr, dot: dot)
     if let mark = layout.mark {
-      for polygon in mark.polygons {
-        for (index, point) in polygon.enumerated() {
+      // The ring as two circles, the stars as their outlines, filled even-odd.
+      let (cx, cy) = mark.centre
+      cairo_new_sub_path(cr)
+      cairo_arc(cr, cx * dot, cy * dot, mark.outerRadius * dot, 0, 2 * .pi)
+      cairo_close_path(cr)
+      cairo_new_sub_path(cr)
+      cairo_arc(cr, cx * dot, cy * dot, mark.innerRadius * dot, 0, 2 * .pi)
+      cairo_close_path(cr)
+      for star in mark.polygons.dropFirst(2) {
+        for (index, point) in star.enumerated() {
           if index == 0 {
             cairo_move_to(cr, point.x * dot, point.y * dot)
           } else {
@@ -243,12 +299,22 @@ public final class PDFWriter {
       cairo_set_font_face(cr, line.bold ? faces.bold : faces.regular)
       cairo_set_font_size(cr, Double(line.size) * dot)
       let text = TextRenderer.normalized(line.text)
-      var extents = cairo_text_extents_t()
-      cairo_text_extents(cr, text, &extents)
+      // The labels of a run share their lines but the code's: each is measured once.
+      let key = Faces.Measured(text: text, bold: line.bold, size: line.size, dot: dot)
+      let advance: Double
+      if let known = faces.advances[key] {
+        advance = known
+      } else {
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, text, &extents)
+        advance = extents.x_advance
+        if faces.advances.count > 10_000 { faces.advances.removeAll() }
+        faces.advances[key] = advance
+      }
       let room = Double(line.room) * dot
       cairo_save(cr)
       cairo_translate(cr, Double(line.x) * dot, Double(line.baseline) * dot)
-      if line.room > 0, extents.x_advance > room { cairo_scale(cr, room / extents.x_advance, 1) }
+      if line.room > 0, advance > room { cairo_scale(cr, room / advance, 1) }
       cairo_move_to(cr, 0, 0)
       cairo_show_text(cr, text)
       cairo_restore(cr)
@@ -262,6 +328,14 @@ public final class PDFWriter {
 private final class Faces {
   let regular: OpaquePointer
   let bold: OpaquePointer
+  /// Lines already measured, and their advance in millimetres.
+  struct Measured: Hashable {
+    let text: String
+    let bold: Bool
+    let size: Int
+    let dot: Double
+  }
+  var advances: [Measured: Double] = [:]
 
   init(regular regularPath: String, bold boldPath: String) throws(LabelError) {
     regular = try Self.face(regularPath)

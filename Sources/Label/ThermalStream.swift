@@ -129,44 +129,48 @@ public enum ThermalStream {
   /// the one before is `:`; trailing zeros are `,` and trailing `F`s `!`; a run of one
   /// digit is a repeat count (`G`–`Y` 1–19, `g`–`z` 20–400) before it.
   static func compressZPL(_ label: PackedLabel, into out: inout [UInt8]) {
-    let hexPerRow = label.stride * 2
-    var row = [UInt8](repeating: 0, count: hexPerRow)
-    var previous: [UInt8]?
-    for y in 0..<label.height {
-      let start = y * label.stride
-      for index in 0..<label.stride {
-        // Inverted: the label holds 1 for white; ZPL wants 1 for a printed dot. The pad bits
-        // at a row's end are white in the label, so blank here.
-        var byte = ~label.rows[start + index]
-        if index == label.stride - 1, label.width % 8 != 0 {
-          byte &= UInt8(truncatingIfNeeded: 0xFF << (8 - label.width % 8))
+    let stride = label.stride
+    let hexPerRow = stride * 2
+    // The last byte's pad bits are white in the label: blank (0) in ZPL.
+    let lastMask: UInt8 =
+      label.width % 8 == 0 ? 0xFF : UInt8(truncatingIfNeeded: 0xFF << (8 - label.width % 8))
+    var nibbles = [UInt8](repeating: 0, count: hexPerRow)
+    var previous = [UInt8](repeating: 0, count: stride)
+    var current = [UInt8](repeating: 0, count: stride)
+    label.rows.withUnsafeBufferPointer { rows in
+      for y in 0..<label.height {
+        let start = y * stride
+        for index in 0..<stride { current[index] = ~rows[start + index] }
+        current[stride - 1] &= lastMask
+        if y > 0, current == previous {
+          out.append(UInt8(ascii: ":"))
+          continue
         }
-        row[2 * index] = hexDigits[Int(byte >> 4)]
-        row[2 * index + 1] = hexDigits[Int(byte & 15)]
+        swap(&current, &previous)
+        // previous now holds this row.
+        for index in 0..<stride {
+          nibbles[2 * index] = previous[index] >> 4
+          nibbles[2 * index + 1] = previous[index] & 15
+        }
+        // The end of the row: zeros or F's to the end are one character.
+        var end = hexPerRow
+        while end > 0, nibbles[end - 1] == 0 { end -= 1 }
+        var filler: UInt8? = end < hexPerRow ? UInt8(ascii: ",") : nil
+        if filler == nil {
+          while end > 0, nibbles[end - 1] == 15 { end -= 1 }
+          if end < hexPerRow { filler = UInt8(ascii: "!") }
+        }
+        var index = 0
+        while index < end {
+          let value = nibbles[index]
+          var run = 1
+          while index + run < end, nibbles[index + run] == value { run += 1 }
+          if run > 1 { appendCount(run, to: &out) }
+          out.append(hexDigits[Int(value)])
+          index += run
+        }
+        if let filler { out.append(filler) }
       }
-      if let previous, previous == row {
-        out.append(UInt8(ascii: ":"))
-        continue
-      }
-      previous = row
-      // The end of the row: zeros or F's to the end are one character.
-      var end = hexPerRow
-      while end > 0, row[end - 1] == UInt8(ascii: "0") { end -= 1 }
-      var filler: UInt8? = end < hexPerRow ? UInt8(ascii: ",") : nil
-      if filler == nil {
-        while end > 0, row[end - 1] == UInt8(ascii: "F") { end -= 1 }
-        if end < hexPerRow { filler = UInt8(ascii: "!") }
-      }
-      var index = 0
-      while index < end {
-        let digit = row[index]
-        var run = 1
-        while index + run < end, row[index + run] == digit { run += 1 }
-        if run > 1 { appendCount(run, to: &out) }
-        out.append(digit)
-        index += run
-      }
-      if let filler { out.append(filler) }
     }
   }
 
@@ -224,61 +228,81 @@ extension ThermalStream {
   }
 
   private static func readZPL(_ stream: [UInt8]) throws(LabelError) -> [ReadLabel] {
-    let text = String(decoding: stream, as: UTF8.self)
     var labels: [ReadLabel] = []
-    for format in text.components(separatedBy: "^XA").dropFirst() {
-      guard let body = format.components(separatedBy: "^XZ").first else { continue }
-      var label = ReadLabel(width: 0, height: 0, stride: 0, rows: [], printerCodes: [])
-      var origin = (x: 0, y: 0)
-      var pendingModule: Int?
-      var hexEscape: Character?
-      for command in body.components(separatedBy: "^").dropFirst() {
-        let name = String(command.prefix(2))
-        let arguments = String(command.dropFirst(2)).trimmingCharacters(in: .whitespacesAndNewlines)
-        switch name {
-        case "PW": label.width = Int(arguments) ?? 0
-        case "LL": label.height = Int(arguments) ?? 0
-        case "FO":
-          let numbers = arguments.split(separator: ",").map { Int($0) ?? 0 }
-          origin = (numbers.first ?? 0, numbers.count > 1 ? numbers[1] : 0)
-        case "GF":
-          let fields = arguments.split(
-            separator: ",", maxSplits: 4, omittingEmptySubsequences: false)
-          guard fields.count == 5, fields[0] == "A", let total = Int(fields[1]),
-            let perRow = Int(fields[3]), perRow > 0, total % perRow == 0
-          else { throw malformed("a ^GF graphic field is not ^GFA,total,total,bytes-a-row,data") }
-          guard origin == (0, 0) else { throw malformed("a ^GF graphic field not at ^FO0,0") }
-          label.stride = perRow
-          label.rows = try unpackZPL(
-            Array(fields[4].utf8), bytesPerRow: perRow, rows: total / perRow)
-        case "BQ":
-          let numbers = arguments.split(separator: ",", omittingEmptySubsequences: false)
-          guard numbers.count >= 3, numbers[1] == "2", let module = Int(numbers[2]) else {
-            throw malformed("a ^BQ command is not ^BQN,2,magnification")
-          }
-          pendingModule = module
-        case "FH": hexEscape = arguments.first ?? "_"
-        case "FD":
-          guard let module = pendingModule else { continue }
-          var data = arguments
-          if let escape = hexEscape { data = unescapeZPL(data, escape: escape) }
-          guard data.count >= 3, let level = ErrorCorrection(rawValue: String(data.prefix(1))),
-            data.dropFirst().first == "A", data.dropFirst(2).first == ","
-          else { throw malformed("a QR ^FD does not begin with its error correction and A,") }
-          label.printerCodes.append(
-            PrinterQR(
-              x: origin.x, y: origin.y, module: module, level: level,
-              data: String(data.dropFirst(3))))
-          pendingModule = nil
-          hexEscape = nil
-        case "FS": hexEscape = nil
-        default: continue
-        }
+    var label: ReadLabel?
+    var origin = (x: 0, y: 0)
+    var pendingModule: Int?
+    var hexEscape: Character?
+    let caret = UInt8(ascii: "^")
+    var index = stream.firstIndex(of: caret) ?? stream.count
+    while index < stream.count {
+      // One command: from this caret to the next.
+      var end = index + 1
+      while end < stream.count, stream[end] != caret { end += 1 }
+      let command = stream[(index + 1)..<end]
+      index = end
+      guard command.count >= 2 else { continue }
+      let name = String(decoding: command.prefix(2), as: UTF8.self)
+      let body = command.dropFirst(2)
+      func text() -> String {
+        String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
       }
-      guard label.stride > 0 else { throw malformed("a label has no ^GF graphic") }
-      if label.width == 0 { label.width = label.stride * 8 }
-      label.height = label.rows.count / label.stride
-      labels.append(label)
+      switch name {
+      case "XA":
+        label = ReadLabel(width: 0, height: 0, stride: 0, rows: [], printerCodes: [])
+        origin = (0, 0)
+      case "XZ":
+        guard var finished = label else { continue }
+        guard finished.stride > 0 else { throw malformed("a label has no ^GF graphic") }
+        if finished.width == 0 { finished.width = finished.stride * 8 }
+        finished.height = finished.rows.count / finished.stride
+        labels.append(finished)
+        label = nil
+      case "PW": label?.width = Int(text()) ?? 0
+      case "LL": label?.height = Int(text()) ?? 0
+      case "FO":
+        let numbers = text().split(separator: ",").map { Int($0) ?? 0 }
+        origin = (numbers.first ?? 0, numbers.count > 1 ? numbers[1] : 0)
+      case "GF":
+        // A,total,total,bytes-a-row,data: the data are the bytes after the fourth comma.
+        var commas: [Int] = []
+        for position in body.indices where body[position] == UInt8(ascii: ",") {
+          commas.append(position)
+          if commas.count == 4 { break }
+        }
+        guard commas.count == 4 else { throw malformed("a ^GF graphic field has no data") }
+        let fields = String(decoding: body[body.startIndex..<commas[3]], as: UTF8.self).split(
+          separator: ",", omittingEmptySubsequences: false)
+        guard fields.count == 4, fields[0] == "A", let total = Int(fields[1]),
+          let perRow = Int(fields[3]), perRow > 0, total % perRow == 0
+        else { throw malformed("a ^GF graphic field is not ^GFA,total,total,bytes-a-row,data") }
+        guard origin == (0, 0) else { throw malformed("a ^GF graphic field not at ^FO0,0") }
+        label?.stride = perRow
+        label?.rows = try unpackZPL(
+          body[(commas[3] + 1)...], bytesPerRow: perRow, rows: total / perRow)
+      case "BQ":
+        let numbers = text().split(separator: ",", omittingEmptySubsequences: false)
+        guard numbers.count >= 3, numbers[1] == "2", let module = Int(numbers[2]) else {
+          throw malformed("a ^BQ command is not ^BQN,2,magnification")
+        }
+        pendingModule = module
+      case "FH": hexEscape = text().first ?? "_"
+      case "FD":
+        guard let module = pendingModule else { continue }
+        var data = text()
+        if let escape = hexEscape { data = unescapeZPL(data, escape: escape) }
+        guard data.count >= 3, let level = ErrorCorrection(rawValue: String(data.prefix(1))),
+          data.dropFirst().first == "A", data.dropFirst(2).first == ","
+        else { throw malformed("a QR ^FD does not begin with its error correction and A,") }
+        label?.printerCodes.append(
+          PrinterQR(
+            x: origin.x, y: origin.y, module: module, level: level,
+            data: String(data.dropFirst(3))))
+        pendingModule = nil
+        hexEscape = nil
+      case "FS": hexEscape = nil
+      default: continue
+      }
     }
     return labels
   }
@@ -301,52 +325,93 @@ extension ThermalStream {
   }
 
   /// ZPL's ASCII hex, plain or compressed, back to rows with 1 a white dot.
-  static func unpackZPL(_ data: [UInt8], bytesPerRow: Int, rows: Int) throws(LabelError) -> [UInt8]
+  static func unpackZPL(_ data: ArraySlice<UInt8>, bytesPerRow: Int, rows: Int)
+    throws(LabelError) -> [UInt8]
   {
     let hexPerRow = bytesPerRow * 2
-    var digits: [UInt8] = []
-    digits.reserveCapacity(hexPerRow * rows)
-    var row: [UInt8] = []
-    var previous = [UInt8](repeating: UInt8(ascii: "0"), count: hexPerRow)
+    // Built as ZPL has it (1 a printed dot), a nibble at a time, then inverted.
+    var bytes = [UInt8](repeating: 0, count: bytesPerRow * rows)
+    var row = 0
+    var nibble = 0
     var count = 0
-    func finishRow() {
-      digits += row
-      previous = row
-      row = []
-    }
-    for character in data {
-      switch character {
-      case UInt8(ascii: "G")...UInt8(ascii: "Y"): count += Int(character - UInt8(ascii: "G")) + 1
-      case UInt8(ascii: "g")...UInt8(ascii: "z"):
-        count += (Int(character - UInt8(ascii: "g")) + 1) * 20
-      case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"):
-        row += [UInt8](repeating: character, count: max(1, count))
-        count = 0
-        guard row.count <= hexPerRow else { throw malformed("a ^GF row is longer than its width") }
-        if row.count == hexPerRow { finishRow() }
-      case UInt8(ascii: ","), UInt8(ascii: "!"):
-        let fill = character == UInt8(ascii: ",") ? UInt8(ascii: "0") : UInt8(ascii: "F")
-        row += [UInt8](repeating: fill, count: hexPerRow - row.count)
-        finishRow()
-      case UInt8(ascii: ":"):
-        guard row.isEmpty else { throw malformed("a ^GF row repeat inside a row") }
-        row = previous
-        finishRow()
-      case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
-      default:
-        throw malformed("a ^GF graphic holds \"\(Character(Unicode.Scalar(character)))\"")
+    var failure: LabelError?
+    bytes.withUnsafeMutableBufferPointer { out in
+      /// `times` nibbles of `value` from the current place, within the row.
+      func put(_ value: UInt8, times: Int) {
+        var left = times
+        var base = row * bytesPerRow
+        // A half byte first, then whole bytes, then a last half.
+        if nibble % 2 == 1, left > 0 {
+          out[base + nibble / 2] |= value
+          nibble += 1
+          left -= 1
+        }
+        let whole = left / 2
+        if whole > 0 {
+          let byte = value << 4 | value
+          let first = base + nibble / 2
+          for index in first..<(first + whole) { out[index] = byte }
+          nibble += 2 * whole
+          left -= 2 * whole
+        }
+        if left > 0 {
+          out[base + nibble / 2] = value << 4
+          nibble += 1
+        }
+        if nibble == hexPerRow {
+          nibble = 0
+          row += 1
+          base += bytesPerRow
+        }
+      }
+      for character in data {
+        switch character {
+        case UInt8(ascii: "G")...UInt8(ascii: "Y"): count += Int(character - UInt8(ascii: "G")) + 1
+        case UInt8(ascii: "g")...UInt8(ascii: "z"):
+          count += (Int(character - UInt8(ascii: "g")) + 1) * 20
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"):
+          let value =
+            character <= UInt8(ascii: "9")
+            ? character - UInt8(ascii: "0") : character - UInt8(ascii: "A") + 10
+          let times = max(1, count)
+          guard row < rows, nibble + times <= hexPerRow else {
+            failure = malformed("a ^GF row is longer than its \(bytesPerRow) bytes")
+            return
+          }
+          put(value, times: times)
+          count = 0
+        case UInt8(ascii: ","), UInt8(ascii: "!"):
+          guard row < rows else {
+            failure = malformed("a ^GF graphic holds more than \(rows) rows")
+            return
+          }
+          put(character == UInt8(ascii: ",") ? 0 : 15, times: hexPerRow - nibble)
+          count = 0
+        case UInt8(ascii: ":"):
+          guard nibble == 0, row < rows else {
+            failure = malformed("a ^GF row repeat inside a row or past the last row")
+            return
+          }
+          if row > 0 {
+            let previous = (row - 1) * bytesPerRow
+            for offset in 0..<bytesPerRow {
+              out[row * bytesPerRow + offset] = out[previous + offset]
+            }
+          }
+          row += 1
+        case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
+        default:
+          failure = malformed("a ^GF graphic holds \"\(Character(Unicode.Scalar(character)))\"")
+          return
+        }
       }
     }
-    guard row.isEmpty, digits.count == hexPerRow * rows else {
-      throw malformed("a ^GF graphic holds \(digits.count / 2) bytes, not \(bytesPerRow * rows)")
+    if let failure { throw failure }
+    guard row == rows, nibble == 0 else {
+      throw malformed("a ^GF graphic holds \(row) whole rows, not \(rows)")
     }
-    var bytes = [UInt8](repeating: 0, count: bytesPerRow * rows)
-    func value(_ digit: UInt8) -> UInt8 {
-      digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : digit - UInt8(ascii: "A") + 10
-    }
-    for index in 0..<bytes.count {
-      bytes[index] = ~(value(digits[2 * index]) << 4 | value(digits[2 * index + 1]))
-    }
+    // ZPL's 1 is a printed dot; a label's rows hold 1 for white.
+    for index in bytes.indices { bytes[index] = ~bytes[index] }
     return bytes
   }
 
