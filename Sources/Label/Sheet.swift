@@ -211,7 +211,8 @@ extension SheetLayout {
         throw refuse(
           known.isEmpty
             ? "needs --template, the size of the labels on the sheet (e.g. 70x37)"
-            : "is the grid of \(known.joined(separator: " and ")): name one, or give --template")
+            : "is the grid of \(known.joined(separator: " and ")): name one in --sheet, or give --template"
+        )
       }
       return try SheetLayout(columns: columns, rows: rows, label: label)
     } else {

@@ -312,8 +312,8 @@ struct BadInputTests {
       name: "unknown error correction", arguments: ["print", lot, "--count", "2", "--ecc", "Z"],
       status: 64, message: "'Z' is invalid for '--ecc"),
     Case(
-      name: "unknown output format", arguments: ["print", lot, "--count", "2", "--format", "pdf"],
-      status: 64, message: "'pdf' is invalid for '--format"),
+      name: "unknown output format", arguments: ["print", lot, "--count", "2", "--format", "eps"],
+      status: 64, message: "'eps' is invalid for '--format"),
     Case(
       name: "resuming a run that does not exist", arguments: ["print", lot, "--resume", "run-9"],
       message: "run-9"),
@@ -328,6 +328,20 @@ struct BadInputTests {
       name: "a sheet without a label size",
       arguments: ["print", lot, "--count", "2", "--sheet", "3x8"],
       message: "--sheet"),
+    Case(
+      name: "a sheet layout that is not one",
+      arguments: ["print", lot, "--count", "2", "--sheet", "a4-avery", "--format", "pdf"],
+      message: "is not a layout"),
+    Case(
+      name: "an offset that moves the labels off the sheet",
+      arguments: [
+        "print", lot, "--count", "2", "--sheet", "3x8-70x37", "--format", "pdf", "--offset=-1,0",
+      ],
+      message: "off the page"),
+    Case(
+      name: "a resolution no thermal printer has",
+      arguments: ["print", lot, "--count", "2", "--format", "tspl", "--dpi", "250"],
+      message: "203, 300 or 600 dpi"),
     Case(
       name: "a URL too long for any QR code",
       arguments: ["print", lot, "--count", "2", "--out", "{dir}/long"],
