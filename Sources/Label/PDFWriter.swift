@@ -200,35 +200,34 @@ public final class PDFWriter {
     var down = [Int32](repeating: 0, count: width * width)
     var acrossStart = [Int32](repeating: 0, count: width * width)
     var downStart = [Int32](repeating: 0, count: width * width)
-    for row in 0..<width {
-      var column = 0
-      while column < width {
-        guard symbol.isDark(row: row, column: column) else {
-          column += 1
+    /// The runs of line `line` (a row when `isRow`, else a column).
+    func measure(
+      _ line: Int, isRow: Bool, lengths: inout [Int32], starts: inout [Int32]
+    ) {
+      func index(_ position: Int) -> Int {
+        isRow ? line * width + position : position * width + line
+      }
+      func dark(_ position: Int) -> Bool {
+        isRow
+          ? symbol.isDark(row: line, column: position) : symbol.isDark(row: position, column: line)
+      }
+      var position = 0
+      while position < width {
+        guard dark(position) else {
+          position += 1
           continue
         }
-        let start = column
-        while column < width, symbol.isDark(row: row, column: column) { column += 1 }
-        for inRun in start..<column {
-          across[row * width + inRun] = Int32(column - start)
-          acrossStart[row * width + inRun] = Int32(start)
+        let start = position
+        while position < width, dark(position) { position += 1 }
+        for inRun in start..<position {
+          lengths[index(inRun)] = Int32(position - start)
+          starts[index(inRun)] = Int32(start)
         }
       }
     }
-    for column in 0..<width {
-      var row = 0
-      while row < width {
-        guard symbol.isDark(row: row, column: column) else {
-          row += 1
-          continue
-        }
-        let start = row
-        while row < width, symbol.isDark(row: row, column: column) { row += 1 }
-        for inRun in start..<row {
-          down[inRun * width + column] = Int32(row - start)
-          downStart[inRun * width + column] = Int32(start)
-        }
-      }
+    for line in 0..<width {
+      measure(line, isRow: true, lengths: &across, starts: &acrossStart)
+      measure(line, isRow: false, lengths: &down, starts: &downStart)
     }
     cairo_save(cr)
     cairo_set_line_width(cr, module)

@@ -25,16 +25,28 @@ public struct PackedLabel: Hashable, Sendable {
   /// The code's square as a grayscale bitmap, pixel for pixel as printed: what the
   /// read-back check decodes.
   public func codeBitmap() -> Bitmap {
-    var bitmap = Bitmap(width: codeSide, height: codeSide)
-    for row in 0..<codeSide where codeY + row < height {
-      for column in 0..<codeSide where codeX + column < width {
-        let x = codeX + column
-        if rows[(codeY + row) * stride + x / 8] & (0x80 >> UInt8(x % 8)) == 0 {
-          bitmap[column, row] = 0
+    Bitmap(
+      square: (codeX, codeY, codeSide), ofRows: rows, stride: stride, width: width, height: height)
+  }
+}
+
+extension Bitmap {
+  /// The square from (`x`, `y`), `side` dots, of rows packed one bit a dot (most
+  /// significant bit first, 1 for white), `width` × `height` dots: black and white.
+  init(
+    square: (x: Int, y: Int, side: Int), ofRows rows: [UInt8], stride: Int, width: Int,
+    height: Int
+  ) {
+    let (x, y, side) = square
+    self.init(width: side, height: side)
+    for row in 0..<side where y + row < height {
+      for column in 0..<side where x + column < width {
+        let dot = x + column
+        if rows[(y + row) * stride + dot / 8] & (0x80 >> UInt8(dot % 8)) == 0 {
+          self[column, row] = 0
         }
       }
     }
-    return bitmap
   }
 }
 

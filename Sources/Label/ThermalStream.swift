@@ -200,16 +200,7 @@ extension ThermalStream {
 
     /// The dots from (`x`, `y`), `side` square, as a grayscale bitmap.
     public func bitmap(x: Int, y: Int, side: Int) -> Bitmap {
-      var bitmap = Bitmap(width: side, height: side)
-      for row in 0..<side where y + row < height {
-        for column in 0..<side where x + column < width {
-          let dot = x + column
-          if rows[(y + row) * stride + dot / 8] & (0x80 >> UInt8(dot % 8)) == 0 {
-            bitmap[column, row] = 0
-          }
-        }
-      }
-      return bitmap
+      Bitmap(square: (x, y, side), ofRows: rows, stride: stride, width: width, height: height)
     }
   }
 
