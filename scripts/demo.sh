@@ -46,7 +46,8 @@ run batch list --gtin 8932301001016
 echo
 echo "== 6. Print 300 signed labels for the new lot, each read back with zbar =="
 run print 8932301001016/DTNQ-2611-03 --count 300 --out "$OUT/labels"
-run print 8932301001016/DTNQ-2611-03 --count 24 --sheet 3x8 --template 70x37 --unsigned \
+# For an office printer: one A4 sheet of 3 x 8 labels of 70 x 37 mm, as a PDF at true size.
+run print 8932301001016/DTNQ-2611-03 --count 24 --sheet 3x8-70x37 --format pdf --unsigned \
   --out "$OUT/sheet"
 
 echo
@@ -85,5 +86,5 @@ run link make --base https://truyxuat.angiang.example --gtin 8932301001016 \
 
 echo
 echo "Demo complete. Everything is in $OUT/: the store (angiang.sqlite), the labels"
-echo "($OUT/labels/*.png, 100x50 mm at 300 dpi; $OUT/sheet/page-001.png, an A4 sheet),"
+echo "($OUT/labels/*.png, 100x50 mm at 300 dpi; $OUT/sheet/labels.pdf, an A4 sheet to print at 100%),"
 echo "the bundle, the trust list and the EPCIS document."

@@ -204,47 +204,70 @@ public final class BundleStore: Sendable {
   public let report: AuditReport
   /// When the bundle says it was exported.
   public let exportedAt: Timestamp?
-  private let folder: String
+  /// Whether these bytes had been checked against this trust list before, and the store
+  /// kept then was opened instead of checking them again.
+  public let fromCache: Bool
+  /// The private folder, removed by ``remove()``; nil for a store kept in the cache.
+  private let folder: String?
 
   /// Reads the bundle at `path` and checks it against `trustList`; a bundle that fails
-  /// any check is refused with the record at fault.
-  public convenience init(path: String, trustList: TrustList) async throws(TraceError) {
+  /// any check is refused with the record at fault. With a `cache`, a bundle already
+  /// checked against the same trust-list entries is opened from it, and one checked now
+  /// is kept in it.
+  public convenience init(path: String, trustList: TrustList, cache: BundleCache? = nil)
+    async throws(TraceError)
+  {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
     }
-    try await self.init(bytes: Array(data), path: path, trustList: trustList)
+    try await self.init(bytes: Array(data), path: path, trustList: trustList, cache: cache)
   }
 
   /// Reads a bundle from its bytes, named `path` in messages, and checks it against
-  /// `trustList` as ``init(path:trustList:)`` does.
-  public init(bytes: [UInt8], path: String, trustList: TrustList) async throws(TraceError) {
+  /// `trustList` as ``init(path:trustList:cache:)`` does.
+  public init(bytes: [UInt8], path: String, trustList: TrustList, cache: BundleCache? = nil)
+    async throws(TraceError)
+  {
     self.path = path
     func refuse(_ reason: String) -> TraceError {
       .malformed(what: "bundle \(path)", reason: reason)
+    }
+    let bundleHash = cache == nil ? "" : ByteText.sha256Hex(bytes)
+    let trustHash = cache == nil ? "" : trustList.fingerprint
+    if let cache, let kept = cache.lookup(bundle: bundleHash, trustList: trustHash),
+      let opened = try? SQLiteTraceStore(path: kept.path, signer: nil)
+    {
+      store = opened
+      report = kept.report
+      exportedAt = kept.exportedAt
+      fromCache = true
+      folder = nil
+      return
     }
     let parsed = try TraceBundle.parse(bytes, path: path)
     let root = parsed.root
     let events = parsed.events
     let headSequence = parsed.headSequence
     let headHash = parsed.headHash
-    folder = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
+    let work = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
+    folder = work
     do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     } catch {
-      throw refuse("cannot be read into \(folder): \(error.localizedDescription)")
+      throw refuse("cannot be read into \(work): \(error.localizedDescription)")
     }
     let replayed: SQLiteTraceStore
     let audit: AuditReport
     do {
-      replayed = try SQLiteTraceStore.replay(events, into: folder + "/bundle.sqlite")
+      replayed = try SQLiteTraceStore.replay(events, into: work + "/bundle.sqlite")
       audit = try await replayed.audit(
         trustList: trustList, expectedHead: (Int64(headSequence), headHash))
     } catch {
-      try? FileManager.default.removeItem(atPath: folder)
+      try? FileManager.default.removeItem(atPath: work)
       throw refuse("\(error)")
     }
     if let failure = audit.failure {
-      try? FileManager.default.removeItem(atPath: folder)
+      try? FileManager.default.removeItem(atPath: work)
       throw refuse("fails its check at \(failure)")
     }
     // The records must be exactly what the events imply.
@@ -253,13 +276,23 @@ public final class BundleStore: Sendable {
     guard let listed = root["records"], let impliedObject,
       NSDictionary(dictionary: ["r": listed]).isEqual(to: ["r": impliedObject])
     else {
-      try? FileManager.default.removeItem(atPath: folder)
+      try? FileManager.default.removeItem(atPath: work)
       let record = Self.firstDifference(root["records"], impliedObject)
       throw refuse("its records do not match its signed events (\(record))")
+    }
+    if let cache {
+      // Kept for next time: a copy with everything committed, whole or not at all.
+      let copy = work + "/checked.sqlite"
+      if (try? replayed.copy(to: copy)) != nil {
+        cache.keep(
+          store: copy, bundle: bundleHash, trustList: trustHash, report: audit,
+          exportedAt: parsed.exportedAt)
+      }
     }
     store = replayed
     report = audit
     exportedAt = parsed.exportedAt
+    fromCache = false
   }
 
   /// The first record listed in a bundle that differs from what its events imply, named by
@@ -308,6 +341,8 @@ public final class BundleStore: Sendable {
     return nil
   }
 
-  /// Removes the private store.
-  public func remove() { try? FileManager.default.removeItem(atPath: folder) }
+  /// Removes the private store (a store kept in the cache stays there).
+  public func remove() {
+    if let folder { try? FileManager.default.removeItem(atPath: folder) }
+  }
 }

@@ -193,6 +193,20 @@ extension Cell {
 }
 
 extension SQLiteTraceStore {
+  /// Writes a compact copy of the store, everything committed included, to `path` (which
+  /// must not exist), in the form opening it leaves byte for byte as it is.
+  public func copy(to path: String) throws(TraceError) {
+    do {
+      try database.writeWithoutTransaction { db in
+        try db.execute(sql: "VACUUM INTO ?", arguments: [path])
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+    // Opened once here, so that it is in WAL mode and up to date before anyone hashes it.
+    _ = try SQLiteTraceStore(path: path, signer: nil)
+  }
+
   /// A new store at `path` holding `events` exactly as they were signed, with the rows
   /// derived from them: an exported log read back. Nothing is checked while writing; audit
   /// the result. Events whose derived rows break the store's constraints (a lot issued

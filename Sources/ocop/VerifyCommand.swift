@@ -41,6 +41,11 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
   var scans: [String] = []
   @Option(help: ArgumentHelp("An exported bundle to check against, offline.", valueName: "file"))
   var bundle: [String] = []
+  @Flag(
+    help:
+      "Check every bundle from scratch and keep nothing: by default a bundle checked against a trust list is kept in the user's cache folder ($XDG_CACHE_HOME/ocop-trace, or ~/.cache/ocop-trace), and the same bytes checked against the same entries are opened from there."
+  )
+  var noCache = false
   @Option(help: ArgumentHelp("The trust list for offline checks.", valueName: "file"))
   var trust: String?
   @Option(
@@ -107,12 +112,14 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
           let signature = try Self.checkSigned(trustList, file: trust, anchors: anchor)
           warnIfOld("trust list \(trust) was signed", signature.issuedAt, now: now)
         }
+        let cache = noCache ? nil : BundleCache.standard
         for path in bundle {
-          let holder = try await BundleStore(path: path, trustList: trustList)
+          let holder = try await BundleStore(path: path, trustList: trustList, cache: cache)
           holders.append(holder)
           let age = holder.exportedAt.map { "exported \(Age.since($0)), " } ?? ""
           Output.printNote(
             "bundle \(path): \(age)\(holder.report.eventsChecked) events, head \(holder.report.headHash.prefix(16))…"
+              + (holder.fromCache ? " (checked before against this trust list)" : "")
           )
           if let exported = holder.exportedAt {
             warnIfOld("bundle \(path) was exported", exported, now: now)

@@ -24,15 +24,19 @@ struct CommandRunner {
     return URL(fileURLWithPath: "ocop")
   }()
 
+  /// The cache folder (`XDG_CACHE_HOME`) of every command the tests run.
+  static let cacheHome = NSTemporaryDirectory() + "ocop-test-cache-" + UUID().uuidString
+
   static func run(
     _ arguments: [String], stdin: String? = nil, in folder: String? = nil,
     environment: [String: String] = [:]
   ) throws -> Result {
     let process = Process()
     process.executableURL = executable
-    if !environment.isEmpty {
-      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    }
+    // Checked bundles are kept in the test run's own cache folder, not the user's.
+    process.environment = ProcessInfo.processInfo.environment.merging(
+      ["XDG_CACHE_HOME": cacheHome].merging(environment) { $1 }
+    ) { $1 }
     if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
     process.arguments = arguments
     let output = Pipe()

@@ -1,7 +1,15 @@
+import Crypto
+import Foundation
+
 /// Text encodings of bytes used in records, key ids and signed links.
 public enum ByteText {
   private static let hexDigits = Array("0123456789abcdef".utf8)
   private static let base32Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
+
+  /// The SHA-256 of `bytes`, in lower-case hexadecimal.
+  public static func sha256Hex(_ bytes: some DataProtocol) -> String {
+    hex(SHA256.hash(data: bytes))
+  }
 
   /// Lower-case hexadecimal.
   public static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {

@@ -195,6 +195,14 @@ public struct AuditReport: Hashable, Sendable {
 
   /// Whether the store passed.
   public var passed: Bool { failure == nil }
+
+  /// A report: what was checked, the head reached, and the first failure if any.
+  public init(eventsChecked: Int64, headSequence: Int64, headHash: String, failure: AuditFailure?) {
+    self.eventsChecked = eventsChecked
+    self.headSequence = headSequence
+    self.headHash = headHash
+    self.failure = failure
+  }
 }
 
 /// The first thing an audit found wrong, and where.

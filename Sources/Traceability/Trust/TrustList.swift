@@ -290,6 +290,10 @@ public struct TrustList: Hashable, Sendable {
     .array(issuers.values.sorted { $0.kid < $1.kid }.map(\.json))
   }
 
+  /// The SHA-256 (hex) of the canonical entries: what a check made against this list
+  /// depends on, whatever file or signature the list came in.
+  public var fingerprint: String { ByteText.sha256Hex(signedEntries.encoded()) }
+
   /// The JSON document, issuers ordered by kid. A list whose entries use no scope, dated
   /// revocation or signature is written as version 1, which older readers know; otherwise
   /// version 2, which they refuse rather than read without its limits.

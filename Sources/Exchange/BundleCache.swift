@@ -1,0 +1,136 @@
+import Foundation
+import TraceStoreSQLite
+import Traceability
+
+/// Bundles already checked: the private store a bundle was replayed into, kept after its
+/// check passed, with a manifest that says what it was checked against. A later check of
+/// the same bundle bytes against the same trust-list entries opens it instead of
+/// replaying and auditing the bundle again.
+///
+/// The folder is `$XDG_CACHE_HOME/ocop-trace/bundles` (or `~/.cache/ocop-trace/bundles`).
+/// An entry is named by the SHA-256 of the bundle's bytes and of the trust list's entries
+/// (``TrustList/fingerprint``); its manifest holds the SHA-256 of the kept store, checked
+/// each time it is opened, so a changed or damaged store is never used: it is checked
+/// again from the bundle and replaced. The newest ``limit`` entries are kept.
+public struct BundleCache: Sendable {
+  /// The folder.
+  public let folder: String
+  /// How many checked bundles are kept (the least recently used go first).
+  public var limit = 8
+
+  public static let manifestFormat = "ocop-trace checked bundle v1"
+
+  /// A cache in `folder`.
+  public init(folder: String) {
+    self.folder = folder
+  }
+
+  /// The user's cache folder: `$XDG_CACHE_HOME/ocop-trace/bundles`, else
+  /// `$HOME/.cache/ocop-trace/bundles`; nil when neither is set.
+  public static var standard: BundleCache? {
+    let environment = ProcessInfo.processInfo.environment
+    if let base = environment["XDG_CACHE_HOME"], base.hasPrefix("/") {
+      return BundleCache(folder: base + "/ocop-trace/bundles")
+    }
+    if let home = environment["HOME"], home.hasPrefix("/") {
+      return BundleCache(folder: home + "/.cache/ocop-trace/bundles")
+    }
+    return nil
+  }
+
+  /// What an entry's manifest says.
+  struct Manifest: Codable, Equatable {
+    var format: String
+    var bundleSHA256: String
+    var trustListSHA256: String
+    var storeSHA256: String
+    var eventsChecked: Int64
+    var headSequence: Int64
+    var headHash: String
+    var exportedAt: String?
+    var checkedAt: String
+  }
+
+  func name(bundle: String, trustList: String) -> String {
+    String(bundle.prefix(32)) + "-" + String(trustList.prefix(32))
+  }
+
+  /// The kept store of a bundle whose bytes hash to `bundle`, checked against a trust list
+  /// whose fingerprint is `trustList`, when there is one and it is whole; its audit and
+  /// export time as they were when it was checked.
+  func lookup(bundle: String, trustList: String) -> (
+    path: String, report: AuditReport, exportedAt: Timestamp?
+  )? {
+    let base = folder + "/" + name(bundle: bundle, trustList: trustList)
+    guard let data = FileManager.default.contents(atPath: base + ".json"),
+      let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
+      manifest.format == Self.manifestFormat, manifest.bundleSHA256 == bundle,
+      manifest.trustListSHA256 == trustList,
+      let store = FileManager.default.contents(atPath: base + ".sqlite"),
+      ByteText.sha256Hex(store) == manifest.storeSHA256
+    else { return nil }
+    // Used now: the last to go when the cache is trimmed.
+    try? FileManager.default.setAttributes(
+      [.modificationDate: Date()], ofItemAtPath: base + ".json")
+    let exportedAt = manifest.exportedAt.flatMap { try? Timestamp($0) }
+    return (
+      base + ".sqlite",
+      AuditReport(
+        eventsChecked: manifest.eventsChecked, headSequence: manifest.headSequence,
+        headHash: manifest.headHash, failure: nil),
+      exportedAt
+    )
+  }
+
+  /// Keeps `store` (a closed SQLite file whose bundle passed its check) as the entry of
+  /// `bundle` and `trustList`. The file and then the manifest appear whole or not at all;
+  /// a cache that cannot be written is left as it was.
+  func keep(
+    store: String, bundle: String, trustList: String, report: AuditReport, exportedAt: Timestamp?
+  ) {
+    let manager = FileManager.default
+    let base = folder + "/" + name(bundle: bundle, trustList: trustList)
+    let staging = folder + "/.incoming-" + UUID().uuidString
+    do {
+      try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      guard let bytes = manager.contents(atPath: store) else { return }
+      try bytes.write(to: URL(fileURLWithPath: staging + ".sqlite"))
+      let manifest = Manifest(
+        format: Self.manifestFormat, bundleSHA256: bundle, trustListSHA256: trustList,
+        storeSHA256: ByteText.sha256Hex(bytes), eventsChecked: report.eventsChecked,
+        headSequence: report.headSequence, headHash: report.headHash,
+        exportedAt: exportedAt?.text, checkedAt: Timestamp.now().text)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+      try encoder.encode(manifest).write(to: URL(fileURLWithPath: staging + ".json"))
+      // The store first: a manifest never names a store that is not there yet.
+      guard rename(staging + ".sqlite", base + ".sqlite") == 0,
+        rename(staging + ".json", base + ".json") == 0
+      else {
+        try? manager.removeItem(atPath: staging + ".sqlite")
+        try? manager.removeItem(atPath: staging + ".json")
+        return
+      }
+      trim()
+    } catch {
+      try? manager.removeItem(atPath: staging + ".sqlite")
+      try? manager.removeItem(atPath: staging + ".json")
+    }
+  }
+
+  /// Removes the least recently used entries beyond ``limit``.
+  func trim() {
+    let manager = FileManager.default
+    guard let names = try? manager.contentsOfDirectory(atPath: folder) else { return }
+    let entries = names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map {
+      name -> (String, Date) in
+      let date =
+        (try? manager.attributesOfItem(atPath: folder + "/" + name))?[.modificationDate] as? Date
+      return (String(name.dropLast(5)), date ?? .distantPast)
+    }.sorted { $0.1 > $1.1 }
+    for (name, _) in entries.dropFirst(max(0, limit)) {
+      try? manager.removeItem(atPath: folder + "/" + name + ".json")
+      try? manager.removeItem(atPath: folder + "/" + name + ".sqlite")
+    }
+  }
+}
