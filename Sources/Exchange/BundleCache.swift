@@ -66,8 +66,7 @@ public struct BundleCache: Sendable {
       let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
       manifest.format == Self.manifestFormat, manifest.bundleSHA256 == bundle,
       manifest.trustListSHA256 == trustList,
-      let store = FileManager.default.contents(atPath: base + ".sqlite"),
-      ByteText.sha256Hex(store) == manifest.storeSHA256
+      ByteText.sha256Hex(file: base + ".sqlite") == manifest.storeSHA256
     else { return nil }
     // Used now: the last to go when the cache is trimmed.
     try? FileManager.default.setAttributes(
@@ -82,8 +81,8 @@ public struct BundleCache: Sendable {
     )
   }
 
-  /// Keeps `store` (a closed SQLite file whose bundle passed its check) as the entry of
-  /// `bundle` and `trustList`. The file and then the manifest appear whole or not at all;
+  /// Keeps `store` (a closed SQLite file whose bundle passed its check; moved or copied
+  /// from where it is) as the entry of `bundle` and `trustList`. The file and then the manifest appear whole or not at all;
   /// a cache that cannot be written is left as it was.
   func keep(
     store: String, bundle: String, trustList: String, report: AuditReport, exportedAt: Timestamp?
@@ -93,11 +92,17 @@ public struct BundleCache: Sendable {
     let staging = folder + "/.incoming-" + UUID().uuidString
     do {
       try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      guard let bytes = manager.contents(atPath: store) else { return }
-      try bytes.write(to: URL(fileURLWithPath: staging + ".sqlite"))
+      // Moved when the cache is on the same file system, else copied; hashed from the file.
+      if rename(store, staging + ".sqlite") != 0 {
+        try manager.copyItem(atPath: store, toPath: staging + ".sqlite")
+      }
+      guard let storeHash = ByteText.sha256Hex(file: staging + ".sqlite") else {
+        try? manager.removeItem(atPath: staging + ".sqlite")
+        return
+      }
       let manifest = Manifest(
         format: Self.manifestFormat, bundleSHA256: bundle, trustListSHA256: trustList,
-        storeSHA256: ByteText.sha256Hex(bytes), eventsChecked: report.eventsChecked,
+        storeSHA256: storeHash, eventsChecked: report.eventsChecked,
         headSequence: report.headSequence, headHash: report.headHash,
         exportedAt: exportedAt?.text, checkedAt: Timestamp.now().text)
       let encoder = JSONEncoder()

@@ -65,41 +65,92 @@ public enum TraceBundle {
   /// A bundle's JSON, its events read (each body's grammar, not yet its signature) and
   /// checked to run 1, 2, 3… with nothing missing or moved.
   struct Parsed {
+    /// The members other than `events` and `records`.
     let root: [String: Any]
-    let events: [Event]
+    var events: [Event]
     let headSequence: Int
     let headHash: String
     /// When it was exported, as it says.
     let exportedAt: Timestamp?
+    /// The `records` member: its bytes, when the bundle is in the canonical form ocop
+    /// writes (compared byte for byte first), else as read.
+    let records: Records
+
+    enum Records {
+      case bytes(ArraySlice<UInt8>)
+      case read(Any?)
+    }
+
+    /// The `records` member as a JSON object tree.
+    func recordsObject() -> Any? {
+      switch records {
+      case .read(let value): return value
+      case .bytes(let bytes): return try? JSONSerialization.jsonObject(with: Data(bytes))
+      }
+    }
   }
 
-  /// Reads a bundle's bytes; `path` names it in errors.
+  /// Reads a bundle's bytes; `path` names it in errors. A bundle in the canonical form ocop
+  /// writes is read as it stands, without building the document in memory; any other JSON
+  /// is read whole and judged by the same rules.
   static func parse(_ bytes: [UInt8], path: String) throws(TraceError) -> Parsed {
     func refuse(_ reason: String) -> TraceError {
       .malformed(what: "bundle \(path)", reason: reason)
     }
-    guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-      throw refuse("is not JSON (cut short or damaged?)")
+    // Each event's body and signature as the file gives them; nil for an entry without.
+    let root: [String: Any]
+    var entries: [(body: [UInt8], signature: String)?]?
+    var ranges: [(body: Range<Int>, signature: Range<Int>)]?
+    let records: Parsed.Records
+    if let scanned = Self.scanCanonical(bytes) {
+      root = scanned.rest
+      ranges = scanned.entries
+      records = .bytes(bytes[scanned.records])
+    } else {
+      guard var whole = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+      else {
+        throw refuse("is not JSON (cut short or damaged?)")
+      }
+      entries = (whole["events"] as? [[String: Any]])?.map { entry in
+        guard let body = entry["body"] as? String, let signature = entry["signature"] as? String
+        else { return nil }
+        return (Array(body.utf8), signature)
+      }
+      records = .read(whole["records"])
+      whole["events"] = nil
+      whole["records"] = nil
+      root = whole
     }
     guard root["format"] as? String == TraceBundle.format else {
       throw refuse("is not an \(TraceBundle.format) file")
     }
-    guard let entries = root["events"] as? [[String: Any]],
-      let head = root["head"] as? [String: Any],
+    guard entries != nil || ranges != nil, let head = root["head"] as? [String: Any],
       let headSequence = head["seq"] as? Int, let headHash = head["hash"] as? String
     else { throw refuse("has no events or head") }
+    // Each event's body and signature: from where the scan found them (a body is unescaped
+    // only now, one at a time), or as read.
+    let count = ranges?.count ?? entries?.count ?? 0
+    func entry(_ index: Int) -> (body: [UInt8], signature: String)? {
+      if let ranges {
+        guard let body = Self.unescape(bytes[ranges[index].body]) else { return nil }
+        return (body, String(decoding: bytes[ranges[index].signature], as: UTF8.self))
+      }
+      return entries?[index]
+    }
     var events: [Event] = []
-    events.reserveCapacity(entries.count)
-    for (index, entry) in entries.enumerated() {
-      guard let body = entry["body"] as? String, let signatureText = entry["signature"] as? String,
-        let signature = Data(base64Encoded: signatureText)
-      else { throw refuse("event \(index + 1) has no body or signature") }
+    events.reserveCapacity(count)
+    for index in 0..<count {
+      guard let entry = entry(index), let signature = Data(base64Encoded: entry.signature) else {
+        throw refuse("event \(index + 1) has no body or signature")
+      }
       do {
-        events.append(try Event(body: Array(body.utf8), signature: Array(signature)))
+        events.append(try Event(body: entry.body, signature: Array(signature)))
       } catch {
         throw refuse("event \(index + 1): \(error)")
       }
     }
+    entries = nil
+    ranges = nil
     // The log must run 1, 2, 3… with nothing missing or moved before it is replayed.
     for (index, event) in events.enumerated() where event.sequence != Int64(index + 1) {
       let expected = Int64(index + 1)
@@ -118,7 +169,130 @@ public enum TraceBundle {
     let exportedAt = (root["exportedAt"] as? String).flatMap { try? Timestamp($0) }
     return Parsed(
       root: root, events: events, headSequence: headSequence, headHash: headHash,
-      exportedAt: exportedAt)
+      exportedAt: exportedAt, records: records)
+  }
+
+  /// A canonical string's content unescaped (`\"`, `\\`, `\u00xx`); nil for any other escape.
+  static func unescape(_ content: ArraySlice<UInt8>) -> [UInt8]? {
+    var out: [UInt8] = []
+    out.reserveCapacity(content.count)
+    var index = content.startIndex
+    while index < content.endIndex {
+      let byte = content[index]
+      guard byte == UInt8(ascii: "\\") else {
+        out.append(byte)
+        index += 1
+        continue
+      }
+      let escaped = content[index + 1]
+      if escaped == UInt8(ascii: "\"") || escaped == UInt8(ascii: "\\") {
+        out.append(escaped)
+        index += 2
+      } else if escaped == UInt8(ascii: "u"), index + 6 <= content.endIndex,
+        content[index + 2] == UInt8(ascii: "0"), content[index + 3] == UInt8(ascii: "0"),
+        let code = UInt8(
+          String(decoding: content[(index + 4)..<(index + 6)], as: UTF8.self), radix: 16)
+      {
+        out.append(code)
+        index += 6
+      } else {
+        return nil
+      }
+    }
+    return out
+  }
+
+  /// A bundle exactly as ``export(_:issuer:trustList:)`` writes it (canonical JSON, members
+  /// in order, events first and records last), read in one pass over its bytes: where each
+  /// event's body (still escaped) and signature lie, the members between, parsed (they are
+  /// small), and where the records lie. Nil for anything else, which is then read whole.
+  static func scanCanonical(_ bytes: [UInt8]) -> (
+    entries: [(body: Range<Int>, signature: Range<Int>)], rest: [String: Any],
+    records: Range<Int>
+  )? {
+    var index = 0
+    func expect(_ text: StaticString) -> Bool {
+      let count = text.utf8CodeUnitCount
+      guard index + count <= bytes.count else { return false }
+      let matches = text.withUTF8Buffer { literal in
+        bytes.withUnsafeBufferPointer { buffer in
+          memcmp(buffer.baseAddress! + index, literal.baseAddress!, count) == 0
+        }
+      }
+      if matches { index += count }
+      return matches
+    }
+    /// Where a canonical string's content lies, up to its closing quote (which is passed):
+    /// only the escapes `\"`, `\\` and `\u00xx`.
+    func string() -> Range<Int>? {
+      let start = index
+      while index < bytes.count {
+        let byte = bytes[index]
+        switch byte {
+        case UInt8(ascii: "\""):
+          index += 1
+          return start..<(index - 1)
+        case UInt8(ascii: "\\"):
+          guard index + 1 < bytes.count else { return nil }
+          let escaped = bytes[index + 1]
+          if escaped == UInt8(ascii: "\"") || escaped == UInt8(ascii: "\\") {
+            index += 2
+          } else if escaped == UInt8(ascii: "u"), index + 6 <= bytes.count {
+            index += 6
+          } else {
+            return nil
+          }
+        case 0..<0x20: return nil
+        default: index += 1
+        }
+      }
+      return nil
+    }
+    guard expect(#"{"events":["#) else { return nil }
+    var entries: [(body: Range<Int>, signature: Range<Int>)] = []
+    if !expect("]") {
+      while true {
+        guard expect(#"{"body":""#), let body = string(), expect(#","seq":"#) else { return nil }
+        let digits = index
+        while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+        guard index > digits, expect(#","signature":""#) else { return nil }
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+          guard bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 else { return nil }
+          index += 1
+        }
+        let signature = start..<index
+        index += 1
+        guard expect("}") else { return nil }
+        entries.append((body, signature))
+        if expect("]") { break }
+        guard expect(",") else { return nil }
+      }
+    }
+    // The members after `events`: small, parsed as JSON, up to `records`, the last.
+    let marker = Array(#","records":"#.utf8)
+    var found: Int?
+    var search = index
+    while search + marker.count <= bytes.count {
+      if bytes[search] == marker[0], bytes[search..<(search + marker.count)].elementsEqual(marker) {
+        found = search
+        break
+      }
+      search += 1
+    }
+    guard let recordsAt = found, bytes.last == UInt8(ascii: "}"), index < recordsAt,
+      bytes[index] == UInt8(ascii: ",")
+    else { return nil }
+    let middle = [UInt8(ascii: "{")] + bytes[(index + 1)..<recordsAt] + [UInt8(ascii: "}")]
+    guard let rest = try? JSONSerialization.jsonObject(with: Data(middle)) as? [String: Any],
+      rest["events"] == nil, rest["records"] == nil
+    else { return nil }
+    let recordsStart = recordsAt + marker.count
+    let recordsEnd = bytes.count - 1
+    guard recordsStart < recordsEnd, bytes[recordsStart] == UInt8(ascii: "{"),
+      bytes[recordsEnd - 1] == UInt8(ascii: "}")
+    else { return nil }
+    return (entries, rest, recordsStart..<recordsEnd)
   }
 
   /// A bundle's events, checked to be one whole log in order (not yet their signatures:
@@ -143,53 +317,92 @@ public enum TraceBundle {
     var products: [CanonicalJSON] = []
     var batches: [CanonicalJSON] = []
     for product in try snapshot.products() {
-      let history = try snapshot.ratingHistory(product.gtin)
-      products.append(
-        .object(["product": product.json, "ratings": .array(history.entries.map(\.json))]))
+      products.append(try productRecord(product, snapshot))
       for batch in try snapshot.batches(of: product.gtin) {
-        let ranges = try snapshot.serialRanges(batch.lot)
-        batches.append(
-          .object([
-            "batch": batch.json,
-            "serialRanges": .array(
-              ranges.map {
-                .object([
-                  "first": .integer($0.first), "last": .integer($0.last),
-                  "run": $0.printRun.map(CanonicalJSON.string) ?? .null,
-                ])
-              }),
-            "movements": .array(
-              try snapshot.movements(batch.lot).map {
-                .object([
-                  "party": .string($0.party), "date": .string($0.date.iso),
-                  "gln": $0.gln.map { .string($0.digits) } ?? .null,
-                ])
-              }),
-          ]))
+        batches.append(try batchRecord(batch, snapshot))
       }
     }
     return .object([
       "producers": .array(try snapshot.producers().map(\.json)),
       "products": .array(products),
       "batches": .array(batches),
-      "recalls": .array(
-        try snapshot.recalls().map { recall in
-          var members: CanonicalMembers = [
-            "lot": recall.lot.json, "reason": .string(recall.reason),
-            "recordedAt": .string(recall.recordedAt.text),
-          ]
-          // Written only for a lifted recall, so bundles without one read as before.
-          if let withdrawal = recall.withdrawal {
-            members.insert(
-              "withdrawal",
-              .object([
-                "reason": .string(withdrawal.reason),
-                "recordedAt": .string(withdrawal.recordedAt.text),
-              ]))
-          }
-          return .object(members)
+      "recalls": .array(try snapshot.recalls().map(recallRecord)),
+    ])
+  }
+
+  /// The records of a snapshot as `records(_:)` gives them, encoded one record at a time:
+  /// the same bytes, without the whole tree of records in memory.
+  static func recordsEncoded(_ store: any TraceStore) async throws(TraceError) -> [UInt8] {
+    try await store.snapshot { snapshot in
+      let products = try snapshot.products()
+      var out = Array(#"{"batches":["#.utf8)
+      var first = true
+      for product in products {
+        for batch in try snapshot.batches(of: product.gtin) {
+          if !first { out.append(UInt8(ascii: ",")) }
+          first = false
+          out += try batchRecord(batch, snapshot).encoded()
+        }
+      }
+      out += Array(#"],"producers":"#.utf8)
+      out += CanonicalJSON.array(try snapshot.producers().map(\.json)).encoded()
+      out += Array(#","products":["#.utf8)
+      for (index, product) in products.enumerated() {
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        out += try productRecord(product, snapshot).encoded()
+      }
+      out += Array(#"],"recalls":"#.utf8)
+      out += CanonicalJSON.array(try snapshot.recalls().map(recallRecord)).encoded()
+      out.append(UInt8(ascii: "}"))
+      return out
+    }
+  }
+
+  private static func productRecord(_ product: Product, _ snapshot: TraceSnapshot) throws
+    -> CanonicalJSON
+  {
+    let history = try snapshot.ratingHistory(product.gtin)
+    return .object(["product": product.json, "ratings": .array(history.entries.map(\.json))])
+  }
+
+  private static func batchRecord(_ batch: Batch, _ snapshot: TraceSnapshot) throws
+    -> CanonicalJSON
+  {
+    let ranges = try snapshot.serialRanges(batch.lot)
+    return .object([
+      "batch": batch.json,
+      "serialRanges": .array(
+        ranges.map {
+          .object([
+            "first": .integer($0.first), "last": .integer($0.last),
+            "run": $0.printRun.map(CanonicalJSON.string) ?? .null,
+          ])
+        }),
+      "movements": .array(
+        try snapshot.movements(batch.lot).map {
+          .object([
+            "party": .string($0.party), "date": .string($0.date.iso),
+            "gln": $0.gln.map { .string($0.digits) } ?? .null,
+          ])
         }),
     ])
+  }
+
+  private static func recallRecord(_ recall: Recall) -> CanonicalJSON {
+    var members: CanonicalMembers = [
+      "lot": recall.lot.json, "reason": .string(recall.reason),
+      "recordedAt": .string(recall.recordedAt.text),
+    ]
+    // Written only for a lifted recall, so bundles without one read as before.
+    if let withdrawal = recall.withdrawal {
+      members.insert(
+        "withdrawal",
+        .object([
+          "reason": .string(withdrawal.reason),
+          "recordedAt": .string(withdrawal.recordedAt.text),
+        ]))
+    }
+    return .object(members)
   }
 }
 
@@ -217,36 +430,63 @@ public final class BundleStore: Sendable {
   public convenience init(path: String, trustList: TrustList, cache: BundleCache? = nil)
     async throws(TraceError)
   {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    // A bundle checked before is found by its hash, read from the file a megabyte at a time,
+    // without holding the bundle in memory.
+    var bundleHash: String?
+    if let cache, let hash = ByteText.sha256Hex(file: path) {
+      bundleHash = hash
+      if let kept = cache.lookup(bundle: hash, trustList: trustList.fingerprint),
+        let opened = try? SQLiteTraceStore(path: kept.path, signer: nil)
+      {
+        self.init(kept: opened, report: kept.report, exportedAt: kept.exportedAt, path: path)
+        return
+      }
+    }
+    guard let bytes = Self.contents(of: path) else {
       throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
     }
-    try await self.init(bytes: Array(data), path: path, trustList: trustList, cache: cache)
+    try await self.init(
+      checking: bytes, path: path, trustList: trustList, cache: cache, bundleHash: bundleHash)
   }
 
   /// Reads a bundle from its bytes, named `path` in messages, and checks it against
   /// `trustList` as ``init(path:trustList:cache:)`` does.
-  public init(bytes: [UInt8], path: String, trustList: TrustList, cache: BundleCache? = nil)
-    async throws(TraceError)
-  {
+  public convenience init(
+    bytes: [UInt8], path: String, trustList: TrustList, cache: BundleCache? = nil
+  ) async throws(TraceError) {
+    if let cache,
+      let kept = cache.lookup(bundle: ByteText.sha256Hex(bytes), trustList: trustList.fingerprint),
+      let opened = try? SQLiteTraceStore(path: kept.path, signer: nil)
+    {
+      self.init(kept: opened, report: kept.report, exportedAt: kept.exportedAt, path: path)
+      return
+    }
+    try await self.init(
+      checking: bytes, path: path, trustList: trustList, cache: cache, bundleHash: nil)
+  }
+
+  /// A bundle checked before, opened from the cache.
+  private init(kept: SQLiteTraceStore, report: AuditReport, exportedAt: Timestamp?, path: String) {
+    self.store = kept
+    self.report = report
+    self.exportedAt = exportedAt
+    self.path = path
+    fromCache = true
+    folder = nil
+  }
+
+  /// Checks a bundle from scratch (and keeps it in `cache` when it passes).
+  private init(
+    checking bytes: [UInt8], path: String, trustList: TrustList, cache: BundleCache?,
+    bundleHash knownHash: String?
+  ) async throws(TraceError) {
     self.path = path
     func refuse(_ reason: String) -> TraceError {
       .malformed(what: "bundle \(path)", reason: reason)
     }
-    let bundleHash = cache == nil ? "" : ByteText.sha256Hex(bytes)
+    let bundleHash = cache == nil ? "" : knownHash ?? ByteText.sha256Hex(bytes)
     let trustHash = cache == nil ? "" : trustList.fingerprint
-    if let cache, let kept = cache.lookup(bundle: bundleHash, trustList: trustHash),
-      let opened = try? SQLiteTraceStore(path: kept.path, signer: nil)
-    {
-      store = opened
-      report = kept.report
-      exportedAt = kept.exportedAt
-      fromCache = true
-      folder = nil
-      return
-    }
-    let parsed = try TraceBundle.parse(bytes, path: path)
-    let root = parsed.root
-    let events = parsed.events
+    var parsed = try TraceBundle.parse(bytes, path: path)
     let headSequence = parsed.headSequence
     let headHash = parsed.headHash
     let work = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
@@ -257,9 +497,19 @@ public final class BundleStore: Sendable {
       throw refuse("cannot be read into \(work): \(error.localizedDescription)")
     }
     let replayed: SQLiteTraceStore
+    do {
+      replayed = try SQLiteTraceStore.replay(parsed.events, into: work + "/bundle.sqlite")
+    } catch {
+      try? FileManager.default.removeItem(atPath: work)
+      throw refuse("\(error)")
+    }
+    // The events are in the store now; their copy in memory is let go.
+    parsed.events = []
+    // The records the events imply are read on a second connection while the audit runs.
+    let second = try? SQLiteTraceStore(path: work + "/bundle.sqlite", signer: nil)
+    async let impliedRecords = Self.records(of: second)
     let audit: AuditReport
     do {
-      replayed = try SQLiteTraceStore.replay(events, into: work + "/bundle.sqlite")
       audit = try await replayed.audit(
         trustList: trustList, expectedHead: (Int64(headSequence), headHash))
     } catch {
@@ -270,15 +520,26 @@ public final class BundleStore: Sendable {
       try? FileManager.default.removeItem(atPath: work)
       throw refuse("fails its check at \(failure)")
     }
-    // The records must be exactly what the events imply.
-    let implied = try await TraceBundle.records(replayed)
-    let impliedObject = try? JSONSerialization.jsonObject(with: Data(implied.encoded()))
-    guard let listed = root["records"], let impliedObject,
-      NSDictionary(dictionary: ["r": listed]).isEqual(to: ["r": impliedObject])
-    else {
-      try? FileManager.default.removeItem(atPath: work)
-      let record = Self.firstDifference(root["records"], impliedObject)
-      throw refuse("its records do not match its signed events (\(record))")
+    // The records must be exactly what the events imply: the same canonical bytes, or,
+    // for a bundle written otherwise, the same JSON values.
+    let implied: [UInt8]
+    if let read = await impliedRecords {
+      implied = read
+    } else {
+      implied = try await TraceBundle.recordsEncoded(replayed)
+    }
+    var same = false
+    if case .bytes(let listedBytes) = parsed.records { same = listedBytes.elementsEqual(implied) }
+    if !same {
+      let listed = parsed.recordsObject()
+      let impliedObject = try? JSONSerialization.jsonObject(with: Data(implied))
+      guard let listed, let impliedObject,
+        NSDictionary(dictionary: ["r": listed]).isEqual(to: ["r": impliedObject])
+      else {
+        try? FileManager.default.removeItem(atPath: work)
+        let record = Self.firstDifference(listed, impliedObject)
+        throw refuse("its records do not match its signed events (\(record))")
+      }
     }
     if let cache {
       // Kept for next time: a copy with everything committed, whole or not at all.
@@ -293,6 +554,35 @@ public final class BundleStore: Sendable {
     report = audit
     exportedAt = parsed.exportedAt
     fromCache = false
+  }
+
+  /// The bytes of the file at `path`, read straight into one array (no second copy).
+  static func contents(of path: String) -> [UInt8]? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return nil }
+    let size = Int(status.st_size)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      var done = 0
+      while done < size {
+        let got = read(descriptor, buffer.baseAddress! + done, size - done)
+        if got < 0, errno == EINTR { continue }
+        guard got > 0 else { break }
+        done += got
+      }
+      failed = done != size
+      count = done
+    }
+    return failed ? nil : bytes
+  }
+
+  /// The canonical records `store` holds; nil when they cannot be read there.
+  private static func records(of store: SQLiteTraceStore?) async -> [UInt8]? {
+    guard let store else { return nil }
+    return try? await TraceBundle.recordsEncoded(store)
   }
 
   /// The first record listed in a bundle that differs from what its events imply, named by

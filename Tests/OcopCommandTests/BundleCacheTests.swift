@@ -73,3 +73,72 @@ struct BundleCacheTests {
     #expect(Self.entries(folder + "/no-cache").isEmpty)
   }
 }
+
+/// A bundle written by ocop is read in one pass over its bytes; one written otherwise (the
+/// same JSON, pretty-printed, members reordered, escapes of another writer) is read whole.
+/// Both are judged by the same rules, with the same messages.
+@Suite("Bundles in other JSON layouts")
+struct BundleLayoutTests {
+  /// `bundle` re-written by Foundation's JSON writer, after `change`.
+  static func rewritten(_ bundle: String, to path: String, change: (inout [String: Any]) -> Void)
+    throws
+  {
+    var root = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bundle)))
+        as? [String: Any])
+    change(&root)
+    try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted]).write(
+      to: URL(fileURLWithPath: path))
+  }
+
+  @Test func aBundleInAnotherLayoutIsJudgedAlike() throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    let pretty = folder + "/pretty-bundle.json"
+    try Self.rewritten(folder + "/bundle.json", to: pretty) { _ in }
+    let canonical = try BundleCacheTests.verify(folder, cache: folder + "/c", extra: ["--no-cache"])
+    let other = try BundleCacheTests.verify(
+      folder, cache: folder + "/c", bundle: pretty, extra: ["--no-cache"])
+    #expect(canonical.status == 0 && other.status == 0, "\(other.stderr)")
+    #expect(canonical.stdout == other.stdout)
+    // A record changed: refused alike, naming the record, in either layout.
+    func changeFirstBatch(_ root: inout [String: Any]) {
+      guard var records = root["records"] as? [String: Any],
+        var batches = records["batches"] as? [[String: Any]], var first = batches.first,
+        var batch = first["batch"] as? [String: Any]
+      else { return }
+      var origin = batch["origin"] as? [String: Any] ?? [:]
+      origin["area"] = "Vùng khác"
+      batch["origin"] = origin
+      first["batch"] = batch
+      batches[0] = first
+      records["batches"] = batches
+      root["records"] = records
+    }
+    let changedPretty = folder + "/changed-pretty.json"
+    try Self.rewritten(folder + "/bundle.json", to: changedPretty, change: changeFirstBatch)
+    let refusedPretty = try BundleCacheTests.verify(
+      folder, cache: folder + "/c", bundle: changedPretty, extra: ["--no-cache"])
+    #expect(refusedPretty.status != 0)
+    #expect(
+      refusedPretty.stderr.contains("its records do not match its signed events (batches: batch "),
+      "\(refusedPretty.stderr)")
+    // The same change in ocop's own layout: the one-pass reader finds the bytes differ and
+    // names the same record.
+    let bytes = try String(contentsOfFile: folder + "/bundle.json", encoding: .utf8)
+    let changedCanonical = folder + "/changed-canonical.json"
+    let recordsAt = try #require(bytes.range(of: #","records":"#))
+    let tail = bytes[recordsAt.upperBound...]
+    let area = tail.range(of: #""area":""#)
+    let end = area.flatMap { tail[$0.upperBound...].firstIndex(of: "\"") }
+    try #require(area != nil && end != nil, "no batch area in the bundle's records")
+    let edited = String(bytes[..<area!.upperBound]) + "Vùng khác" + String(tail[end!...])
+    try edited.write(toFile: changedCanonical, atomically: true, encoding: .utf8)
+    let refused = try BundleCacheTests.verify(
+      folder, cache: folder + "/c", bundle: changedCanonical, extra: ["--no-cache"])
+    #expect(refused.status != 0)
+    #expect(
+      refused.stderr.contains("its records do not match its signed events (batches: batch "),
+      "\(refused.stderr)")
+  }
+}

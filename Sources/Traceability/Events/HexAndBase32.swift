@@ -6,6 +6,22 @@ public enum ByteText {
   private static let hexDigits = Array("0123456789abcdef".utf8)
   private static let base32Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
 
+  /// The SHA-256 of the file at `path`, read a megabyte at a time, in lower-case
+  /// hexadecimal; nil when it cannot be read.
+  public static func sha256Hex(file path: String) -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while true {
+      // Nil or empty at the end of the file; an error is a file that cannot be read.
+      let chunk: Data?
+      do { chunk = try handle.read(upToCount: 1 << 20) } catch { return nil }
+      guard let chunk, !chunk.isEmpty else { break }
+      hasher.update(data: chunk)
+    }
+    return hex(hasher.finalize())
+  }
+
   /// The SHA-256 of `bytes`, in lower-case hexadecimal.
   public static func sha256Hex(_ bytes: some DataProtocol) -> String {
     hex(SHA256.hash(data: bytes))
