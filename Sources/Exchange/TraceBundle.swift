@@ -32,33 +32,76 @@ public enum TraceBundle {
   public static func export(
     _ store: any TraceStore, issuer: TrustedIssuer, trustList: TrustList = TrustList()
   ) async throws(TraceError) -> [UInt8] {
+    let path = NSTemporaryDirectory() + "ocop-bundle-export-" + UUID().uuidString
+    defer { unlink(path) }
+    let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw .file(path: path, reason: "cannot be created (\(String(cString: strerror(errno))))")
+    }
+    defer { close(descriptor) }
+    try await export(store, issuer: issuer, trustList: trustList, to: descriptor, path: path)
+    guard let bytes = BundleStore.contents(of: path) else {
+      throw .file(path: path, reason: "cannot be read back")
+    }
+    return bytes
+  }
+
+  /// The bundle of `store`, as ``export(_:issuer:trustList:)`` makes it, written to the
+  /// open file `descriptor` (named `path` in errors) a piece at a time: the events a
+  /// thousand at a time and the records one at a time, through a buffer of a megabyte, so
+  /// memory does not grow with the store. The bytes are the canonical JSON of the whole
+  /// bundle.
+  public static func export(
+    _ store: any TraceStore, issuer: TrustedIssuer, trustList: TrustList = TrustList(),
+    to descriptor: Int32, path: String
+  ) async throws(TraceError) {
     try await store.snapshot { snapshot in
-      let events = try snapshot.events()
-      let head = events.last
+      var buffer: [UInt8] = []
+      buffer.reserveCapacity(1 << 20)
+      func write(_ bytes: some Collection<UInt8>) throws(TraceError) {
+        buffer += bytes
+        if buffer.count >= 1 << 20 {
+          try NewFile.write(buffer, to: descriptor, path: path)
+          buffer.removeAll(keepingCapacity: true)
+        }
+      }
+      try write(#"{"events":["#.utf8)
       var signers: Set<String> = [issuer.kid]
-      for event in events {
-        signers.insert(event.kid)
-        for (_, inner) in try event.carriedChain() { signers.insert(inner.kid) }
+      var head: Event?
+      var after: Int64 = 0
+      while true {
+        let page = try snapshot.events(after: after, limit: 1000)
+        guard let last = page.last else { break }
+        for event in page {
+          signers.insert(event.kid)
+          for (_, inner) in try event.carriedChain() { signers.insert(inner.kid) }
+          if head != nil || event.sequence != page[0].sequence { try write(",".utf8) }
+          try write(
+            CanonicalJSON.object([
+              "seq": .integer(event.sequence),
+              "body": .string(String(decoding: event.body, as: UTF8.self)),
+              "signature": .string(Data(event.signature).base64EncodedString()),
+            ]).encoded())
+        }
+        head = last
+        after = last.sequence
       }
       let entries = signers.sorted().compactMap { trustList.issuers[$0]?.json }
-      let bundle = CanonicalJSON.object([
-        "format": .string(format), "exportedAt": .string(Timestamp.now().text),
+      // The members after `events`, in their canonical order, then the records, the last.
+      let middle = CanonicalJSON.object([
+        "exportedAt": .string(Timestamp.now().text), "format": .string(format),
         "issuer": issuer.json, "issuers": .array(entries),
         "head": .object([
           "seq": .integer(head?.sequence ?? 0),
           "hash": .string(ByteText.hex(head?.hash ?? Event.genesisHash)),
         ]),
-        "events": .array(
-          events.map {
-            .object([
-              "seq": .integer($0.sequence),
-              "body": .string(String(decoding: $0.body, as: UTF8.self)),
-              "signature": .string(Data($0.signature).base64EncodedString()),
-            ])
-          }),
-        "records": try records(snapshot),
-      ])
-      return bundle.encoded()
+      ]).encoded()
+      try write("],".utf8)
+      try write(middle.dropFirst().dropLast())
+      try write(#","records":"#.utf8)
+      try recordsEncoded(snapshot) { piece throws(TraceError) in try write(piece) }
+      try write("}".utf8)
+      try NewFile.write(buffer, to: descriptor, path: path)
     }
   }
 
@@ -334,28 +377,36 @@ public enum TraceBundle {
   /// the same bytes, without the whole tree of records in memory.
   static func recordsEncoded(_ store: any TraceStore) async throws(TraceError) -> [UInt8] {
     try await store.snapshot { snapshot in
-      let products = try snapshot.products()
-      var out = Array(#"{"batches":["#.utf8)
-      var first = true
-      for product in products {
-        for batch in try snapshot.batches(of: product.gtin) {
-          if !first { out.append(UInt8(ascii: ",")) }
-          first = false
-          out += try batchRecord(batch, snapshot).encoded()
-        }
-      }
-      out += Array(#"],"producers":"#.utf8)
-      out += CanonicalJSON.array(try snapshot.producers().map(\.json)).encoded()
-      out += Array(#","products":["#.utf8)
-      for (index, product) in products.enumerated() {
-        if index > 0 { out.append(UInt8(ascii: ",")) }
-        out += try productRecord(product, snapshot).encoded()
-      }
-      out += Array(#"],"recalls":"#.utf8)
-      out += CanonicalJSON.array(try snapshot.recalls().map(recallRecord)).encoded()
-      out.append(UInt8(ascii: "}"))
+      var out: [UInt8] = []
+      try recordsEncoded(snapshot) { piece throws(TraceError) in out += piece }
       return out
     }
+  }
+
+  /// The records of `snapshot`, encoded one record at a time and handed to `write`.
+  static func recordsEncoded(
+    _ snapshot: TraceSnapshot, to write: (ArraySlice<UInt8>) throws(TraceError) -> Void
+  ) throws {
+    let products = try snapshot.products()
+    try write(Array(#"{"batches":["#.utf8)[...])
+    var first = true
+    for product in products {
+      for batch in try snapshot.batches(of: product.gtin) {
+        if !first { try write([UInt8(ascii: ",")][...]) }
+        first = false
+        try write(try batchRecord(batch, snapshot).encoded()[...])
+      }
+    }
+    try write(Array(#"],"producers":"#.utf8)[...])
+    try write(CanonicalJSON.array(try snapshot.producers().map(\.json)).encoded()[...])
+    try write(Array(#","products":["#.utf8)[...])
+    for (index, product) in products.enumerated() {
+      if index > 0 { try write([UInt8(ascii: ",")][...]) }
+      try write(try productRecord(product, snapshot).encoded()[...])
+    }
+    try write(Array(#"],"recalls":"#.utf8)[...])
+    try write(CanonicalJSON.array(try snapshot.recalls().map(recallRecord)).encoded()[...])
+    try write([UInt8(ascii: "}")][...])
   }
 
   private static func productRecord(_ product: Product, _ snapshot: TraceSnapshot) throws

@@ -235,13 +235,16 @@ struct ExportCommand: AsyncParsableCommand, HelpExamples {
       try NewFile.refuseExisting(out)
       switch kind {
       case .bundle:
-        let bytes = try await TraceBundle.export(
-          workspace.store, issuer: issuer, trustList: try workspace.trustList())
-        try writeNew(bytes, to: out)
+        // Written as it is read, a megabyte at a time, into a file that takes its name whole.
+        let trustList = try workspace.trustList()
+        let size = try await NewFile.stream(to: out) { descriptor in
+          try await TraceBundle.export(
+            workspace.store, issuer: issuer, trustList: trustList, to: descriptor, path: out)
+        }
         Statement(json: output.json).say(
-          "wrote bundle \(out) (\(bytes.count / 1024) KiB), issuer \(issuer.kid)",
+          "wrote bundle \(out) (\(size / 1024) KiB), issuer \(issuer.kid)",
           [
-            "kind": .string("bundle"), "out": .string(out), "bytes": .integer(Int64(bytes.count)),
+            "kind": .string("bundle"), "out": .string(out), "bytes": .integer(Int64(size)),
             "issuer": .string(issuer.kid),
           ])
       case .csv:

@@ -59,6 +59,23 @@ struct ExportSnapshotTests {
     defer { bundle.remove() }
     #expect(bundle.report.eventsChecked == 4)
   }
+
+  /// A bundle written piece by piece is the canonical JSON of the whole bundle, and its
+  /// records, encoded one at a time, are the canonical records of the store.
+  @Test func aStreamedBundleIsCanonicalJSON() async throws {
+    let folder = TemporaryFolder("ocop-export-stream")
+    let store = try SQLiteTraceStore(path: try await Self.populated(in: folder), signer: nil)
+    let issuer = Self.key.trustedIssuer(validFrom: try Timestamp("2026-01-01"))
+    let bytes = try await TraceBundle.export(store, issuer: issuer)
+    let bundle = try CanonicalJSON(canonical: bytes)
+    #expect(bundle["events"]?.arrayValue?.count == 4)
+    #expect(bundle["head"]?["seq"]?.integerValue == 4)
+    #expect(bundle["records"] == (try await TraceBundle.records(store)))
+    let checked = try await BundleStore(
+      bytes: bytes, path: "bundle.json", trustList: TrustList([issuer]))
+    defer { checked.remove() }
+    #expect(checked.report.eventsChecked == 4)
+  }
 }
 
 /// A store that, once its reader has begun, lets another connection commit a write before

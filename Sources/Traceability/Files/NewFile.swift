@@ -62,6 +62,38 @@ package enum NewFile {
     return temporary
   }
 
+  /// Writes a new file at `path` through what `fill` writes to the descriptor it is given
+  /// (a hidden temporary file beside `path`, so a large file need never be whole in
+  /// memory): flushed to the disk, it then takes its name; or nothing is left, when `fill`
+  /// throws. Returns the file's size.
+  package static func stream(
+    to path: String, mode: mode_t = 0o644, fill: (Int32) async throws -> Void
+  ) async throws -> Int {
+    try refuseExisting(path)
+    let (folder, name) = split(path)
+    let (temporary, descriptor) = try createTemporary(in: folder, for: name, path: path, mode: mode)
+    var size = 0
+    do {
+      defer { close(descriptor) }
+      try await fill(descriptor)
+      guard fsync(descriptor) == 0 else { throw failure(path, "cannot be flushed to the disk") }
+      var status = stat()
+      if fstat(descriptor, &status) == 0 { size = Int(status.st_size) }
+    } catch {
+      unlink(temporary)
+      throw error
+    }
+    try place(temporary, at: path, folder: folder, isFolder: false)
+    return size
+  }
+
+  /// Writes all of `bytes` to `descriptor`; `path` names the file in errors.
+  package static func write(_ bytes: some ContiguousBytes, to descriptor: Int32, path: String)
+    throws(TraceError)
+  {
+    try writeAll(bytes, to: descriptor, path: path)
+  }
+
   /// A new folder at `path` holding what `fill` writes into the folder whose path it is
   /// given (a hidden temporary one beside `path`): every file in it is flushed to the disk,
   /// then the folder takes its name, or nothing does.
