@@ -170,26 +170,40 @@ public enum TraceBundle {
     guard entries != nil || ranges != nil, let head = root["head"] as? [String: Any],
       let headSequence = head["seq"] as? Int, let headHash = head["hash"] as? String
     else { throw refuse("has no events or head") }
-    // Each event's body and signature: from where the scan found them (a body is unescaped
-    // only now, one at a time), or as read.
     let count = ranges?.count ?? entries?.count ?? 0
-    func entry(_ index: Int) -> (body: [UInt8], signature: String)? {
-      if let ranges {
-        guard let body = Self.unescape(bytes[ranges[index].body]) else { return nil }
-        return (body, String(decoding: bytes[ranges[index].signature], as: UTF8.self))
+    // Each event read on every core; the first that cannot be read is the one refused.
+    let slots = Slots<EventRead>(count: count)
+    let scanned = ranges
+    let read = entries
+    let chunk = 512
+    DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
+        let entry: (body: [UInt8], signature: String)?
+        if let scanned {
+          entry = TraceBundle.unescape(bytes[scanned[index].body]).map {
+            ($0, String(decoding: bytes[scanned[index].signature], as: UTF8.self))
+          }
+        } else {
+          entry = read?[index]
+        }
+        guard let entry, let signature = Data(base64Encoded: entry.signature) else {
+          slots[index] = .missing
+          continue
+        }
+        do {
+          slots[index] = .event(try Event(body: entry.body, signature: Array(signature)))
+        } catch {
+          slots[index] = .failed("\(error)")
+        }
       }
-      return entries?[index]
     }
     var events: [Event] = []
     events.reserveCapacity(count)
     for index in 0..<count {
-      guard let entry = entry(index), let signature = Data(base64Encoded: entry.signature) else {
-        throw refuse("event \(index + 1) has no body or signature")
-      }
-      do {
-        events.append(try Event(body: entry.body, signature: Array(signature)))
-      } catch {
-        throw refuse("event \(index + 1): \(error)")
+      switch slots[index] {
+      case .event(let event)?: events.append(event)
+      case .failed(let reason)?: throw refuse("event \(index + 1): \(reason)")
+      case .missing?, nil: throw refuse("event \(index + 1) has no body or signature")
       }
     }
     entries = nil
@@ -548,8 +562,10 @@ public final class BundleStore: Sendable {
       throw refuse("cannot be read into \(work): \(error.localizedDescription)")
     }
     let replayed: SQLiteTraceStore
+    let verified: VerifiedSignatures
     do {
-      replayed = try SQLiteTraceStore.replay(parsed.events, into: work + "/bundle.sqlite")
+      (replayed, verified) = try await Self.replay(
+        parsed.events, into: work + "/bundle.sqlite", trustList: trustList)
     } catch {
       try? FileManager.default.removeItem(atPath: work)
       throw refuse("\(error)")
@@ -562,7 +578,8 @@ public final class BundleStore: Sendable {
     let audit: AuditReport
     do {
       audit = try await replayed.audit(
-        trustList: trustList, expectedHead: (Int64(headSequence), headHash))
+        trustList: trustList, expectedHead: (Int64(headSequence), headHash),
+        verified: verified)
     } catch {
       try? FileManager.default.removeItem(atPath: work)
       throw refuse("\(error)")
@@ -630,6 +647,16 @@ public final class BundleStore: Sendable {
     return failed ? nil : bytes
   }
 
+  /// `events` stored into a new store at `path`, while their signatures are checked on
+  /// another core.
+  private static func replay(_ events: [Event], into path: String, trustList: TrustList)
+    async throws(TraceError) -> (SQLiteTraceStore, VerifiedSignatures)
+  {
+    async let verified = VerifiedSignatures(events, trustList: trustList)
+    let store = try SQLiteTraceStore.replay(events, into: path)
+    return (store, await verified)
+  }
+
   /// The canonical records `store` holds; nil when they cannot be read there.
   private static func records(of store: SQLiteTraceStore?) async -> [UInt8]? {
     guard let store else { return nil }
@@ -685,5 +712,33 @@ public final class BundleStore: Sendable {
   /// Removes the private store (a store kept in the cache stays there).
   public func remove() {
     if let folder { try? FileManager.default.removeItem(atPath: folder) }
+  }
+}
+
+/// A bundle's event as read: the event, an entry without a body or signature, or the
+/// reason its body cannot be read.
+private enum EventRead {
+  case event(Event)
+  case missing
+  case failed(String)
+}
+
+/// One result a slot, each slot written by one thread.
+private final class Slots<Value>: @unchecked Sendable {
+  private let storage: UnsafeMutableBufferPointer<Value?>
+
+  init(count: Int) {
+    storage = .allocate(capacity: count)
+    storage.initialize(repeating: nil)
+  }
+
+  deinit {
+    storage.deinitialize()
+    storage.deallocate()
+  }
+
+  subscript(index: Int) -> Value? {
+    get { storage[index] }
+    set { storage[index] = newValue }
   }
 }

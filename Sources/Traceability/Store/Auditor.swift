@@ -10,9 +10,10 @@ extension Auditor {
   /// photo whose bytes are not those of the hash its record names.
   static func audit(
     _ reader: any TraceReader, trustList: TrustList, expectedHead: ExpectedHead?,
-    location: String
+    location: String, verified: VerifiedSignatures? = nil
   ) throws -> AuditReport {
     var auditor = Auditor(trustList: trustList)
+    auditor.verified = verified
     let integrity = try reader.integrityProblems()
     if !integrity.isEmpty {
       return auditor.report(
@@ -79,6 +80,8 @@ extension [Cell] {
 /// log taken in has come.
 struct Auditor {
   let trustList: TrustList
+  /// Signatures already checked, for the events whose bytes they were checked on.
+  var verified: VerifiedSignatures?
   var checked: Int64 = 0
   var previousHash = Event.genesisHash
   /// This store's log's name: its first event's hash.
@@ -121,7 +124,8 @@ struct Auditor {
       return fail("does not follow event \(checked): its previous-hash link is broken")
     }
     if let problem = trustList.check(
-      kid: event.kid, signature: signature, message: event.signedMessage, at: event.recordedAt)
+      kid: event.kid, signature: signature, message: event.signedMessage, at: event.recordedAt,
+      verified: verified?.result(for: event, signature: signature))
     {
       return fail("signature refused: \(problem)")
     }
@@ -207,5 +211,34 @@ struct Auditor {
       logs[log] = (inner.sequence, inner.hash)
     }
     return nil
+  }
+}
+
+/// The Ed25519 checks of a log's signatures, made beforehand (on another core, while the
+/// log is being stored): for each event, by sequence number, its hash and signature as
+/// checked, and whether the signature is its issuer's in the trust list. The audit takes a
+/// result only for an event whose hash and signature are exactly those checked, and makes
+/// every other check itself.
+public struct VerifiedSignatures: Sendable {
+  private var checks: [Int64: (hash: [UInt8], signature: [UInt8], valid: Bool)] = [:]
+
+  /// Checks the signature of every event in `events` against its issuer's key in
+  /// `trustList` (an issuer the list does not hold is left to the audit).
+  public init(_ events: [Event], trustList: TrustList) {
+    checks.reserveCapacity(events.count)
+    for event in events {
+      guard let issuer = trustList.issuers[event.kid] else { continue }
+      checks[event.sequence] = (
+        event.hash, event.signature, issuer.verifies(event.signature, of: event.signedMessage)
+      )
+    }
+  }
+
+  /// The check made on `event` with `signature`, or nil when none was made on those bytes.
+  func result(for event: Event, signature: [UInt8]) -> Bool? {
+    guard let check = checks[event.sequence], check.hash == event.hash,
+      check.signature == signature
+    else { return nil }
+    return check.valid
   }
 }

@@ -326,10 +326,20 @@ extension TraceStoreBackend {
   public func audit(trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?)
     async throws(TraceError) -> AuditReport
   {
+    try await audit(trustList: trustList, expectedHead: expectedHead, verified: nil)
+  }
+
+  /// The audit, taking the signature checks in `verified` for the events they were made
+  /// on (see ``VerifiedSignatures``).
+  public func audit(
+    trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?,
+    verified: VerifiedSignatures?
+  ) async throws(TraceError) -> AuditReport {
     let head = expectedHead.map { ExpectedHead(sequence: $0.sequence, hash: $0.hash) }
     let location = location
     return try await read { reader in
-      try Auditor.audit(reader, trustList: trustList, expectedHead: head, location: location)
+      try Auditor.audit(
+        reader, trustList: trustList, expectedHead: head, location: location, verified: verified)
     }
   }
 }
