@@ -81,6 +81,18 @@ public struct BundleCache: Sendable {
     )
   }
 
+  /// The kept store of a bundle whose bytes hash to `bundle`, checked against a trust list
+  /// whose fingerprint is `trustList`, opened; nil when there is none, it is not whole, or
+  /// it cannot be opened.
+  func open(bundle: String, trustList: String) -> (
+    store: SQLiteTraceStore, report: AuditReport, exportedAt: Timestamp?
+  )? {
+    guard let kept = lookup(bundle: bundle, trustList: trustList),
+      let store = try? SQLiteTraceStore(path: kept.path, signer: nil)
+    else { return nil }
+    return (store, kept.report, kept.exportedAt)
+  }
+
   /// Keeps `store` (a closed SQLite file whose bundle passed its check; moved or copied
   /// from where it is) as the entry of `bundle` and `trustList`. The file and then the manifest appear whole or not at all;
   /// a cache that cannot be written is left as it was.

@@ -75,7 +75,8 @@ public enum TraceBundle {
         for event in page {
           signers.insert(event.kid)
           for (_, inner) in try event.carriedChain() { signers.insert(inner.kid) }
-          if head != nil || event.sequence != page[0].sequence { try write(",".utf8) }
+          if head != nil { try write(",".utf8) }
+          head = event
           try write(
             CanonicalJSON.object([
               "seq": .integer(event.sequence),
@@ -83,7 +84,6 @@ public enum TraceBundle {
               "signature": .string(Data(event.signature).base64EncodedString()),
             ]).encoded())
         }
-        head = last
         after = last.sequence
       }
       let entries = signers.sorted().compactMap { trustList.issuers[$0]?.json }
@@ -500,10 +500,8 @@ public final class BundleStore: Sendable {
     var bundleHash: String?
     if let cache, let hash = ByteText.sha256Hex(file: path) {
       bundleHash = hash
-      if let kept = cache.lookup(bundle: hash, trustList: trustList.fingerprint),
-        let opened = try? SQLiteTraceStore(path: kept.path, signer: nil)
-      {
-        self.init(kept: opened, report: kept.report, exportedAt: kept.exportedAt, path: path)
+      if let kept = cache.open(bundle: hash, trustList: trustList.fingerprint) {
+        self.init(kept: kept.store, report: kept.report, exportedAt: kept.exportedAt, path: path)
         return
       }
     }
@@ -519,15 +517,15 @@ public final class BundleStore: Sendable {
   public convenience init(
     bytes: [UInt8], path: String, trustList: TrustList, cache: BundleCache? = nil
   ) async throws(TraceError) {
-    if let cache,
-      let kept = cache.lookup(bundle: ByteText.sha256Hex(bytes), trustList: trustList.fingerprint),
-      let opened = try? SQLiteTraceStore(path: kept.path, signer: nil)
+    let bundleHash = cache.map { _ in ByteText.sha256Hex(bytes) }
+    if let cache, let bundleHash,
+      let kept = cache.open(bundle: bundleHash, trustList: trustList.fingerprint)
     {
-      self.init(kept: opened, report: kept.report, exportedAt: kept.exportedAt, path: path)
+      self.init(kept: kept.store, report: kept.report, exportedAt: kept.exportedAt, path: path)
       return
     }
     try await self.init(
-      checking: bytes, path: path, trustList: trustList, cache: cache, bundleHash: nil)
+      checking: bytes, path: path, trustList: trustList, cache: cache, bundleHash: bundleHash)
   }
 
   /// A bundle checked before, opened from the cache.

@@ -182,10 +182,12 @@ public enum LabelPrinter {
     let extensionName = options.output == .svg ? "svg" : "png"
     switch options.output {
     case .pdf: return try renderPDF(jobs, into: staging, options: options, progress: progress)
-    case .zpl, .tspl:
+    case .zpl:
       return try renderThermal(
-        jobs, into: staging, options: options,
-        language: options.output == .zpl ? .zpl : .tspl, progress: progress)
+        jobs, into: staging, options: options, language: .zpl, progress: progress)
+    case .tspl:
+      return try renderThermal(
+        jobs, into: staging, options: options, language: .tspl, progress: progress)
     case .print, .preview, .svg: break
     }
     if let sheet = options.sheet {
@@ -472,7 +474,7 @@ public enum LabelPrinter {
           "a printer's QR command draws modules of 1 to \(ThermalStream.largestPrinterModule) dots; use a smaller module or the bitmap code"
       )
     }
-    let name = runFileName(language == .zpl ? .zpl : .tspl)
+    let name = runFileName(options.output)
     let path = staging + "/" + name
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
@@ -487,11 +489,11 @@ public enum LabelPrinter {
       }
       bytes += data.count
     }
-    try append(
-      ThermalStream.header(
-        language, widthMillimetres: options.template.widthMillimetres,
-        heightMillimetres: options.template.heightMillimetres,
-        gapMillimetres: options.gapMillimetres))
+    let header = ThermalStream.header(
+      language, widthMillimetres: options.template.widthMillimetres,
+      heightMillimetres: options.template.heightMillimetres,
+      gapMillimetres: options.gapMillimetres)
+    try append(header)
     try inChunks(jobs, options: options, progress: progress) { job, tools throws(LabelError) in
       let layout = try layout(job, tools: tools, options: options)
       var label = try tools.renderer.drawPacked(layout)
@@ -508,11 +510,7 @@ public enum LabelPrinter {
         label, language: language, printerCode: code, name: job.name)
       if options.readBack {
         // What the printer would be sent, read back out of the commands themselves.
-        let read = try ThermalStream.read(
-          ThermalStream.header(
-            language, widthMillimetres: options.template.widthMillimetres,
-            heightMillimetres: options.template.heightMillimetres,
-            gapMillimetres: options.gapMillimetres) + commands, language: language)
+        let read = try ThermalStream.read(header + commands, language: language)
         guard read.count == 1 else {
           throw .readBack(label: job.name, expected: job.url, found: [])
         }
