@@ -201,18 +201,24 @@ final class PostgresTransaction: SQLConnection {
     return try PostgresSchema.problems(in: session)
   }
 
-  func storedEvents() throws -> any StoredEventCursor {
-    try beforeRead()
-    return try PostgresCursor(
-      session: session, sql: "SELECT seq, kind, body, signature, hash FROM events ORDER BY seq"
-    ).events()
-  }
-
-  func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor {
+  func storedEvents(after sequence: Int64) throws -> any StoredEventCursor {
     try beforeRead()
     return try PostgresCursor(
       session: session,
-      sql: "SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name) ORDER BY row_no")
+      sql: "SELECT seq, kind, body, signature, hash FROM events WHERE seq > \(sequence) ORDER BY seq"
+    ).events()
+  }
+
+  func derivedRows(of table: Projection.Table, after sequence: Int64) throws
+    -> any DerivedRowCursor
+  {
+    try beforeRead()
+    let filter = SQLReader<PostgresTransaction>.derivedFilter(after: sequence)
+    return try PostgresCursor(
+      session: session,
+      sql:
+        "SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name)\(filter) ORDER BY row_no"
+    )
   }
 
   func insert(_ event: StoredEvent) throws {

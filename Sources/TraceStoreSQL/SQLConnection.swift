@@ -20,9 +20,10 @@ package protocol SQLConnection {
   /// What the database's own physical check of its storage finds wrong; empty when nothing.
   func integrityProblems() throws -> [String]
   /// The stored event rows as they are, in sequence order.
-  func storedEvents() throws -> any StoredEventCursor
+  func storedEvents(after sequence: Int64) throws -> any StoredEventCursor
   /// A derived table's stored rows as they are, in the order they were written.
-  func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor
+  func derivedRows(of table: Projection.Table, after sequence: Int64) throws
+    -> any DerivedRowCursor
   /// Appends a sealed event row.
   func insert(_ event: StoredEvent) throws
   /// Appends derived rows, each to its table.

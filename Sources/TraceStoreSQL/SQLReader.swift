@@ -216,12 +216,20 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
     try connection.integrityProblems()
   }
 
-  package func storedEvents() throws -> any StoredEventCursor {
-    try connection.storedEvents()
+  package func storedEvents(after sequence: Int64) throws -> any StoredEventCursor {
+    try connection.storedEvents(after: sequence)
   }
 
-  package func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor {
-    try connection.derivedRows(of: table)
+  package func derivedRows(of table: Projection.Table, after sequence: Int64) throws
+    -> any DerivedRowCursor
+  {
+    try connection.derivedRows(of: table, after: sequence)
+  }
+
+  /// The filter of a derived table's rows read after event `sequence`: none for 0, so that
+  /// a whole audit sees every row, whatever its event number says.
+  package static func derivedFilter(after sequence: Int64) -> String {
+    sequence > 0 ? " WHERE event_seq > \(sequence)" : ""
   }
 
   // MARK: - Appends

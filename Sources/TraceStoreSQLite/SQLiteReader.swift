@@ -39,18 +39,24 @@ struct GRDBConnection: SQLConnection {
     return found == ["ok"] ? [] : found
   }
 
-  func storedEvents() throws -> any StoredEventCursor {
+  func storedEvents(after sequence: Int64) throws -> any StoredEventCursor {
     EventRows(
       cursor: try Row.fetchCursor(
-        db, sql: "SELECT seq, kind, body, signature, hash FROM events ORDER BY seq"))
+        db, sql: "SELECT seq, kind, body, signature, hash FROM events WHERE seq > ? ORDER BY seq",
+        arguments: [sequence]))
   }
 
-  func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor {
+  func derivedRows(of table: Projection.Table, after sequence: Int64) throws
+    -> any DerivedRowCursor
+  {
     // rowid order is the order rows were written in.
-    DerivedRows(
+    let filter = SQLReader<GRDBConnection>.derivedFilter(after: sequence)
+    return DerivedRows(
       cursor: try Row.fetchCursor(
         db,
-        sql: "SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name) ORDER BY rowid"))
+        sql:
+          "SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name)\(filter) ORDER BY rowid"
+      ))
   }
 
   func insert(_ event: StoredEvent) throws {

@@ -151,13 +151,30 @@ struct AuditCommand: AsyncParsableCommand, HelpExamples {
     abstract: "Re-check the whole store: hash chain, every signature, every derived record.",
     discussion: """
       Names the first event or record that fails. Checks signatures against the store's \
-      trust list, or --trust FILE.
+      trust list, or --trust FILE. The whole log is checked by default. \
+      --checkpoint FILE writes, after an audit that passes, a checkpoint of the head it \
+      reached, signed with the store's key; --since FILE then checks only what follows \
+      that checkpoint: its event still there with its hash, every event after it, and the \
+      derived rows those events made. What came before, and the database's physical check, \
+      are the whole audit's: run one now and then.
       """)
   static let examples = [
-    "ocop audit"
+    "ocop audit",
+    "ocop audit --checkpoint audit.checkpoint",
+    "ocop audit --since audit.checkpoint --checkpoint audit.checkpoint",
   ]
   @Option(help: ArgumentHelp("Check against this trust list instead.", valueName: "file"))
   var trust: String?
+  @Option(
+    help: ArgumentHelp(
+      "Check only what follows this signed checkpoint (written by an earlier --checkpoint).",
+      valueName: "file"))
+  var since: String?
+  @Option(
+    help: ArgumentHelp(
+      "After an audit that passes, write the head it reached to this file, signed with the store's key (a file there is replaced).",
+      valueName: "file"))
+  var checkpoint: String?
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
@@ -166,25 +183,64 @@ struct AuditCommand: AsyncParsableCommand, HelpExamples {
     try await runReporting {
       let workspace = try await Workspace.open(location, writing: false)
       let trustList = try trust.map { try TrustList(path: $0) } ?? workspace.trustList()
-      let report = try await workspace.store.audit(trustList: trustList)
+      // The key that signs the checkpoint is loaded before the audit, so a missing key is
+      // found before the work.
+      let signer = try checkpoint.map { _ in
+        try IssuerKey.load(
+          from: Workspace.relative(workspace.config.key, to: workspace.configFile))
+      }
+      if let checkpoint { try AuditCommand.checkWritable(checkpoint) }
+      let from = try since.map { try SignedCheckpoint(path: $0, trustList: trustList) }
+      let report =
+        if let from {
+          try await workspace.store.audit(trustList: trustList, since: from.checkpoint)
+        } else {
+          try await workspace.store.audit(trustList: trustList)
+        }
       failed = !report.passed
+      var written: String?
+      if let checkpoint, let signer, let reached = report.checkpoint {
+        let signed = try SignedCheckpoint(reached, from: report.since, signedBy: signer)
+        try NewFile.replace(signed.encoded, at: checkpoint, mode: 0o644)
+        written = checkpoint
+      }
+      let scope =
+        from.map {
+          " after the checkpoint at event \($0.checkpoint.sequence) (audited \($0.auditedAt.day))"
+        } ?? ""
       if output.json {
         printRecord(
           .object([
             "passed": .bool(report.passed), "events": .integer(report.eventsChecked),
+            "since": .integer(report.since),
             "head": .object([
               "seq": .integer(report.headSequence), "hash": .string(report.headHash),
             ]),
             "failure": report.failure.map { .string($0.description) } ?? .null,
+            "checkpoint": written.map(CanonicalJSON.string) ?? .null,
           ]))
       } else if let failure = report.failure {
-        print("audit FAILED after \(report.eventsChecked) good events: \(failure)")
+        print("audit FAILED after \(report.eventsChecked) good events\(scope): \(failure)")
       } else {
-        print("audit passed: \(report.eventsChecked) events, chain and signatures intact")
+        let events = "\(report.eventsChecked) event\(report.eventsChecked == 1 ? "" : "s")"
+        print("audit passed: \(events)\(scope), chain and signatures intact")
         print("  head  event \(report.headSequence), hash \(report.headHash)")
+        if let written { print("  checkpoint written to \(written)") }
       }
     }
     if failed { throw ExitCode(1) }
+  }
+
+  /// Refuses a checkpoint path whose folder is missing or that names a folder, before the
+  /// audit runs.
+  static func checkWritable(_ path: String) throws {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+      throw CLIError("checkpoint \(path) is a folder; name a file")
+    }
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue
+    else { throw CLIError("checkpoint \(path): its folder \(folder) does not exist") }
   }
 }
 

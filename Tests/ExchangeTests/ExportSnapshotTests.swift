@@ -235,6 +235,12 @@ final class InterleavingStore: TraceStore, @unchecked Sendable {
   {
     try await inner.audit(trustList: trustList, expectedHead: expectedHead)
   }
+
+  func audit(trustList: TrustList, since checkpoint: AuditCheckpoint) async throws(TraceError)
+    -> AuditReport
+  {
+    try await inner.audit(trustList: trustList, since: checkpoint)
+  }
 }
 
 /// An error handed from one thread to another.

@@ -8,23 +8,50 @@ extension Auditor {
   /// and the rows derived from it are exactly the rows the derived tables hold for it.
   /// Derived rows that no event accounts for are found at the end, and so is a product
   /// photo whose bytes are not those of the hash its record names.
+  ///
+  /// From a `checkpoint` (``AuditCheckpoint``), the checkpoint's event must still be there
+  /// with its hash; then only the events after it and the derived rows whose event comes
+  /// after it are read, and only the photos of products added since are checked.
   static func audit(
     _ reader: any TraceReader, trustList: TrustList, expectedHead: ExpectedHead?,
-    location: String, verified: VerifiedSignatures? = nil
+    location: String, verified: VerifiedSignatures? = nil, since checkpoint: AuditCheckpoint? = nil
   ) throws -> AuditReport {
     var auditor = Auditor(trustList: trustList)
     auditor.verified = verified
-    let integrity = try reader.integrityProblems()
-    if !integrity.isEmpty {
-      return auditor.report(
-        AuditFailure(
-          sequence: nil, record: "file \(location)",
-          reason: "fails the database's integrity check: " + integrity.joined(separator: "; ")))
+    let start = checkpoint?.sequence ?? 0
+    if checkpoint == nil {
+      let integrity = try reader.integrityProblems()
+      if !integrity.isEmpty {
+        return auditor.report(
+          AuditFailure(
+            sequence: nil, record: "file \(location)",
+            reason: "fails the database's integrity check: " + integrity.joined(separator: "; ")))
+      }
     }
     var derived = try Projection.tables.map { table in
-      try DerivedTableReader(cursor: reader.derivedRows(of: table))
+      try DerivedTableReader(cursor: reader.derivedRows(of: table, after: start))
     }
-    let events = try reader.storedEvents()
+    // From a checkpoint, its own event is read first, and must be the one it names.
+    let events = try reader.storedEvents(after: max(0, start - 1))
+    if let checkpoint, start > 0 {
+      let record = "event \(start)"
+      guard let row = try events.next(), row.sequence == start else {
+        return auditor.report(
+          AuditFailure(
+            sequence: start, record: record,
+            reason: "is missing: the log no longer reaches the checkpoint's head"))
+      }
+      let hash = Event.hash(body: row.body)
+      guard ByteText.hex(hash) == checkpoint.hash, row.hash == hash else {
+        return auditor.report(
+          AuditFailure(
+            sequence: start, record: record,
+            reason:
+              "its hash is not the checkpoint's (\(checkpoint.hash.prefix(16))…): the log was rewritten"
+          ))
+      }
+      auditor.resume(from: checkpoint)
+    }
     while let row = try events.next() {
       if let failure = try auditor.check(row, derived: &derived, expectedHead: expectedHead) {
         return auditor.report(failure)
@@ -39,8 +66,12 @@ extension Auditor {
       }
     }
     // The photos kept beside the log: each one a product names must have the bytes of its
-    // hash (one a product taken in from another log names may be absent).
-    for hash in Set(try reader.products().compactMap { $0.photo?.sha256 }).sorted() {
+    // hash (one a product taken in from another log names may be absent). From a checkpoint,
+    // those of the products added since.
+    let products = try reader.products().filter {
+      checkpoint == nil || auditor.productsAdded.contains($0.gtin.digits)
+    }
+    for hash in Set(products.compactMap { $0.photo?.sha256 }).sorted() {
       do {
         _ = try reader.photo(sha256: hash)
       } catch {
@@ -91,10 +122,30 @@ struct Auditor {
 
   init(trustList: TrustList) { self.trustList = trustList }
 
+  /// Where the audit began: 0, or the checkpoint's event.
+  var start: Int64 = 0
+  /// The GTINs of the products whose rows the audit checked.
+  var productsAdded: Set<String> = []
+
+  /// Carries on from `checkpoint`, whose event has been found with its hash.
+  mutating func resume(from checkpoint: AuditCheckpoint) {
+    start = checkpoint.sequence
+    checked = checkpoint.sequence
+    previousHash = ByteText.bytes(hex: checkpoint.hash) ?? Event.genesisHash
+    ownLog = checkpoint.log
+    logs = checkpoint.logs.compactMapValues { head in
+      ByteText.bytes(hex: head.hash).map { (head.sequence, $0) }
+    }
+  }
+
   func report(_ failure: AuditFailure?) -> AuditReport {
-    AuditReport(
-      eventsChecked: checked, headSequence: checked, headHash: ByteText.hex(previousHash),
-      failure: failure)
+    let headHash = ByteText.hex(previousHash)
+    return AuditReport(
+      eventsChecked: checked - start, headSequence: checked, headHash: headHash,
+      failure: failure, since: start,
+      checkpoint: AuditCheckpoint(
+        sequence: checked, hash: headHash, log: ownLog,
+        logs: logs.mapValues { .init(sequence: $0.sequence, hash: ByteText.hex($0.hash)) }))
   }
 
   mutating func check(
@@ -163,6 +214,11 @@ struct Auditor {
         return AuditFailure(
           sequence: storedSequence, record: "\(table.name) row \(stored.description)",
           reason: "does not match what event \(storedSequence) records")
+      }
+      if wanted.table == Projection.products.index, wanted.cells.count > 1,
+        case .text(let gtin) = wanted.cells[1]
+      {
+        productsAdded.insert(gtin)
       }
       if stored != wanted.cells {
         let difference = zip(table.columns, zip(stored, wanted.cells)).first { $0.1.0 != $0.1.1 }

@@ -192,16 +192,25 @@ public struct AuditReport: Hashable, Sendable {
   public let headHash: String
   /// The first failure, or nil if everything checked out.
   public let failure: AuditFailure?
+  /// Where the audit began: 0 for the whole log, else the checkpoint's event.
+  public let since: Int64
+  /// Where a passing audit stopped, to carry on from next time; nil after a failure.
+  public let checkpoint: AuditCheckpoint?
 
   /// Whether the store passed.
   public var passed: Bool { failure == nil }
 
   /// A report: what was checked, the head reached, and the first failure if any.
-  public init(eventsChecked: Int64, headSequence: Int64, headHash: String, failure: AuditFailure?) {
+  public init(
+    eventsChecked: Int64, headSequence: Int64, headHash: String, failure: AuditFailure?,
+    since: Int64 = 0, checkpoint: AuditCheckpoint? = nil
+  ) {
     self.eventsChecked = eventsChecked
     self.headSequence = headSequence
     self.headHash = headHash
     self.failure = failure
+    self.since = since
+    self.checkpoint = failure == nil ? checkpoint : nil
   }
 }
 
@@ -285,6 +294,11 @@ public protocol TraceStore: EvidenceSource {
   /// has that hash, which finds a log cut short after it was noted.
   func audit(trustList: TrustList, expectedHead: (sequence: Int64, hash: String)?)
     async throws(TraceError)
+    -> AuditReport
+  /// Re-checks what follows `checkpoint` (see ``AuditCheckpoint``): its event is still there
+  /// with its hash, and every event after it and every derived row they made hold as the
+  /// whole audit checks them. The database's own physical check is the whole audit's.
+  func audit(trustList: TrustList, since checkpoint: AuditCheckpoint) async throws(TraceError)
     -> AuditReport
 }
 

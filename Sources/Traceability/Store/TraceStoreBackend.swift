@@ -60,10 +60,12 @@ package protocol TraceReader {
 
   /// What the database's own physical check of its files finds wrong; empty when nothing.
   func integrityProblems() throws -> [String]
-  /// The stored event rows as they are, in sequence order.
-  func storedEvents() throws -> any StoredEventCursor
-  /// The stored rows of a derived table as they are, in the order they were written.
-  func derivedRows(of table: Projection.Table) throws -> any DerivedRowCursor
+  /// The stored event rows as they are, in sequence order, after event `sequence` (0: all).
+  func storedEvents(after sequence: Int64) throws -> any StoredEventCursor
+  /// The stored rows of a derived table as they are, in the order they were written: all of
+  /// them for `sequence` 0, else those whose event comes after event `sequence`.
+  func derivedRows(of table: Projection.Table, after sequence: Int64) throws
+    -> any DerivedRowCursor
 }
 
 /// A write transaction: the reads, and the appends the rules make. Nothing is visible to
@@ -340,6 +342,24 @@ extension TraceStoreBackend {
     return try await read { reader in
       try Auditor.audit(
         reader, trustList: trustList, expectedHead: head, location: location, verified: verified)
+    }
+  }
+
+  public func audit(trustList: TrustList, since checkpoint: AuditCheckpoint)
+    async throws(TraceError) -> AuditReport
+  {
+    try await audit(trustList: trustList, since: checkpoint, verified: nil)
+  }
+
+  /// The audit from `checkpoint`, taking the signature checks in `verified`.
+  public func audit(
+    trustList: TrustList, since checkpoint: AuditCheckpoint, verified: VerifiedSignatures?
+  ) async throws(TraceError) -> AuditReport {
+    let location = location
+    return try await read { reader in
+      try Auditor.audit(
+        reader, trustList: trustList, expectedHead: nil, location: location, verified: verified,
+        since: checkpoint)
     }
   }
 }
