@@ -18,7 +18,7 @@ public struct BundleCache: Sendable {
   /// How many checked bundles are kept (the least recently used go first).
   public var limit = 8
 
-  public static let manifestFormat = "ocop-trace checked bundle v1"
+  public static let manifestFormat = "ocop-trace checked bundle v2"
 
   /// A cache in `folder`.
   public init(folder: String) {
@@ -49,6 +49,19 @@ public struct BundleCache: Sendable {
     var headHash: String
     var exportedAt: String?
     var checkedAt: String
+    /// Where the check began: 0, or for an update the head of the store it was applied on.
+    var since: Int64
+    /// The audit's checkpoint at the head (``AuditCheckpoint/json``, canonical): where an
+    /// update on this bundle carries on from.
+    var checkpoint: String
+  }
+
+  /// The checkpoint a manifest holds.
+  static func checkpoint(of manifest: Manifest) -> AuditCheckpoint? {
+    guard let json = try? CanonicalJSON(canonical: Array(manifest.checkpoint.utf8)) else {
+      return nil
+    }
+    return AuditCheckpoint(json: json)
   }
 
   func name(bundle: String, trustList: String) -> String {
@@ -61,11 +74,20 @@ public struct BundleCache: Sendable {
   func lookup(bundle: String, trustList: String) -> (
     path: String, report: AuditReport, exportedAt: Timestamp?
   )? {
-    let base = folder + "/" + name(bundle: bundle, trustList: trustList)
+    entry(named: name(bundle: bundle, trustList: trustList)) {
+      $0.bundleSHA256 == bundle && $0.trustListSHA256 == trustList
+    }
+  }
+
+  /// The entry `name`, when its manifest passes `test` and its store is whole.
+  private func entry(named name: String, _ test: (Manifest) -> Bool) -> (
+    path: String, report: AuditReport, exportedAt: Timestamp?
+  )? {
+    let base = folder + "/" + name
     guard let data = FileManager.default.contents(atPath: base + ".json"),
       let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
-      manifest.format == Self.manifestFormat, manifest.bundleSHA256 == bundle,
-      manifest.trustListSHA256 == trustList,
+      manifest.format == Self.manifestFormat, test(manifest),
+      let checkpoint = Self.checkpoint(of: manifest),
       ByteText.sha256Hex(file: base + ".sqlite") == manifest.storeSHA256
     else { return nil }
     // Used now: the last to go when the cache is trimmed.
@@ -76,9 +98,34 @@ public struct BundleCache: Sendable {
       base + ".sqlite",
       AuditReport(
         eventsChecked: manifest.eventsChecked, headSequence: manifest.headSequence,
-        headHash: manifest.headHash, failure: nil),
+        headHash: manifest.headHash, failure: nil, since: manifest.since,
+        checkpoint: checkpoint),
       exportedAt
     )
+  }
+
+  /// The kept stores checked against the trust list whose fingerprint is `trustList` that
+  /// hold log `log` at least as far as event `sequence`, the nearest first: where an update
+  /// after that event may be applied. Each is whole; whether it holds that very event is
+  /// for the caller to check.
+  func bases(log: String, from sequence: Int64, trustList: String) -> [(
+    path: String, report: AuditReport, exportedAt: Timestamp?
+  )] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      return []
+    }
+    var found: [(path: String, report: AuditReport, exportedAt: Timestamp?)] = []
+    for file in names where file.hasSuffix(".json") && !file.hasPrefix(".") {
+      // The manifest is read first, so that only candidates are hashed.
+      guard let data = FileManager.default.contents(atPath: folder + "/" + file),
+        let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
+        manifest.trustListSHA256 == trustList, manifest.headSequence >= sequence,
+        Self.checkpoint(of: manifest)?.log == log,
+        let kept = entry(named: String(file.dropLast(5)), { _ in true })
+      else { continue }
+      found.append(kept)
+    }
+    return found.sorted { $0.report.headSequence < $1.report.headSequence }
   }
 
   /// The kept store of a bundle whose bytes hash to `bundle`, checked against a trust list
@@ -99,6 +146,7 @@ public struct BundleCache: Sendable {
   func keep(
     store: String, bundle: String, trustList: String, report: AuditReport, exportedAt: Timestamp?
   ) {
+    guard let checkpoint = report.checkpoint else { return }
     let manager = FileManager.default
     let base = folder + "/" + name(bundle: bundle, trustList: trustList)
     let staging = folder + "/.incoming-" + UUID().uuidString
@@ -116,7 +164,8 @@ public struct BundleCache: Sendable {
         format: Self.manifestFormat, bundleSHA256: bundle, trustListSHA256: trustList,
         storeSHA256: storeHash, eventsChecked: report.eventsChecked,
         headSequence: report.headSequence, headHash: report.headHash,
-        exportedAt: exportedAt?.text, checkedAt: Timestamp.now().text)
+        exportedAt: exportedAt?.text, checkedAt: Timestamp.now().text, since: report.since,
+        checkpoint: String(decoding: checkpoint.json.encoded(), as: UTF8.self))
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
       try encoder.encode(manifest).write(to: URL(fileURLWithPath: staging + ".json"))

@@ -19,8 +19,31 @@ import Traceability
 /// canonical, every `prev` the hash of the event before, every signature made by an issuer
 /// the reader's trust list accepts at that time; and the records must be exactly those the
 /// events imply. The issuer entry inside the bundle is information, never trust.
+///
+/// An update (``updateFormat``) holds only the events after a head the reader already
+/// holds, named by `base` (its place and hash; the first event's signed `prev` is that
+/// hash), and the log's name, without records:
+///
+/// ```
+/// {"base": {"hash": "hex", "seq": N}, "events": [{"seq": N + 1, …}, …],
+///  "exportedAt": "…", "format": "ocop-trace bundle update v1", "head": {…},
+///  "issuer": {…}, "issuers": […], "log": "<the hash of the log's first event>"}
+/// ```
 public enum TraceBundle {
   public static let format = "ocop-trace bundle v1"
+  public static let updateFormat = "ocop-trace bundle update v1"
+
+  /// Where an update starts: after event `sequence`, whose hash starts with `hash` (hex)
+  /// when it is given.
+  public struct Since: Sendable, Equatable {
+    public let sequence: Int64
+    public let hash: String?
+
+    public init(sequence: Int64, hash: String? = nil) {
+      self.sequence = sequence
+      self.hash = hash?.lowercased()
+    }
+  }
 
   /// The bundle of `store`, whose events `issuer` signed. Its events and records are read
   /// in one snapshot (``TraceStore/snapshot(_:)``), so a write committed while it is made
@@ -51,10 +74,16 @@ public enum TraceBundle {
   /// thousand at a time and the records one at a time, through a buffer of a megabyte, so
   /// memory does not grow with the store. The bytes are the canonical JSON of the whole
   /// bundle.
+  ///
+  /// With `since`, an update (``updateFormat``): the events after that one only, which
+  /// must be in the store with the hash given.
+  ///
+  /// Returns the head written (its place) and how many events the file holds.
+  @discardableResult
   public static func export(
     _ store: any TraceStore, issuer: TrustedIssuer, trustList: TrustList = TrustList(),
-    to descriptor: Int32, path: String
-  ) async throws(TraceError) {
+    since: Since? = nil, to descriptor: Int32, path: String
+  ) async throws(TraceError) -> (head: Int64, events: Int64) {
     try await store.snapshot { snapshot in
       var buffer: [UInt8] = []
       buffer.reserveCapacity(1 << 20)
@@ -65,17 +94,33 @@ public enum TraceBundle {
           buffer.removeAll(keepingCapacity: true)
         }
       }
-      try write(#"{"events":["#.utf8)
-      var signers: Set<String> = [issuer.kid]
       var head: Event?
-      var after: Int64 = 0
+      var log: String?
+      if let since {
+        let base = try Self.base(since, in: snapshot)
+        head = base
+        log = try snapshot.events(after: 0, limit: 1).first?.logName
+        try write(
+          CanonicalJSON.object([
+            "base": .object([
+              "seq": .integer(base.sequence), "hash": .string(ByteText.hex(base.hash)),
+            ])
+          ]).encoded().dropLast())
+        try write(#","events":["#.utf8)
+      } else {
+        try write(#"{"events":["#.utf8)
+      }
+      var signers: Set<String> = [issuer.kid]
+      var after: Int64 = since?.sequence ?? 0
+      var first = true
       while true {
         let page = try snapshot.events(after: after, limit: 1000)
         guard let last = page.last else { break }
         for event in page {
           signers.insert(event.kid)
           for (_, inner) in try event.carriedChain() { signers.insert(inner.kid) }
-          if head != nil { try write(",".utf8) }
+          if !first { try write(",".utf8) }
+          first = false
           head = event
           try write(
             CanonicalJSON.object([
@@ -88,21 +133,86 @@ public enum TraceBundle {
       }
       let entries = signers.sorted().compactMap { trustList.issuers[$0]?.json }
       // The members after `events`, in their canonical order, then the records, the last.
-      let middle = CanonicalJSON.object([
-        "exportedAt": .string(Timestamp.now().text), "format": .string(format),
+      var members: CanonicalMembers = [
+        "exportedAt": .string(Timestamp.now().text),
+        "format": .string(since == nil ? format : updateFormat),
         "issuer": issuer.json, "issuers": .array(entries),
         "head": .object([
           "seq": .integer(head?.sequence ?? 0),
           "hash": .string(ByteText.hex(head?.hash ?? Event.genesisHash)),
         ]),
-      ]).encoded()
+      ]
+      if since != nil { members.insert("log", log.map(CanonicalJSON.string) ?? .null) }
+      let middle = CanonicalJSON.object(members).encoded()
       try write("],".utf8)
       try write(middle.dropFirst().dropLast())
+      if since != nil {
+        // An update carries no records: its reader derives them from the events.
+        try write("}".utf8)
+        try NewFile.write(buffer, to: descriptor, path: path)
+        return (head?.sequence ?? 0, (head?.sequence ?? 0) - since!.sequence)
+      }
       try write(#","records":"#.utf8)
       try recordsEncoded(snapshot) { piece throws(TraceError) in try write(piece) }
       try write("}".utf8)
       try NewFile.write(buffer, to: descriptor, path: path)
+      return (head?.sequence ?? 0, head?.sequence ?? 0)
     }
+  }
+
+  /// The head a bundle or update file names (its place and hash), read without reading its
+  /// events; nil when the file cannot be read or names none.
+  public static func head(ofFile path: String) -> Since? {
+    guard let bytes = BundleStore.contents(of: path) else { return nil }
+    // In a canonical file the member is found as it stands: inside a string every quote is
+    // escaped, so the pattern is the root's member.
+    let marker = Array(#""head":{"hash":""#.utf8)
+    if let start = bytes.firstRange(of: marker)?.upperBound {
+      var index = start
+      while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += 1 }
+      let hash = String(decoding: bytes[start..<index], as: UTF8.self)
+      let seqMarker = Array(#"","seq":"#.utf8)
+      if bytes[index...].starts(with: seqMarker) {
+        var end = index + seqMarker.count
+        let digits = end
+        while end < bytes.count, (0x30...0x39).contains(bytes[end]) { end += 1 }
+        if let sequence = Int64(String(decoding: bytes[digits..<end], as: UTF8.self)),
+          ByteText.bytes(hex: hash)?.count == 32
+        {
+          return Since(sequence: sequence, hash: hash)
+        }
+      }
+    }
+    guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+      let head = root["head"] as? [String: Any], let sequence = head["seq"] as? Int,
+      let hash = head["hash"] as? String
+    else { return nil }
+    return Since(sequence: Int64(sequence), hash: hash)
+  }
+
+  /// The event an update starts after: in the store, with the hash `since` gives.
+  static func base(_ since: Since, in snapshot: TraceSnapshot) throws -> Event {
+    let what = "--since \(since.sequence)"
+    guard since.sequence >= 1 else {
+      throw TraceError.malformed(
+        what: what, reason: "names no event: an update follows event 1 or later")
+    }
+    let head = try snapshot.headSequence()
+    guard let event = try snapshot.events(after: since.sequence - 1, limit: 1).first,
+      event.sequence == since.sequence
+    else {
+      throw TraceError.malformed(
+        what: what, reason: "is beyond this store's log, which ends at event \(head)")
+    }
+    let hash = ByteText.hex(event.hash)
+    if let expected = since.hash, !hash.hasPrefix(expected) {
+      throw TraceError.malformed(
+        what: what + ":" + expected,
+        reason:
+          "this store's event \(since.sequence) has hash \(hash.prefix(16))…: the head held is not this store's (another store's log, or one that forked)"
+      )
+    }
+    return event
   }
 
   /// A bundle's JSON, its events read (each body's grammar, not yet its signature) and
@@ -115,6 +225,9 @@ public enum TraceBundle {
     let headHash: String
     /// When it was exported, as it says.
     let exportedAt: Timestamp?
+    /// For an update: the event it follows (its place and hash, hex), and the log's name.
+    let base: (sequence: Int64, hash: String)?
+    let log: String?
     /// The `records` member: its bytes, when the bundle is in the canonical form ocop
     /// writes (compared byte for byte first), else as read.
     let records: Records
@@ -164,12 +277,27 @@ public enum TraceBundle {
       whole["records"] = nil
       root = whole
     }
-    guard root["format"] as? String == TraceBundle.format else {
+    let isUpdate = root["format"] as? String == TraceBundle.updateFormat
+    guard root["format"] as? String == TraceBundle.format || isUpdate else {
       throw refuse("is not an \(TraceBundle.format) file")
     }
     guard entries != nil || ranges != nil, let head = root["head"] as? [String: Any],
       let headSequence = head["seq"] as? Int, let headHash = head["hash"] as? String
     else { throw refuse("has no events or head") }
+    var base: (sequence: Int64, hash: String)?
+    var log: String?
+    if isUpdate {
+      guard let from = root["base"] as? [String: Any], let sequence = from["seq"] as? Int,
+        sequence >= 1, let hash = from["hash"] as? String,
+        ByteText.bytes(hex: hash)?.count == 32, let name = root["log"] as? String,
+        ByteText.bytes(hex: name)?.count == 32
+      else { throw refuse("is an update without the event it follows (base) or its log's name") }
+      if case .read(let listed) = records, listed != nil {
+        throw refuse("is an update and lists records: an update carries events only")
+      }
+      base = (Int64(sequence), hash.lowercased())
+      log = name.lowercased()
+    }
     let count = ranges?.count ?? entries?.count ?? 0
     // Each event read on every core; the first that cannot be read is the one refused.
     let slots = Slots<EventRead>(count: count)
@@ -208,25 +336,38 @@ public enum TraceBundle {
     }
     entries = nil
     ranges = nil
-    // The log must run 1, 2, 3… with nothing missing or moved before it is replayed.
-    for (index, event) in events.enumerated() where event.sequence != Int64(index + 1) {
-      let expected = Int64(index + 1)
+    // The log must run 1, 2, 3… (an update: on from its base) with nothing missing or moved
+    // before it is replayed.
+    let offset = base?.sequence ?? 0
+    for (index, event) in events.enumerated() where event.sequence != offset + Int64(index + 1) {
+      let expected = offset + Int64(index + 1)
       if events[index...].contains(where: { $0.sequence == expected }) {
         throw refuse(
           "events have been moved: event \(event.sequence) stands where event \(expected) should")
       }
       if event.sequence > expected {
         throw refuse(
-          "event \(index + 1) is missing: the log jumps from event \(index) to event \(event.sequence)"
+          "event \(expected) is missing: the log jumps from event \(expected - 1) to event \(event.sequence)"
         )
       }
       throw refuse(
-        "event \(event.sequence) is out of place: it stands where event \(index + 1) should")
+        "event \(event.sequence) is out of place: it stands where event \(expected) should")
+    }
+    if let base, let first = events.first,
+      ByteText.hex(first.previousHash) != base.hash
+    {
+      throw refuse(
+        "event \(first.sequence) does not follow the event it names as its base (\(base.sequence), \(base.hash.prefix(16))…): its previous-hash link is broken"
+      )
+    }
+    if let base, events.isEmpty, headSequence != base.sequence || headHash.lowercased() != base.hash
+    {
+      throw refuse("holds no events, and its head is not its base")
     }
     let exportedAt = (root["exportedAt"] as? String).flatMap { try? Timestamp($0) }
     return Parsed(
       root: root, events: events, headSequence: headSequence, headHash: headHash,
-      exportedAt: exportedAt, records: records)
+      exportedAt: exportedAt, base: base, log: log, records: records)
   }
 
   /// A canonical string's content unescaped (`\"`, `\\`, `\u00xx`); nil for any other escape.
@@ -353,15 +494,19 @@ public enum TraceBundle {
   }
 
   /// A bundle's events, checked to be one whole log in order (not yet their signatures:
-  /// ``TraceStore/importLog(_:trustList:)`` checks those), and when it was exported.
+  /// ``TraceStore/importLog(_:trustList:after:)`` checks those), and when it was exported;
+  /// for an update, the event of which log it follows.
   public static func events(path: String) throws(TraceError) -> (
-    events: [Event], exportedAt: Timestamp?
+    events: [Event], exportedAt: Timestamp?, base: LogPlace?
   ) {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let bytes = BundleStore.contents(of: path) else {
       throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
     }
-    let parsed = try parse(Array(data), path: path)
-    return (parsed.events, parsed.exportedAt)
+    let parsed = try parse(bytes, path: path)
+    let base = parsed.base.flatMap { base in
+      parsed.log.map { LogPlace(log: $0, sequence: base.sequence, hash: base.hash) }
+    }
+    return (parsed.events, parsed.exportedAt, base)
   }
 
   /// The records a store holds, as the bundle lists them, read in one snapshot.
@@ -485,6 +630,10 @@ public final class BundleStore: Sendable {
   /// Whether these bytes had been checked against this trust list before, and the store
   /// kept then was opened instead of checking them again.
   public let fromCache: Bool
+  /// For an update: what it was applied on (`bundle PATH`, or `a bundle checked before`),
+  /// and the path of that bundle when it was one of `bases`.
+  public let appliedOn: String?
+  public let basePath: String?
   /// The private folder, removed by ``remove()``; nil for a store kept in the cache.
   private let folder: String?
 
@@ -492,9 +641,13 @@ public final class BundleStore: Sendable {
   /// any check is refused with the record at fault. With a `cache`, a bundle already
   /// checked against the same trust-list entries is opened from it, and one checked now
   /// is kept in it.
-  public convenience init(path: String, trustList: TrustList, cache: BundleCache? = nil)
-    async throws(TraceError)
-  {
+  ///
+  /// An update (``TraceBundle/updateFormat``) is applied on the bundle it follows: the last
+  /// of `bases` that holds its base event, else one kept in the cache. Its events are
+  /// checked as a whole bundle's are, from that bundle's checked head on.
+  public convenience init(
+    path: String, trustList: TrustList, cache: BundleCache? = nil, bases: [BundleStore] = []
+  ) async throws(TraceError) {
     // A bundle checked before is found by its hash, read from the file a megabyte at a time,
     // without holding the bundle in memory.
     var bundleHash: String?
@@ -509,7 +662,8 @@ public final class BundleStore: Sendable {
       throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
     }
     try await self.init(
-      checking: bytes, path: path, trustList: trustList, cache: cache, bundleHash: bundleHash)
+      checking: bytes, path: path, trustList: trustList, cache: cache, bundleHash: bundleHash,
+      bases: bases)
   }
 
   /// Reads a bundle from its bytes, named `path` in messages, and checks it against
@@ -536,12 +690,14 @@ public final class BundleStore: Sendable {
     self.path = path
     fromCache = true
     folder = nil
+    appliedOn = nil
+    basePath = nil
   }
 
   /// Checks a bundle from scratch (and keeps it in `cache` when it passes).
   private init(
     checking bytes: [UInt8], path: String, trustList: TrustList, cache: BundleCache?,
-    bundleHash knownHash: String?
+    bundleHash knownHash: String?, bases: [BundleStore] = []
   ) async throws(TraceError) {
     self.path = path
     func refuse(_ reason: String) -> TraceError {
@@ -550,6 +706,21 @@ public final class BundleStore: Sendable {
     let bundleHash = cache == nil ? "" : knownHash ?? ByteText.sha256Hex(bytes)
     let trustHash = cache == nil ? "" : trustList.fingerprint
     var parsed = try TraceBundle.parse(bytes, path: path)
+    if parsed.base != nil {
+      let applied = try await Self.apply(
+        update: parsed, path: path, trustList: trustList, cache: cache, bundleHash: bundleHash,
+        trustHash: trustHash, bases: bases)
+      store = applied.store
+      report = applied.report
+      folder = applied.folder
+      appliedOn = applied.on
+      basePath = applied.basePath
+      exportedAt = parsed.exportedAt
+      fromCache = false
+      return
+    }
+    appliedOn = nil
+    basePath = nil
     let headSequence = parsed.headSequence
     let headHash = parsed.headHash
     let work = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
@@ -620,6 +791,113 @@ public final class BundleStore: Sendable {
     report = audit
     exportedAt = parsed.exportedAt
     fromCache = false
+  }
+
+  /// An update applied on the store of the bundle it follows, copied into a private folder:
+  /// the events it holds that the base holds must be the very same, and the others are
+  /// stored and audited from the base's checked head.
+  private static func apply(
+    update parsed: TraceBundle.Parsed, path: String, trustList: TrustList, cache: BundleCache?,
+    bundleHash: String, trustHash: String, bases: [BundleStore]
+  ) async throws(TraceError) -> (
+    store: SQLiteTraceStore, report: AuditReport, folder: String, on: String, basePath: String?
+  ) {
+    func refuse(_ reason: String) -> TraceError {
+      .malformed(what: "bundle \(path)", reason: reason)
+    }
+    guard let base = parsed.base, let log = parsed.log else { throw refuse("is not an update") }
+    if let last = parsed.events.last,
+      last.sequence != Int64(parsed.headSequence)
+        || ByteText.hex(last.hash)
+          != parsed.headHash.lowercased()
+    {
+      throw refuse("its head is not its last event (\(last.sequence))")
+    }
+    // The store it follows: a bundle given with it (the last first), else one kept.
+    var source: (store: SQLiteTraceStore, checkpoint: AuditCheckpoint, on: String, path: String?)?
+    var forked: String?
+    func consider(_ store: SQLiteTraceStore, _ checkpoint: AuditCheckpoint?, _ name: String)
+      async -> Bool
+    {
+      guard let checkpoint, checkpoint.log == log, checkpoint.sequence >= base.sequence,
+        let held = try? await store.events(after: base.sequence - 1, limit: 1).first,
+        held.sequence == base.sequence
+      else { return false }
+      guard ByteText.hex(held.hash) == base.hash else {
+        forked = name
+        return false
+      }
+      return true
+    }
+    for holder in bases.reversed()
+    where await consider(holder.store, holder.report.checkpoint, "bundle \(holder.path)") {
+      source = (holder.store, holder.report.checkpoint!, "bundle \(holder.path)", holder.path)
+      break
+    }
+    if source == nil, let cache {
+      for kept in cache.bases(log: log, from: base.sequence, trustList: trustHash) {
+        guard let store = try? SQLiteTraceStore(path: kept.path, signer: nil) else { continue }
+        if await consider(store, kept.report.checkpoint, "a bundle checked before") {
+          source = (store, kept.report.checkpoint!, "a bundle checked before", nil)
+          break
+        }
+      }
+    }
+    guard let source else {
+      if let forked {
+        throw refuse(
+          "follows event \(base.sequence) with hash \(base.hash.prefix(16))…, and \(forked) holds another event there: the log has forked"
+        )
+      }
+      throw refuse(
+        "is an update after event \(base.sequence) of log \(log.prefix(16))…, and the bundle it follows is not at hand: give that bundle first with another --bundle, or check it once (without --no-cache) so that it is kept"
+      )
+    }
+    let held = source.checkpoint.sequence
+    // The update's events the base holds already must be the very same.
+    let overlap = parsed.events.prefix { $0.sequence <= held }
+    if !overlap.isEmpty {
+      let stored = try await source.store.events(after: base.sequence, limit: overlap.count)
+      for (mine, theirs) in zip(stored, overlap) where mine.hash != theirs.hash {
+        throw refuse(
+          "event \(theirs.sequence) differs from the one in \(source.on): the log has forked")
+      }
+    }
+    let fresh = Array(parsed.events.dropFirst(overlap.count))
+    let work = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
+    do {
+      try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+      try source.store.copy(to: work + "/bundle.sqlite")
+    } catch {
+      try? FileManager.default.removeItem(atPath: work)
+      throw refuse("cannot be applied in \(work): \(error)")
+    }
+    let replayed: SQLiteTraceStore
+    let audit: AuditReport
+    do {
+      async let verified = VerifiedSignatures(fresh, trustList: trustList)
+      replayed = try SQLiteTraceStore.replay(fresh, into: work + "/bundle.sqlite", onto: true)
+      let expected = fresh.isEmpty ? nil : (Int64(parsed.headSequence), parsed.headHash)
+      audit = try await replayed.audit(
+        trustList: trustList, since: source.checkpoint, expectedHead: expected,
+        verified: await verified)
+    } catch {
+      try? FileManager.default.removeItem(atPath: work)
+      throw refuse("\(error)")
+    }
+    if let failure = audit.failure {
+      try? FileManager.default.removeItem(atPath: work)
+      throw refuse("fails its check at \(failure)")
+    }
+    if let cache {
+      let copy = work + "/checked.sqlite"
+      if (try? replayed.copy(to: copy)) != nil {
+        cache.keep(
+          store: copy, bundle: bundleHash, trustList: trustHash, report: audit,
+          exportedAt: parsed.exportedAt)
+      }
+    }
+    return (replayed, audit, work, source.on, source.path)
   }
 
   /// The bytes of the file at `path`, read straight into one array (no second copy).

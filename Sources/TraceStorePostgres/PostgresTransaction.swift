@@ -205,7 +205,8 @@ final class PostgresTransaction: SQLConnection {
     try beforeRead()
     return try PostgresCursor(
       session: session,
-      sql: "SELECT seq, kind, body, signature, hash FROM events WHERE seq > \(sequence) ORDER BY seq"
+      sql:
+        "SELECT seq, kind, body, signature, hash FROM events WHERE seq > \(sequence) ORDER BY seq"
     ).events()
   }
 

@@ -211,10 +211,12 @@ extension SQLiteTraceStore {
   /// derived from them: an exported log read back. Nothing is checked while writing; audit
   /// the result. Events whose derived rows break the store's constraints (a lot issued
   /// twice, a product of no producer) are refused here.
-  public static func replay(_ events: [Event], into path: String) throws(TraceError)
-    -> SQLiteTraceStore
+  ///
+  /// With `onto`, the store at `path` exists already and `events` follow its log.
+  public static func replay(_ events: [Event], into path: String, onto: Bool = false)
+    throws(TraceError) -> SQLiteTraceStore
   {
-    let store = try SQLiteTraceStore(path: path, signer: nil, create: true)
+    let store = try SQLiteTraceStore(path: path, signer: nil, create: !onto)
     try store.writeNow { db in
       for event in events {
         do {

@@ -124,12 +124,12 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
   /// `import bundle`: another store's log, taken in.
   private func importBundle() async throws {
     try await runReporting {
-      let (events, exportedAt) = try TraceBundle.events(path: path)
+      let (events, exportedAt, base) = try TraceBundle.events(path: path)
       let workspace = try await Workspace.open(location, writing: true)
       let trustList = try workspace.trustList()
       let report: LogImportReport
       do {
-        report = try await workspace.store.importLog(events, trustList: trustList)
+        report = try await workspace.store.importLog(events, trustList: trustList, after: base)
       } catch let error as TraceError {
         throw TraceError.malformed(
           what: "bundle \(path)", reason: "nothing was imported: \(error.description)")

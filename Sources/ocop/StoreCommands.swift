@@ -244,6 +244,32 @@ struct AuditCommand: AsyncParsableCommand, HelpExamples {
   }
 }
 
+extension ExportCommand {
+  /// The head `--since` names: `N`, `N:HASH`, or a bundle or update file.
+  static func head(_ text: String) throws -> TraceBundle.Since {
+    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+    if let sequence = Int64(parts[0]), parts[0].allSatisfy(\.isASCII) {
+      guard sequence >= 1 else {
+        throw CLIError("--since \(text): an update follows event 1 or later")
+      }
+      if parts.count == 1 { return .init(sequence: sequence) }
+      let hash = parts[1]
+      guard hash.count >= 8, hash.count <= 64, hash.allSatisfy(\.isHexDigit) else {
+        throw CLIError("--since \(text): the hash after the colon must be 8 to 64 hex digits")
+      }
+      return .init(sequence: sequence, hash: hash)
+    }
+    guard FileManager.default.fileExists(atPath: text) else {
+      throw CLIError(
+        "--since \(text) is not an event's place (N or N:HASH) nor a bundle file that exists")
+    }
+    guard let head = TraceBundle.head(ofFile: text) else {
+      throw CLIError("--since \(text): the file names no head (is it an ocop-trace bundle?)")
+    }
+    return head
+  }
+}
+
 /// Writes `data` to a new file, whole or not at all (``NewFile``); nothing that exists is
 /// overwritten.
 func writeNew(_ data: some ContiguousBytes, to path: String) throws {
@@ -258,7 +284,10 @@ struct ExportCommand: AsyncParsableCommand, HelpExamples {
     abstract: "Export the records: a signed bundle, CSV, or EPCIS 2.0 JSON-LD.",
     discussion: """
       bundle: the whole signed event log, the records and the issuer's trust-list entry, \
-      for offline checks (`ocop verify --bundle … --trust …`). \
+      for offline checks (`ocop verify --bundle … --trust …`). With --since, an update: \
+      only the events after a head the reader holds (a place, a place and hash as \
+      `N:HASH`, or the last bundle or update they were sent), for `verify --bundle` and \
+      `import bundle` to apply on top of it. \
       csv: producers, products, ratings and batches as CSV files in a new folder, in the \
       import format (cells a spreadsheet would run as formulas are neutralised). \
       epcis: an EPCIS 2.0 document (JSON-LD) of every event: commissioning, transformation, \
@@ -266,6 +295,7 @@ struct ExportCommand: AsyncParsableCommand, HelpExamples {
       """)
   static let examples = [
     "ocop export bundle --out angiang-bundle.json",
+    "ocop export bundle --since angiang-bundle.json --out angiang-update.json",
     "ocop export csv --out export/",
     "ocop export epcis --out angiang.epcis.jsonld",
   ]
@@ -277,11 +307,18 @@ struct ExportCommand: AsyncParsableCommand, HelpExamples {
   @Argument(help: "bundle, csv or epcis.") var kind: Kind
   @Option(help: ArgumentHelp("The new file (a new folder for csv).", valueName: "path")) var out:
     String
+  @Option(
+    help: ArgumentHelp(
+      "For bundle: write an update of the events after this head: N, N:HASH (its hash or the start of it), or a bundle or update file whose head the reader holds.",
+      valueName: "head"))
+  var since: String?
   @OptionGroup var location: StoreOptions
   @OptionGroup var output: OutputOptions
 
   func run() async throws {
     try await runReporting {
+      if since != nil, kind != .bundle { throw CLIError("--since goes with export bundle") }
+      let from = try since.map(Self.head)
       let workspace = try await Workspace.open(location, writing: true)
       guard let key = workspace.key else { throw CLIError("no issuer key") }
       let issuer =
@@ -293,15 +330,23 @@ struct ExportCommand: AsyncParsableCommand, HelpExamples {
       case .bundle:
         // Written as it is read, a megabyte at a time, into a file that takes its name whole.
         let trustList = try workspace.trustList()
+        var written: (head: Int64, events: Int64) = (0, 0)
         let size = try await NewFile.stream(to: out) { descriptor in
-          try await TraceBundle.export(
-            workspace.store, issuer: issuer, trustList: trustList, to: descriptor, path: out)
+          written = try await TraceBundle.export(
+            workspace.store, issuer: issuer, trustList: trustList, since: from,
+            to: descriptor, path: out)
         }
+        let what =
+          from.map {
+            "update \(out) (\(size / 1024) KiB): \(written.events) event\(written.events == 1 ? "" : "s") after event \($0.sequence), up to event \(written.head)"
+          } ?? "bundle \(out) (\(size / 1024) KiB)"
         Statement(json: output.json).say(
-          "wrote bundle \(out) (\(size / 1024) KiB), issuer \(issuer.kid)",
+          "wrote \(what), issuer \(issuer.kid)",
           [
-            "kind": .string("bundle"), "out": .string(out), "bytes": .integer(Int64(size)),
-            "issuer": .string(issuer.kid),
+            "kind": .string(from == nil ? "bundle" : "update"), "out": .string(out),
+            "bytes": .integer(Int64(size)), "issuer": .string(issuer.kid),
+            "since": from.map { .integer($0.sequence) } ?? .null,
+            "head": .integer(written.head), "events": .integer(written.events),
           ])
       case .csv:
         let files = try await CSVExport.write(workspace.store, to: out)

@@ -88,6 +88,9 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
       let trustList: TrustList
       var resolvers = resolver
       var holders: [BundleStore] = []
+      // Every bundle opened, removed at the end (an update's base included).
+      var opened: [BundleStore] = []
+      defer { for holder in opened { holder.remove() } }
       // Trial codes are refused where a signature is required, and by a real workspace.
       var refuseTrial = requireSignature
       if bundle.isEmpty {
@@ -114,11 +117,23 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
         }
         let cache = noCache ? nil : BundleCache.standard
         for path in bundle {
-          let holder = try await BundleStore(path: path, trustList: trustList, cache: cache)
+          let holder = try await BundleStore(
+            path: path, trustList: trustList, cache: cache, bases: holders)
+          // An update holds all of the bundle it was applied on: that one is not asked again.
+          holders.removeAll { $0.path == holder.basePath }
           holders.append(holder)
+          opened.append(holder)
           let age = holder.exportedAt.map { "exported \(Age.since($0)), " } ?? ""
+          let count = holder.report.eventsChecked
+          let events = "\(count) event\(count == 1 ? "" : "s")"
+          let scope =
+            holder.report.since > 0
+            ? "update of \(events) after event \(holder.report.since)"
+              + (holder.appliedOn.map { " (applied on \($0))" } ?? "")
+              + ", up to event \(holder.report.headSequence)"
+            : events
           Output.printNote(
-            "bundle \(path): \(age)\(holder.report.eventsChecked) events, head \(holder.report.headHash.prefix(16))…"
+            "bundle \(path): \(age)\(scope), head \(holder.report.headHash.prefix(16))…"
               + (holder.fromCache ? " (checked before against this trust list)" : "")
           )
           if let exported = holder.exportedAt {
@@ -127,7 +142,6 @@ struct VerifyCommand: AsyncParsableCommand, HelpExamples {
         }
         sources = holders.map(\.store)
       }
-      defer { for holder in holders { holder.remove() } }
       var verifier = Verifier(
         sources: sources, trustList: trustList, today: today,
         requireSignature: requireSignature, refuseTrial: refuseTrial, resolvers: resolvers,

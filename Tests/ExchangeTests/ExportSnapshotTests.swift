@@ -140,10 +140,10 @@ final class InterleavingStore: TraceStore, @unchecked Sendable {
   func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt] {
     try await inner.apply(commands)
   }
-  func importLog(_ events: [Event], trustList: TrustList) async throws(TraceError)
-    -> LogImportReport
+  func importLog(_ events: [Event], trustList: TrustList, after base: LogPlace?)
+    async throws(TraceError) -> LogImportReport
   {
-    try await inner.importLog(events, trustList: trustList)
+    try await inner.importLog(events, trustList: trustList, after: base)
   }
   func importedLogs() async throws(TraceError) -> [ImportedLog] {
     try await interleave()

@@ -109,7 +109,8 @@ public struct SignedCheckpoint: Hashable, Sendable {
   static func message(_ checkpoint: AuditCheckpoint, from: Int64, auditedAt: Timestamp, kid: String)
     -> [UInt8]
   {
-    Array("\(format)\n".utf8) + unsigned(checkpoint, from: from, auditedAt: auditedAt, kid: kid)
+    Array("\(format)\n".utf8)
+      + unsigned(checkpoint, from: from, auditedAt: auditedAt, kid: kid)
       .encoded()
   }
 

@@ -23,6 +23,19 @@ public struct LogImportReport: Hashable, Sendable {
   public var eventsAdded: Int { logs.reduce(0) { $0 + $1.added } }
 }
 
+/// An event of a log: the log's name, the event's place in it and its hash (hex).
+public struct LogPlace: Hashable, Sendable {
+  public let log: String
+  public let sequence: Int64
+  public let hash: String
+
+  public init(log: String, sequence: Int64, hash: String) {
+    self.log = log
+    self.sequence = sequence
+    self.hash = hash.lowercased()
+  }
+}
+
 /// Another log's events, checked and flattened for an import: every event of the bundle's
 /// log, each preceded by what it carries (innermost first), so that every event is taken in
 /// after the events it repeats.
@@ -43,8 +56,11 @@ struct LogImportPlan {
   /// the one before, and each (and everything it carries) that the store does not hold yet
   /// (`held`: how far it holds each log; `ownLog`: its own) is signed by an issuer the list
   /// trusts at its time and within its entry's scope.
+  ///
+  /// With `base`, `events` are a log's events after that one (an update), and follow it.
   init(
-    _ events: [Event], trustList: TrustList, held: [String: Int64] = [:], ownLog: String? = nil
+    _ events: [Event], trustList: TrustList, held: [String: Int64] = [:], ownLog: String? = nil,
+    after base: LogPlace? = nil
   ) throws(TraceError) {
     self.trustList = trustList
     self.held = held
@@ -55,11 +71,11 @@ struct LogImportPlan {
     guard let first = events.first else {
       throw .malformed(what: "log", reason: "holds no events")
     }
-    let log = first.logName
-    var previous = Event.genesisHash
+    let log = base?.log ?? first.logName
+    var previous = base.flatMap { ByteText.bytes(hex: $0.hash) } ?? Event.genesisHash
     var items: [Item] = []
     for (index, event) in events.enumerated() {
-      let expected = Int64(index + 1)
+      let expected = (base?.sequence ?? 0) + Int64(index + 1)
       func refuse(_ reason: String) -> TraceError {
         .malformed(what: "event \(expected) (\(event.kind.rawValue))", reason: reason)
       }
@@ -115,21 +131,43 @@ extension TraceStoreBackend {
   /// event this store signs, with the records it brings. An event held already must be the
   /// same (else the log has forked, and nothing is kept); a log continues where this store
   /// left it. Importing the same log again adds nothing; a longer one adds what is new.
-  public func importLog(_ events: [Event], trustList: TrustList) async throws(TraceError)
-    -> LogImportReport
+  ///
+  /// With `base`, `events` are an update: the events of log `base.log` after event
+  /// `base.sequence`, which the store must hold (with that hash) or hold past.
+  public func importLog(_ events: [Event], trustList: TrustList, after base: LogPlace? = nil)
+    async throws(TraceError) -> LogImportReport
   {
     guard let signer else {
       throw .store(
         path: location, reason: "was opened without an issuer key, so it cannot be written")
     }
     // What the store holds already is compared by hash, not checked again.
-    let (held, own) = try await read { reader in
+    let (held, own, baseHash) = try await read { reader in
       (
         Dictionary(uniqueKeysWithValues: try reader.importedLogs().map { ($0.log, $0.head) }),
-        try reader.events(after: 0, limit: 1).first?.logName
+        try reader.events(after: 0, limit: 1).first?.logName,
+        try base.flatMap { try reader.importedEvent(log: $0.log, sequence: $0.sequence)?.hash }
       )
     }
-    let plan = try LogImportPlan(events, trustList: trustList, held: held, ownLog: own)
+    if let base, base.log != own, held[base.log] ?? 0 < base.sequence {
+      let holds = held[base.log] ?? 0
+      throw .malformed(
+        what: "update of log \(base.log.prefix(16))…",
+        reason:
+          "follows its event \(base.sequence), and this store holds that log up to event \(holds): import the bundle up to event \(base.sequence) first"
+      )
+    }
+    if let base, base.log != own, let baseHash, baseHash.lowercased() != base.hash {
+      throw .malformed(
+        what: "update of log \(base.log.prefix(16))…",
+        reason:
+          "follows its event \(base.sequence) with hash \(base.hash.prefix(16))…, and this store took in that event with hash \(baseHash.prefix(16))…: the log has forked"
+      )
+    }
+    // An update with nothing new: its base is held, and there is nothing to add.
+    if base != nil, events.isEmpty { return LogImportReport(logs: []) }
+    let plan = try LogImportPlan(
+      events, trustList: trustList, held: held, ownLog: own, after: base)
     let time = clock()
     return try await write { transaction in
       try LogImporter(transaction).run(plan, signer: signer, time: time)

@@ -238,9 +238,10 @@ public protocol TraceStore: EvidenceSource {
   /// Applies `commands` in one transaction, signing each event: all of them or none.
   func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt]
   /// Takes in another store's whole log, checked against `trustList`, in one transaction:
-  /// all of what is new, or nothing.
-  func importLog(_ events: [Event], trustList: TrustList) async throws(TraceError)
-    -> LogImportReport
+  /// all of what is new, or nothing. With `base`, an update: that log's events after the
+  /// event `base` names, which the store holds.
+  func importLog(_ events: [Event], trustList: TrustList, after base: LogPlace?)
+    async throws(TraceError) -> LogImportReport
   /// Every other log this store has taken events from.
   func importedLogs() async throws(TraceError) -> [ImportedLog]
 
@@ -361,6 +362,13 @@ extension TraceStore {
       if page.isEmpty { return all }
       all += page
     }
+  }
+
+  /// Takes in another store's whole log (see ``importLog(_:trustList:after:)``).
+  public func importLog(_ events: [Event], trustList: TrustList) async throws(TraceError)
+    -> LogImportReport
+  {
+    try await importLog(events, trustList: trustList, after: nil)
   }
 
   /// Audits without an expected head.

@@ -348,17 +348,20 @@ extension TraceStoreBackend {
   public func audit(trustList: TrustList, since checkpoint: AuditCheckpoint)
     async throws(TraceError) -> AuditReport
   {
-    try await audit(trustList: trustList, since: checkpoint, verified: nil)
+    try await audit(trustList: trustList, since: checkpoint, expectedHead: nil, verified: nil)
   }
 
-  /// The audit from `checkpoint`, taking the signature checks in `verified`.
+  /// The audit from `checkpoint`, taking the signature checks in `verified`; with
+  /// `expectedHead`, the log must reach that event with that hash.
   public func audit(
-    trustList: TrustList, since checkpoint: AuditCheckpoint, verified: VerifiedSignatures?
+    trustList: TrustList, since checkpoint: AuditCheckpoint,
+    expectedHead: (sequence: Int64, hash: String)?, verified: VerifiedSignatures?
   ) async throws(TraceError) -> AuditReport {
     let location = location
+    let head = expectedHead.map { ExpectedHead(sequence: $0.sequence, hash: $0.hash) }
     return try await read { reader in
       try Auditor.audit(
-        reader, trustList: trustList, expectedHead: nil, location: location, verified: verified,
+        reader, trustList: trustList, expectedHead: head, location: location, verified: verified,
         since: checkpoint)
     }
   }
