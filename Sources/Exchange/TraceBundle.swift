@@ -806,13 +806,6 @@ public final class BundleStore: Sendable {
       .malformed(what: "bundle \(path)", reason: reason)
     }
     guard let base = parsed.base, let log = parsed.log else { throw refuse("is not an update") }
-    if let last = parsed.events.last,
-      last.sequence != Int64(parsed.headSequence)
-        || ByteText.hex(last.hash)
-          != parsed.headHash.lowercased()
-    {
-      throw refuse("its head is not its last event (\(last.sequence))")
-    }
     // The store it follows: a bundle given with it (the last first), else one kept.
     var source: (store: SQLiteTraceStore, checkpoint: AuditCheckpoint, on: String, path: String?)?
     var forked: String?
@@ -888,6 +881,14 @@ public final class BundleStore: Sendable {
     if let failure = audit.failure {
       try? FileManager.default.removeItem(atPath: work)
       throw refuse("fails its check at \(failure)")
+    }
+    // Its head must be its last event (checked by the audit when that event is new).
+    if let last = parsed.events.last,
+      last.sequence != Int64(parsed.headSequence)
+        || ByteText.hex(last.hash) != parsed.headHash.lowercased()
+    {
+      try? FileManager.default.removeItem(atPath: work)
+      throw refuse("its head is not its last event (\(last.sequence))")
     }
     if let cache {
       let copy = work + "/checked.sqlite"
