@@ -339,6 +339,23 @@ struct BadInputTests {
       ],
       message: "off the page"),
     Case(
+      name: "an update after an event the store does not have",
+      arguments: ["export", "bundle", "--since", "99999", "--out", "{dir}/u.json"],
+      message: "--since 99999: is beyond this store's log"),
+    Case(
+      name: "an update after a head that is not this store's",
+      arguments: ["export", "bundle", "--since", "2:deadbeef", "--out", "{dir}/u.json"],
+      message: "the head held is not this store's"),
+    Case(
+      name: "an update from a file that is no bundle",
+      arguments: ["export", "bundle", "--since", "{dir}/head.txt", "--out", "{dir}/u.json"],
+      setup: .file("head.txt", Array("head 12".utf8)), message: "names no head"),
+    Case(
+      name: "an audit from a checkpoint that is not one",
+      arguments: ["audit", "--since", "{dir}/cp.json"],
+      setup: .file("cp.json", Array(#"{"format":"x"}"#.utf8)),
+      message: "checkpoint {dir}/cp.json: is not an ocop-trace audit checkpoint v1 file"),
+    Case(
       name: "a resolution no thermal printer has",
       arguments: ["print", lot, "--count", "2", "--format", "tspl", "--dpi", "250"],
       message: "203, 300 or 600 dpi"),
