@@ -167,7 +167,22 @@ public enum TraceBundle {
     // In a canonical file the member is found as it stands: inside a string every quote is
     // escaped, so the pattern is the root's member.
     let marker = Array(#""head":{"hash":""#.utf8)
-    if let start = bytes.firstRange(of: marker)?.upperBound {
+    // Each quote found by memchr, the marker compared there.
+    let found: Int? = bytes.withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return nil }
+      var offset = 0
+      while offset + marker.count <= buffer.count,
+        let quote = memchr(base + offset, Int32(UInt8(ascii: "\"")), buffer.count - offset)
+      {
+        let at = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
+        if at + marker.count <= buffer.count, memcmp(base + at, marker, marker.count) == 0 {
+          return at
+        }
+        offset = at + 1
+      }
+      return nil
+    }
+    if let start = found.map({ $0 + marker.count }) {
       var index = start
       while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += 1 }
       let hash = String(decoding: bytes[start..<index], as: UTF8.self)
