@@ -745,20 +745,24 @@ public final class BundleStore: Sendable {
     } catch {
       throw refuse("cannot be read into \(work): \(error.localizedDescription)")
     }
+    // The signatures are checked on every core while the events are stored; the records
+    // the events imply are read on a second connection once they are, while the signatures
+    // and then the audit run.
+    let events = parsed.events
+    async let verifiedSignatures = VerifiedSignatures(events, trustList: trustList)
     let replayed: SQLiteTraceStore
-    let verified: VerifiedSignatures
     do {
-      (replayed, verified) = try await Self.replay(
-        parsed.events, into: work + "/bundle.sqlite", trustList: trustList)
+      replayed = try SQLiteTraceStore.replay(events, into: work + "/bundle.sqlite")
     } catch {
+      _ = await verifiedSignatures
       try? FileManager.default.removeItem(atPath: work)
       throw refuse("\(error)")
     }
-    // The events are in the store now; their copy in memory is let go.
+    // The events are in the store now; their copy in memory is let go once checked.
     parsed.events = []
-    // The records the events imply are read on a second connection while the audit runs.
     let second = try? SQLiteTraceStore(path: work + "/bundle.sqlite", signer: nil)
     async let impliedRecords = Self.records(of: second)
+    let verified = await verifiedSignatures
     let audit: AuditReport
     do {
       audit = try await replayed.audit(
@@ -937,16 +941,6 @@ public final class BundleStore: Sendable {
       count = done
     }
     return failed ? nil : bytes
-  }
-
-  /// `events` stored into a new store at `path`, while their signatures are checked on
-  /// another core.
-  private static func replay(_ events: [Event], into path: String, trustList: TrustList)
-    async throws(TraceError) -> (SQLiteTraceStore, VerifiedSignatures)
-  {
-    async let verified = VerifiedSignatures(events, trustList: trustList)
-    let store = try SQLiteTraceStore.replay(events, into: path)
-    return (store, await verified)
   }
 
   /// The canonical records `store` holds; nil when they cannot be read there.

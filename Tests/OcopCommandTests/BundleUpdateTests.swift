@@ -121,7 +121,8 @@ struct BundleUpdateTests {
     try text.replacingOccurrences(of: #"\"reason\":\"A\""#, with: #"\"reason\":\"C\""#)
       .write(toFile: changed, atomically: true, encoding: .utf8)
     #expect(try String(contentsOfFile: changed, encoding: .utf8) != text)
-    let badSignature = try Self.verify(folder, [bundle, changed], cache: none, extra: ["--no-cache"])
+    let badSignature = try Self.verify(
+      folder, [bundle, changed], cache: none, extra: ["--no-cache"])
     #expect(badSignature.status == 1)
     #expect(badSignature.stderr.contains("signature"), "\(badSignature.stderr)")
     // A base that is not the event its first event follows.

@@ -61,7 +61,8 @@ enum CheckpointCases {
     },
     ConformanceCase("audit since a checkpoint: a later event edited is found") {
       let (fixture, checkpoint) = try await grown($0)
-      try await fixture.tamper(.replaceInEventBody(sequence: 10, text: "\"D\"", replacement: "\"X\""))
+      try await fixture.tamper(
+        .replaceInEventBody(sequence: 10, text: "\"D\"", replacement: "\"X\""))
       let failure = try #require(
         try await fixture.store.audit(trustList: fixture.trustList, since: checkpoint).failure)
       #expect(failure.record == "event 10")

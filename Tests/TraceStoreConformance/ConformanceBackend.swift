@@ -67,5 +67,5 @@ package enum StoreConformance {
   /// The cases, rules first, then the audit's.
   package static let cases: [ConformanceCase] =
     RuleCases.all + AuditCases.all + ConcurrencyCases.all + FederationCases.all
-      + CheckpointCases.all
+    + CheckpointCases.all
 }

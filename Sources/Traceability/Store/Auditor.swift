@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The audit, written once over any backend's reads.
 extension Auditor {
   /// First asks the database for its own physical check of its files (pages, indexes,
@@ -270,6 +272,12 @@ struct Auditor {
   }
 }
 
+/// A buffer whose slots are each written by one thread only.
+private struct SendableSlots: @unchecked Sendable {
+  let buffer: UnsafeMutableBufferPointer<UInt8>
+  init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+}
+
 /// The Ed25519 checks of a log's signatures, made beforehand (on another core, while the
 /// log is being stored): for each event, by sequence number, its hash and signature as
 /// checked, and whether the signature is its issuer's in the trust list. The audit takes a
@@ -279,14 +287,25 @@ public struct VerifiedSignatures: Sendable {
   private var checks: [Int64: (hash: [UInt8], signature: [UInt8], valid: Bool)] = [:]
 
   /// Checks the signature of every event in `events` against its issuer's key in
-  /// `trustList` (an issuer the list does not hold is left to the audit).
+  /// `trustList` (an issuer the list does not hold is left to the audit), on every core.
   public init(_ events: [Event], trustList: TrustList) {
-    checks.reserveCapacity(events.count)
-    for event in events {
-      guard let issuer = trustList.issuers[event.kid] else { continue }
-      checks[event.sequence] = (
-        event.hash, event.signature, issuer.verifies(event.signature, of: event.signedMessage)
-      )
+    let count = events.count
+    // One result a slot, each written by one thread: 0 not checked, 1 good, 2 bad.
+    let results = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: count)
+    results.initialize(repeating: 0)
+    defer { results.deallocate() }
+    let slots = SendableSlots(results)
+    let chunk = 256
+    DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
+        let event = events[index]
+        guard let issuer = trustList.issuers[event.kid] else { continue }
+        slots.buffer[index] = issuer.verifies(event.signature, of: event.signedMessage) ? 1 : 2
+      }
+    }
+    checks.reserveCapacity(count)
+    for (index, event) in events.enumerated() where results[index] != 0 {
+      checks[event.sequence] = (event.hash, event.signature, results[index] == 1)
     }
   }
 
