@@ -12,6 +12,8 @@ OUT=${OCOP_DEMO_DIR:-demo-output}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 export OCOP_STORE="$OUT/angiang.sqlite"
+# Bundles checked by the demo's retailer are kept under demo-output/, not in the user's cache.
+export XDG_CACHE_HOME="$PWD/$OUT/cache"
 
 run() { printf '\n$ ocop %s\n' "$*"; "$OCOP" "$@"; }
 
@@ -71,6 +73,10 @@ echo
 echo "== 9. Fresh sap lot NTN-2611-05 is recalled: what it reaches, and what verify says =="
 run recall 8935481001012/NTN-2611-05 --reason "Nhiễm khuẩn E. coli vượt ngưỡng cho phép"
 if run verify "$OUT/labels/DTNQ-2611-03-7.png"; then echo "(unexpectedly valid)"; exit 1; fi
+# The retailer gets only what is new since the bundle it holds, and checks it offline.
+run export bundle --since "$OUT/angiang-bundle.json" --out "$OUT/angiang-update-1.json"
+if run verify --bundle "$OUT/angiang-update-1.json" --trust "$OUT/trust.json" \
+  "$OUT/labels/DTNQ-2611-03-7.png"; then echo "(unexpectedly valid)"; exit 1; fi
 run audit
 
 echo

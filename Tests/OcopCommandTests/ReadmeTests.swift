@@ -58,6 +58,10 @@ struct ReadmeTests {
       process.arguments =
         ["-f", Self.shift, CommandRunner.executable.path] + words.dropFirst()
       process.currentDirectoryURL = URL(fileURLWithPath: folder)
+      // A cache folder of its own: a bundle checked in one step is opened by the next.
+      var environment = ProcessInfo.processInfo.environment
+      environment["XDG_CACHE_HOME"] = folder + "/cache"
+      process.environment = environment
       let out = Pipe()
       process.standardOutput = out
       process.standardError = FileHandle.nullDevice
