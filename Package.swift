@@ -95,6 +95,11 @@ let package = Package(
       name: "label-benchmark", dependencies: ["Label", "GS1", "LabelReference", "Traceability"],
       path: "Benchmarks/LabelBenchmark"),
     .executableTarget(
+      name: "bulk-benchmark",
+      dependencies: ["Traceability", "TraceStoreSQLite", "GS1"],
+      path: "Benchmarks/BulkBenchmark"
+    ),
+    .executableTarget(
       name: "trace-benchmark",
       dependencies: [
         "Traceability", "TraceStoreSQLite", "TraceStorePostgres",
