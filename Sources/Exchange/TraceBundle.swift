@@ -673,12 +673,50 @@ public final class BundleStore: Sendable {
         return
       }
     }
+    // A bundle in ocop's canonical layout is read as a stream; anything else, and anything
+    // wrong in it, is read whole, and judged and named as ever.
+    if let streamed = try? await Self.checkStreamed(path: path, trustList: trustList) {
+      if let cache, let bundleHash {
+        Self.keep(
+          streamed.store, in: streamed.folder, cache: cache, bundle: bundleHash,
+          trustList: trustList.fingerprint, report: streamed.report,
+          exportedAt: streamed.exportedAt)
+      }
+      self.init(streamed: streamed, path: path)
+      return
+    }
     guard let bytes = Self.contents(of: path) else {
       throw .malformed(what: "bundle \(path)", reason: "does not exist or cannot be read")
     }
     try await self.init(
       checking: bytes, path: path, trustList: trustList, cache: cache, bundleHash: bundleHash,
       bases: bases)
+  }
+
+  /// A bundle checked as a stream.
+  private init(streamed: Streamed, path: String) {
+    store = streamed.store
+    report = streamed.report
+    exportedAt = streamed.exportedAt
+    self.path = path
+    fromCache = false
+    folder = streamed.folder
+    appliedOn = nil
+    basePath = nil
+  }
+
+  /// Keeps a copy of `store` (checked, in the private folder `folder`) in `cache`.
+  private static func keep(
+    _ store: SQLiteTraceStore, in folder: String, cache: BundleCache, bundle: String,
+    trustList: String, report: AuditReport, exportedAt: Timestamp?
+  ) {
+    // A copy with everything committed, whole or not at all.
+    let copy = folder + "/checked.sqlite"
+    if (try? store.copy(to: copy)) != nil {
+      cache.keep(
+        store: copy, bundle: bundle, trustList: trustList, report: report,
+        exportedAt: exportedAt)
+    }
   }
 
   /// Reads a bundle from its bytes, named `path` in messages, and checks it against
@@ -798,13 +836,9 @@ public final class BundleStore: Sendable {
       }
     }
     if let cache {
-      // Kept for next time: a copy with everything committed, whole or not at all.
-      let copy = work + "/checked.sqlite"
-      if (try? replayed.copy(to: copy)) != nil {
-        cache.keep(
-          store: copy, bundle: bundleHash, trustList: trustHash, report: audit,
-          exportedAt: parsed.exportedAt)
-      }
+      Self.keep(
+        replayed, in: work, cache: cache, bundle: bundleHash, trustList: trustHash,
+        report: audit, exportedAt: parsed.exportedAt)
     }
     store = replayed
     report = audit
@@ -910,12 +944,9 @@ public final class BundleStore: Sendable {
       throw refuse("its head is not its last event (\(last.sequence))")
     }
     if let cache {
-      let copy = work + "/checked.sqlite"
-      if (try? replayed.copy(to: copy)) != nil {
-        cache.keep(
-          store: copy, bundle: bundleHash, trustList: trustHash, report: audit,
-          exportedAt: parsed.exportedAt)
-      }
+      Self.keep(
+        replayed, in: work, cache: cache, bundle: bundleHash, trustList: trustHash,
+        report: audit, exportedAt: parsed.exportedAt)
     }
     return (replayed, audit, work, source.on, source.path)
   }
@@ -1010,7 +1041,7 @@ private enum EventRead {
 }
 
 /// One result a slot, each slot written by one thread.
-private final class Slots<Value>: @unchecked Sendable {
+final class Slots<Value>: @unchecked Sendable {
   private let storage: UnsafeMutableBufferPointer<Value?>
 
   init(count: Int) {

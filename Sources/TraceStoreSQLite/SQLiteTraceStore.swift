@@ -216,19 +216,33 @@ extension SQLiteTraceStore {
   public static func replay(_ events: [Event], into path: String, onto: Bool = false)
     throws(TraceError) -> SQLiteTraceStore
   {
+    try replay(into: path, onto: onto) { append in try append(events) }
+  }
+
+  /// A new store at `path` (or, with `onto`, the store there) holding the events `fill`
+  /// hands to the function it is given, a piece at a time, in order, all in one
+  /// transaction: a throw from `fill` leaves the file without any of them. As
+  /// ``replay(_:into:onto:)``, nothing is checked; audit the result.
+  public static func replay(
+    into path: String, onto: Bool = false,
+    fill: (_ append: ([Event]) throws -> Void) throws -> Void
+  ) throws(TraceError) -> SQLiteTraceStore {
     let store = try SQLiteTraceStore(path: path, signer: nil, create: !onto)
     try store.writeNow { db in
-      for event in events {
-        do {
-          try RawInsert.insertEvent(
-            StoredEvent(
-              sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
-              signature: event.signature, hash: event.hash), in: db)
-          try RawInsert.insert(Projection.rows(for: event), in: db)
-        } catch let error as DatabaseError {
-          throw TraceError.malformed(
-            what: "event \(event.sequence) (\(event.kind.rawValue))",
-            reason: "does not fit the events before it (\(error.message ?? "\(error.resultCode)"))")
+      try fill { events in
+        for event in events {
+          do {
+            try RawInsert.insertEvent(
+              StoredEvent(
+                sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+                signature: event.signature, hash: event.hash), in: db)
+            try RawInsert.insert(Projection.rows(for: event), in: db)
+          } catch let error as DatabaseError {
+            throw TraceError.malformed(
+              what: "event \(event.sequence) (\(event.kind.rawValue))",
+              reason:
+                "does not fit the events before it (\(error.message ?? "\(error.resultCode)"))")
+          }
         }
       }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Dispatch
 
 /// The audit, written once over any backend's reads.
@@ -278,19 +279,33 @@ private struct SendableSlots: @unchecked Sendable {
   init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
 }
 
-/// The Ed25519 checks of a log's signatures, made beforehand (on another core, while the
-/// log is being stored): for each event, by sequence number, its hash and signature as
-/// checked, and whether the signature is its issuer's in the trust list. The audit takes a
-/// result only for an event whose hash and signature are exactly those checked, and makes
-/// every other check itself.
+/// The Ed25519 checks of a log's signatures, made beforehand (on every core, while the log
+/// is being stored): for each event from the first one recorded on, the SHA-256 of its hash
+/// and signature as checked, and whether the signature is its issuer's in the trust list.
+/// The audit takes a result only for an event whose hash and signature are exactly those
+/// checked, and makes every other check itself. It takes 33 bytes an event.
 public struct VerifiedSignatures: Sendable {
-  private var checks: [Int64: (hash: [UInt8], signature: [UInt8], valid: Bool)] = [:]
+  /// The sequence number of the first event recorded.
+  private var first: Int64 = 1
+  /// 32 bytes an event: SHA-256 of its hash and signature.
+  private var digests: [UInt8] = []
+  /// One an event: 0 not checked, 1 good, 2 bad.
+  private var results: [UInt8] = []
 
-  /// Checks the signature of every event in `events` against its issuer's key in
-  /// `trustList` (an issuer the list does not hold is left to the audit), on every core.
+  /// None yet.
+  public init() {}
+
+  /// Checks the signature of every event in `events` (one log's, in order) against its
+  /// issuer's key in `trustList` (an issuer the list does not hold is left to the audit), on
+  /// every core.
   public init(_ events: [Event], trustList: TrustList) {
+    record(events, results: Self.check(events, trustList: trustList))
+  }
+
+  /// The checks of `events` against `trustList`, made on every core: for each, 0 for an
+  /// issuer the list does not hold, 1 for a good signature, 2 for a bad one.
+  public static func check(_ events: [Event], trustList: TrustList) -> [UInt8] {
     let count = events.count
-    // One result a slot, each written by one thread: 0 not checked, 1 good, 2 bad.
     let results = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: count)
     results.initialize(repeating: 0)
     defer { results.deallocate() }
@@ -303,17 +318,33 @@ public struct VerifiedSignatures: Sendable {
         slots.buffer[index] = issuer.verifies(event.signature, of: event.signedMessage) ? 1 : 2
       }
     }
-    checks.reserveCapacity(count)
-    for (index, event) in events.enumerated() where results[index] != 0 {
-      checks[event.sequence] = (event.hash, event.signature, results[index] == 1)
+    return Array(results)
+  }
+
+  /// Records the checks of `events`, which follow those recorded before, as
+  /// ``check(_:trustList:)`` made them.
+  public mutating func record(_ events: [Event], results: [UInt8]) {
+    if self.results.isEmpty, let head = events.first { first = head.sequence }
+    digests.reserveCapacity(digests.count + 32 * events.count)
+    for event in events {
+      digests += Self.digest(event.hash, event.signature)
     }
+    self.results += results
+  }
+
+  private static func digest(_ hash: [UInt8], _ signature: [UInt8]) -> [UInt8] {
+    var hasher = SHA256()
+    hasher.update(data: hash)
+    hasher.update(data: signature)
+    return Array(hasher.finalize())
   }
 
   /// The check made on `event` with `signature`, or nil when none was made on those bytes.
   func result(for event: Event, signature: [UInt8]) -> Bool? {
-    guard let check = checks[event.sequence], check.hash == event.hash,
-      check.signature == signature
-    else { return nil }
-    return check.valid
+    let index = Int(event.sequence - first)
+    guard index >= 0, index < results.count, results[index] != 0 else { return nil }
+    let expected = digests[(index * 32)..<(index * 32 + 32)]
+    guard expected.elementsEqual(Self.digest(event.hash, signature)) else { return nil }
+    return results[index] == 1
   }
 }
