@@ -146,6 +146,33 @@ struct ForwardReader {
     return true
   }
 
+  /// Takes everything up to and including the next `marker`; false when the file ends
+  /// first. Nothing is kept of what is passed.
+  mutating func skip(past marker: [UInt8]) -> Bool {
+    while fill(marker.count) {
+      let found: Int? = buffer.withUnsafeBufferPointer { bytes in
+        let base = bytes.baseAddress!
+        var at = position
+        while at + marker.count <= bytes.count,
+          let hit = memchr(base + at, Int32(marker[0]), bytes.count - at)
+        {
+          let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+          guard index + marker.count <= bytes.count else { return nil }
+          if memcmp(base + index, marker, marker.count) == 0 { return index }
+          at = index + 1
+        }
+        return nil
+      }
+      if let found {
+        position = found + marker.count
+        return true
+      }
+      // Not in the buffer: what could begin it is kept, and more is read.
+      position = max(position, buffer.count - (marker.count - 1))
+    }
+    return false
+  }
+
   /// Whether the file ends here.
   mutating func atEnd() -> Bool { !fill(1) }
 }

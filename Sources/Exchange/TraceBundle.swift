@@ -163,41 +163,19 @@ public enum TraceBundle {
   /// The head a bundle or update file names (its place and hash), read without reading its
   /// events; nil when the file cannot be read or names none.
   public static func head(ofFile path: String) -> Since? {
+    // In a canonical file the member is found as it stands, read as a stream: inside a
+    // string every quote is escaped, so the pattern is the root's member.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var reader = ForwardReader(descriptor: descriptor)
+    if reader.skip(past: Array(#""head":{"hash":""#.utf8)), let hash = reader.string(),
+      reader.expect(#","seq":"#), let sequence = reader.number(),
+      ByteText.bytes(hex: String(decoding: hash, as: UTF8.self))?.count == 32
+    {
+      return Since(sequence: sequence, hash: String(decoding: hash, as: UTF8.self))
+    }
     guard let bytes = BundleStore.contents(of: path) else { return nil }
-    // In a canonical file the member is found as it stands: inside a string every quote is
-    // escaped, so the pattern is the root's member.
-    let marker = Array(#""head":{"hash":""#.utf8)
-    // Each quote found by memchr, the marker compared there.
-    let found: Int? = bytes.withUnsafeBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return nil }
-      var offset = 0
-      while offset + marker.count <= buffer.count,
-        let quote = memchr(base + offset, Int32(UInt8(ascii: "\"")), buffer.count - offset)
-      {
-        let at = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
-        if at + marker.count <= buffer.count, memcmp(base + at, marker, marker.count) == 0 {
-          return at
-        }
-        offset = at + 1
-      }
-      return nil
-    }
-    if let start = found.map({ $0 + marker.count }) {
-      var index = start
-      while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += 1 }
-      let hash = String(decoding: bytes[start..<index], as: UTF8.self)
-      let seqMarker = Array(#"","seq":"#.utf8)
-      if bytes[index...].starts(with: seqMarker) {
-        var end = index + seqMarker.count
-        let digits = end
-        while end < bytes.count, (0x30...0x39).contains(bytes[end]) { end += 1 }
-        if let sequence = Int64(String(decoding: bytes[digits..<end], as: UTF8.self)),
-          ByteText.bytes(hex: hash)?.count == 32
-        {
-          return Since(sequence: sequence, hash: hash)
-        }
-      }
-    }
     guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
       let head = root["head"] as? [String: Any], let sequence = head["seq"] as? Int,
       let hash = head["hash"] as? String
