@@ -44,6 +44,13 @@ public indirect enum JSONValue: Sendable, Equatable {
     return out + "\n"
   }
 
+  /// The value written as it is inside a document at `indent`, without a line break.
+  func rendered(indent: String) -> String {
+    var out = ""
+    write(into: &out, indent: indent)
+    return out
+  }
+
   private func write(into out: inout String, indent: String) {
     switch self {
     case .null: out += "null"

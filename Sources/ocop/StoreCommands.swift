@@ -357,9 +357,11 @@ struct ExportCommand: AsyncParsableCommand, HelpExamples {
             "files": .array(files.map(CanonicalJSON.string)),
           ])
       case .epcis:
-        let document = try await EPCISExport.document(
-          workspace.store, resolver: workspace.config.resolver)
-        try writeNew(Data(document.rendered().utf8), to: out)
+        // Written as it is read, an event at a time, into a file that takes its name whole.
+        _ = try await NewFile.stream(to: out) { descriptor in
+          try await EPCISExport.write(
+            workspace.store, resolver: workspace.config.resolver, to: descriptor, path: out)
+        }
         Statement(json: output.json).say(
           "wrote EPCIS 2.0 document \(out)", ["kind": .string("epcis"), "out": .string(out)])
       }
