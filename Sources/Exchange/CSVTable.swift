@@ -61,7 +61,7 @@ public struct CSVTable: Sendable {
     var records = try Self.parse(text, file: file)
     guard !records.isEmpty else { throw ImportError(file: file, problem: "is empty: no header") }
     let header = records.removeFirst()
-    self.header = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
+    self.header = header.cells.map { $0.trimmed(newlines: false) }
     for record in records where record.cells.count != header.cells.count {
       throw ImportError(
         file: file, line: record.line,

@@ -96,12 +96,17 @@ public enum ImportKind: String, CaseIterable, Sendable {
   /// A header or value folded for matching: NFC, lower case, Vietnamese diacritics and
   /// `đ` taken off, and every run of other characters one underscore.
   public static func fold(_ text: String) -> String {
-    let plain = text.precomposedStringWithCanonicalMapping.lowercased()
-      .replacingOccurrences(of: "đ", with: "d")
-      .decomposedStringWithCanonicalMapping
-      .unicodeScalars.filter {
-        !$0.properties.isDiacritic && $0.properties.generalCategory != .nonspacingMark
-      }
+    // In ASCII the only diacritics are ^ and `, taken off as the rest's are: Foundation's
+    // normalisation is not needed.
+    let plain =
+      text.utf8.allSatisfy({ $0 < 0x80 })
+      ? text.lowercased().unicodeScalars.filter { $0 != "^" && $0 != "`" }
+      : text.precomposedStringWithCanonicalMapping.lowercased()
+        .replacingOccurrences(of: "đ", with: "d")
+        .decomposedStringWithCanonicalMapping
+        .unicodeScalars.filter {
+          !$0.properties.isDiacritic && $0.properties.generalCategory != .nonspacingMark
+        }
     var folded = ""
     var pendingSeparator = false
     for scalar in plain {

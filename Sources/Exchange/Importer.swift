@@ -238,7 +238,7 @@ struct Row {
   /// that an export puts before a cell a spreadsheet would run as a formula is taken off.
   func optional(_ key: String) -> String? {
     guard let index = positions[key] else { return nil }
-    var value = cells[index].trimmingCharacters(in: .whitespaces)
+    var value = cells[index].trimmed(newlines: false)
     if value.hasPrefix("'"), let next = value.unicodeScalars.dropFirst().first,
       "=+-@\t\r".unicodeScalars.contains(next)
     {
@@ -339,7 +339,7 @@ struct Row {
     guard let text = optional(key) else { return [] }
     var lots: [LotReference] = []
     for part in text.split(separator: "|") {
-      let item = part.trimmingCharacters(in: .whitespaces)
+      let item = part.trimmed(newlines: false)
       guard let slash = item.firstIndex(of: "/") else {
         throw error(key, "\"\(item)\" must be GTIN/LOT, several joined with |")
       }

@@ -45,5 +45,10 @@ struct CSVTests {
     #expect(ImportKind.fold("ngay_san_xuat") == "ngay_san_xuat")
     #expect(ImportKind.fold("Đơn vị / tính") == "don_vi_tinh")
     #expect(ImportKind.fold(" production date ") == "production_date")
+    // ASCII alone, folded without Foundation's normalisation, the same way: ^ and ` are
+    // diacritics, taken off.
+    #expect(ImportKind.fold("Unit (UN/ECE)") == "unit_un_ece")
+    #expect(ImportKind.fold("a^b`c") == "abc")
+    #expect(ImportKind.fold("a^b`c é") == "abc_e")
   }
 }

@@ -143,3 +143,30 @@ struct ModelTests {
     #expect(throws: TraceError.self) { try Timestamp("2026-01-02T03:04:05+07:00") }
   }
 }
+
+@Suite("Trimming text")
+struct TrimmingTests {
+  /// The trimming records and import cells get is Foundation's, without NSString: for
+  /// samples, and for every scalar of the Basic Multilingual Plane at either end.
+  @Test func trimmingIsFoundations() {
+    for value in 0...0xFFFF {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      let text = String(scalar) + "x" + String(scalar)
+      #expect(text.trimmed() == text.trimmingCharacters(in: .whitespacesAndNewlines))
+      #expect(text.trimmed(newlines: false) == text.trimmingCharacters(in: .whitespaces))
+    }
+    let samples = [
+      "", " ", "\t\n", "Xã Lê Trì", "  Xã Lê Trì \t", "\u{00A0}Đường thốt nốt\u{3000}",
+      "\n\r Hợp tác xã \u{2028}", "a\u{0085}", "\u{2029}b", "x y", " \u{200B}zero-width\u{200B} ",
+      "line\nbreak", "\u{1680}ogham\u{202F}", " \u{301}x", "x\u{301} ", "\u{3000}\u{301}",
+    ]
+    for sample in samples {
+      #expect(
+        sample.trimmed() == sample.trimmingCharacters(in: .whitespacesAndNewlines),
+        "\(sample.unicodeScalars.map { String($0.value, radix: 16) })")
+      #expect(
+        sample.trimmed(newlines: false) == sample.trimmingCharacters(in: .whitespaces),
+        "\(sample.unicodeScalars.map { String($0.value, radix: 16) })")
+    }
+  }
+}

@@ -6,8 +6,11 @@ enum Text {
   static func required(_ text: String, record: String, field: String, maxLength: Int)
     throws(TraceError) -> String
   {
-    let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
-      .precomposedStringWithCanonicalMapping
+    let trimmed = text.trimmed()
+    // NFC leaves ASCII as it is; Foundation is asked only about the rest.
+    let cleaned =
+      trimmed.utf8.allSatisfy { $0 < 0x80 }
+      ? trimmed : trimmed.precomposedStringWithCanonicalMapping
     guard !cleaned.isEmpty else {
       throw .invalidField(record: record, field: field, value: text, reason: "must not be empty")
     }
@@ -16,7 +19,9 @@ enum Text {
         record: record, field: field, value: text,
         reason: "is longer than \(maxLength) characters")
     }
-    if cleaned.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+    if cleaned.unicodeScalars.contains(where: {
+      $0.value < 0x20 || ($0.value >= 0x7F && $0.properties.generalCategory == .control)
+    }) {
       throw .invalidField(
         record: record, field: field, value: text, reason: "contains a control character")
     }
@@ -26,7 +31,7 @@ enum Text {
   static func optional(_ text: String?, record: String, field: String, maxLength: Int)
     throws(TraceError) -> String?
   {
-    guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+    guard let text, !text.trimmed().isEmpty else {
       return nil
     }
     return try required(text, record: record, field: field, maxLength: maxLength)
@@ -59,4 +64,29 @@ enum Field {
 
 extension Optional where Wrapped == String {
   var json: CanonicalJSON { map(CanonicalJSON.string) ?? .null }
+}
+
+extension StringProtocol {
+  /// The text without the white space at its ends, and with `newlines` (the default)
+  /// without the line breaks there either: what Foundation's
+  /// `trimmingCharacters(in: .whitespacesAndNewlines)` (or `.whitespaces`) gives, without
+  /// going through `NSString`. White space is what Foundation counts as such: a tab, the
+  /// space separators (Zs) and the zero-width space U+200B; a line break is U+000A to
+  /// U+000D, U+0085, U+2028 or U+2029.
+  package func trimmed(newlines: Bool = true) -> String {
+    func blank(_ scalar: Unicode.Scalar) -> Bool {
+      switch scalar.value {
+      case 0x20, 0x09, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
+      case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return newlines
+      default: return false
+      }
+    }
+    let text = String(self)
+    let scalars = text.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !blank($0) }) else { return "" }
+    let end = scalars.index(after: scalars.lastIndex(where: { !blank($0) })!)
+    // Nothing to take off, the most common case: the text as it is.
+    if first == scalars.startIndex && end == scalars.endIndex { return text }
+    return String(scalars[first..<end])
+  }
 }
