@@ -92,17 +92,98 @@ public struct CSVTable: Sendable {
   }
 
   private static func parse(_ text: String, file: String) throws(ImportError) -> [Record] {
+    var parser = CSVParser(bytes: Array(text.utf8), file: file)
     var records: [Record] = []
+    while let record = try parser.next() { records.append(record) }
+    return records
+  }
+
+  /// Checks a file's encoding as ``init(bytes:file:)`` does, and returns its text's bytes
+  /// (without a byte order mark).
+  static func text(_ bytes: [UInt8], file: String) throws(ImportError) -> [UInt8] {
+    var body = bytes[...]
+    if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+    if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) {
+      throw ImportError(
+        file: file, problem: "is UTF-16; save it as CSV UTF-8 (comma delimited) and import again")
+    }
+    guard String(validating: body, as: UTF8.self) != nil else {
+      throw ImportError(
+        file: file, line: Self.firstInvalidLine(body),
+        problem: "is not UTF-8 text (perhaps Windows-1258 or TCVN3); save it as CSV UTF-8")
+    }
+    return Array(body)
+  }
+}
+
+/// A CSV file's records read one at a time: its bytes are held, its cells only a record
+/// at a time. The same rules and messages as ``CSVTable``: the whole file's syntax and
+/// field counts are checked when it is opened, as ``CSVTable`` reads it, before any row is
+/// handed out.
+public struct CSVStream {
+  /// The file's name, as given, for messages.
+  public let file: String
+  /// The header, as written (trimmed).
+  public let header: [String]
+  private var parser: CSVParser
+
+  /// Opens the file at `path` and reads its header.
+  public init(path: String) throws(ImportError) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let reason =
+        FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+      throw ImportError(file: path, problem: reason)
+    }
+    file = path
+    let text = try CSVTable.text(Array(data), file: path)
+    // A first pass that keeps nothing: the syntax and every record's field count.
+    var check = CSVParser(bytes: text, file: path)
+    var fields: Int?
+    while let record = try check.next() {
+      guard let count = fields else {
+        fields = record.cells.count
+        continue
+      }
+      guard record.cells.count == count else {
+        throw ImportError(
+          file: path, line: record.line,
+          problem: "has \(record.cells.count) fields; the header has \(count)")
+      }
+    }
+    parser = CSVParser(bytes: text, file: path)
+    guard let first = try parser.next() else {
+      throw ImportError(file: path, problem: "is empty: no header")
+    }
+    header = first.cells.map { $0.trimmed(newlines: false) }
+  }
+
+  /// The next record; nil after the last.
+  public mutating func next() throws(ImportError) -> CSVTable.Record? {
+    try parser.next()
+  }
+}
+
+/// The records of a CSV text, one at a time: RFC 4180 fields, LF or CRLF, blank lines
+/// skipped.
+struct CSVParser {
+  private var bytes: [UInt8]
+  private let file: String
+  private var index = 0
+  private var line = 1
+
+  init(bytes: [UInt8], file: String) {
+    self.bytes = bytes
+    self.bytes.append(0x0A)
+    self.file = file
+  }
+
+  mutating func next() throws(ImportError) -> CSVTable.Record? {
     var cells: [String] = []
     var cell: [UInt8] = []
-    var line = 1
-    var recordLine = 1
+    var recordLine = line
     var quoted = false
     var quoteLine = 0
     var afterQuote = false
-    var bytes = Array(text.utf8)
-    bytes.append(0x0A)
-    var index = 0
     func finishCell() {
       cells.append(String(decoding: cell, as: UTF8.self))
       cell.removeAll(keepingCapacity: true)
@@ -142,11 +223,11 @@ public struct CSVTable: Sendable {
         continue
       case 0x0A:
         finishCell()
+        line += 1
         if !(cells.count == 1 && cells[0].isEmpty) {
-          records.append(Record(line: recordLine, cells: cells))
+          return CSVTable.Record(line: recordLine, cells: cells)
         }
         cells.removeAll()
-        line += 1
         recordLine = line
       default:
         guard !afterQuote else {
@@ -159,6 +240,6 @@ public struct CSVTable: Sendable {
     if quoted {
       throw ImportError(file: file, line: quoteLine, problem: "a quoted field is never closed")
     }
-    return records
+    return nil
   }
 }

@@ -17,38 +17,25 @@ public struct ImportPlan: Sendable {
   /// How many rows the file holds (a row may record more than one command: a product's
   /// photo, then the product).
   public var rows: Int { Set(lines).count }
-  /// The header as written, by column key, to name columns in messages.
-  let headerNames: [String: String]
+  /// How rows become commands, and where a refusal is placed.
+  let planner: ImportPlanner
 
   /// Reads `table` as a file of `kind`.
   public init(_ table: CSVTable, kind: ImportKind) throws(ImportError) {
     self.kind = kind
     file = table.file
-    let positions = try kind.mapHeader(table.header, file: table.file)
-    var names: [String: String] = [:]
-    for (key, index) in positions { names[key] = table.header[index] }
-    headerNames = names
+    var planner = try ImportPlanner(header: table.header, kind: kind, file: table.file)
     var commands: [TraceCommand] = []
     var lines: [Int] = []
-    var seen: [String: Int] = [:]
     for record in table.records {
-      let row = Row(
-        file: table.file, line: record.line, cells: record.cells, positions: positions,
-        names: names)
-      let (rowCommands, identity) = try Self.commands(kind, row)
-      if let identity {
-        if let earlier = seen[identity.key] {
-          throw row.error(
-            identity.column, "\(identity.key) is already on line \(earlier) of this file")
-        }
-        seen[identity.key] = record.line
-      }
+      let rowCommands = try planner.commands(for: record)
       commands += rowCommands
       lines += Array(repeating: record.line, count: rowCommands.count)
     }
     guard !commands.isEmpty else {
       throw ImportError(file: table.file, problem: "has a header but no rows")
     }
+    self.planner = planner
     self.commands = commands
     self.lines = lines
   }
@@ -58,7 +45,54 @@ public struct ImportPlan: Sendable {
     guard let index = error.commandIndex ?? (commands.count == 1 ? 0 : nil) else {
       return ImportError(file: file, problem: error.description)
     }
-    let inner = error.underlying
+    return planner.locate(error.underlying, line: lines[index])
+  }
+}
+
+/// Turns the rows of an import file into commands one row at a time, checking each, and
+/// each row's key against those before it in the file.
+public struct ImportPlanner: Sendable {
+  /// What the file holds.
+  public let kind: ImportKind
+  /// The file, as given.
+  public let file: String
+  let positions: [String: Int]
+  /// The header as written, by column key, to name columns in messages.
+  let headerNames: [String: String]
+  /// Each row's key, and the line it is on.
+  private var seen: [String: Int] = [:]
+
+  /// A planner for a file of `kind` with `header`.
+  public init(header: [String], kind: ImportKind, file: String) throws(ImportError) {
+    self.kind = kind
+    self.file = file
+    positions = try kind.mapHeader(header, file: file)
+    var names: [String: String] = [:]
+    for (key, index) in positions { names[key] = header[index] }
+    headerNames = names
+  }
+
+  /// The commands `record` records (one, or a photo's then a product's), checked.
+  public mutating func commands(for record: CSVTable.Record) throws(ImportError)
+    -> [TraceCommand]
+  {
+    let row = Row(
+      file: file, line: record.line, cells: record.cells, positions: positions,
+      names: headerNames)
+    let (rowCommands, identity) = try ImportPlan.commands(kind, row)
+    if let identity {
+      if let earlier = seen[identity.key] {
+        throw row.error(
+          identity.column, "\(identity.key) is already on line \(earlier) of this file")
+      }
+      seen[identity.key] = record.line
+    }
+    return rowCommands
+  }
+
+  /// The problem `inner` of a command refused, placed on `line` and, where it can tell, its
+  /// column.
+  public func locate(_ inner: TraceError, line: Int) -> ImportError {
     var column = ""
     switch inner {
     case .notFound(let kind, _):
@@ -78,12 +112,13 @@ public struct ImportPlan: Sendable {
     default: break
     }
     return ImportError(
-      file: file, line: lines[index], column: headerNames[column] ?? "",
-      problem: inner.description)
+      file: file, line: line, column: headerNames[column] ?? "", problem: inner.description)
   }
+}
 
+extension ImportPlan {
   /// The commands a row records: one, and for a product with a photo, the photo's first.
-  private static func commands(_ kind: ImportKind, _ row: Row) throws(ImportError)
+  static func commands(_ kind: ImportKind, _ row: Row) throws(ImportError)
     -> ([TraceCommand], (key: String, column: String)?)
   {
     if kind == .products, let path = row.optional("photo") {

@@ -69,6 +69,7 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
 
   func run() async throws {
     if kind == .bundle { return try await importBundle() }
+    if case .one(let single) = kind { return try await importStreamed(single) }
     try await runReporting {
       var plans: [ImportPlan] = []
       if case .one(let single) = kind {
@@ -121,6 +122,35 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
     }
   }
 
+  /// One CSV file, read and applied a thousand rows at a time in one transaction: all of it
+  /// or nothing, with memory that does not grow with the file's rows.
+  private func importStreamed(_ single: ImportKind) async throws {
+    try await runReporting {
+      let stream = try CSVStream(path: path)
+      let planner = try ImportPlanner(header: stream.header, kind: single, file: path)
+      let workspace = try await Workspace.open(location, writing: true)
+      let rows = RowPieces(stream: stream, planner: planner)
+      do {
+        _ = try await workspace.store.apply(inPieces: { try rows.next() })
+      } catch {
+        // A row's own problem, or a command refused, placed on its row.
+        if let failure = rows.failure { throw failure }
+        if let refused = error as? TraceError {
+          if let line = rows.line(of: refused) {
+            throw planner.locate(refused.underlying, line: line)
+          }
+          throw ImportError(file: path, problem: refused.description)
+        }
+        throw error
+      }
+      if output.json {
+        Output.printJSON(["file": path, "kind": single.rawValue, "rows": "\(rows.rows)"])
+      } else {
+        print("imported \(rows.rows) \(single.rawValue) from \(path)")
+      }
+    }
+  }
+
   /// `import bundle`: another store's log, taken in.
   private func importBundle() async throws {
     try await runReporting {
@@ -156,5 +186,52 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
         )
       }
     }
+  }
+}
+
+/// The rows of one CSV file as pieces of commands, for ``TraceStore/apply(inPieces:)``: a
+/// thousand rows at a time, each checked; the line of each command, to place a refusal.
+private final class RowPieces: @unchecked Sendable {
+  private var stream: CSVStream
+  private var planner: ImportPlanner
+  /// The line each command handed out came from.
+  private var lines: [Int] = []
+  /// How many rows gave commands.
+  private(set) var rows = 0
+  /// A row's own problem, which stopped the import.
+  private(set) var failure: ImportError?
+  private var started = false
+
+  init(stream: CSVStream, planner: ImportPlanner) {
+    self.stream = stream
+    self.planner = planner
+  }
+
+  /// The next piece; nil after the last row.
+  func next() throws -> [TraceCommand]? {
+    var piece: [TraceCommand] = []
+    do throws(ImportError) {
+      while piece.count < 1000, let record = try stream.next() {
+        let commands = try planner.commands(for: record)
+        piece += commands
+        lines += Array(repeating: record.line, count: commands.count)
+        rows += 1
+      }
+      if !started, piece.isEmpty {
+        throw ImportError(file: stream.file, problem: "has a header but no rows")
+      }
+    } catch {
+      failure = error
+      throw error
+    }
+    started = true
+    return piece.isEmpty ? nil : piece
+  }
+
+  /// The line of the command `error` refuses (the only one, for a file of one row).
+  func line(of error: TraceError) -> Int? {
+    guard let index = error.commandIndex ?? (lines.count == 1 ? 0 : nil), index < lines.count
+    else { return nil }
+    return lines[index]
   }
 }

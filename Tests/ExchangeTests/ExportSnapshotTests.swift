@@ -140,6 +140,12 @@ final class InterleavingStore: TraceStore, @unchecked Sendable {
   func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt] {
     try await inner.apply(commands)
   }
+  func apply(inPieces next: @escaping @Sendable () throws -> [TraceCommand]?)
+    async throws -> Int
+  {
+    try await inner.apply(inPieces: next)
+  }
+
   func importLog(_ events: [Event], trustList: TrustList, after base: LogPlace?)
     async throws(TraceError) -> LogImportReport
   {

@@ -237,6 +237,13 @@ public struct AuditFailure: Hashable, Sendable, CustomStringConvertible {
 public protocol TraceStore: EvidenceSource {
   /// Applies `commands` in one transaction, signing each event: all of them or none.
   func apply(_ commands: [TraceCommand]) async throws(TraceError) -> [TraceReceipt]
+  /// Applies the commands `next` hands out, a piece at a time until it gives nil, in one
+  /// transaction, as ``apply(_:)`` applies them: all of them or none, whatever `next` or a
+  /// command throws. A refused command's ``TraceError/commandIndex`` counts from the first
+  /// piece's first command. Memory holds one piece at a time. Returns how many commands
+  /// were applied.
+  func apply(inPieces next: @escaping @Sendable () throws -> [TraceCommand]?)
+    async throws -> Int
   /// Takes in another store's whole log, checked against `trustList`, in one transaction:
   /// all of what is new, or nothing. With `base`, an update: that log's events after the
   /// event `base` names, which the store holds.

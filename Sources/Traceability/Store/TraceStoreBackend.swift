@@ -229,6 +229,32 @@ extension TraceStoreBackend {
     }
   }
 
+  public func apply(inPieces next: @escaping @Sendable () throws -> [TraceCommand]?)
+    async throws -> Int
+  {
+    guard let signer else {
+      throw TraceError.store(
+        path: location, reason: "was opened without an issuer key, so it cannot be written")
+    }
+    let time = clock()
+    return try await write { transaction in
+      var applied = 0
+      while let piece = try next() {
+        do {
+          _ = try CommandApplier.apply(piece, in: transaction, signer: signer, time: time)
+        } catch let error as TraceError {
+          // Placed among all the pieces' commands.
+          if case .command(let index, let inner) = error {
+            throw TraceError.command(index: applied + index, error: inner)
+          }
+          throw piece.count == 1 ? TraceError.command(index: applied, error: error) : error
+        }
+        applied += piece.count
+      }
+      return applied
+    }
+  }
+
   public func importedLogs() async throws(TraceError) -> [ImportedLog] {
     try await read { try $0.importedLogs() }
   }
