@@ -104,8 +104,6 @@ public enum EPCISExport {
     let producersByGTIN = Dictionary(
       uniqueKeysWithValues: products.map { ($0.gtin, $0.producerTaxCode) })
     let glns = Dictionary(uniqueKeysWithValues: producers.map { ($0.taxCode, $0.gln) })
-    // Production dates by lot, as the log issues them, for the transformations after.
-    var produced: [String: String] = [:]
     var after: Int64 = 0
     while true {
       let page = try snapshot.events(after: after, limit: 1000)
@@ -113,7 +111,7 @@ public enum EPCISExport {
       for stored in page {
         if let event = try Self.event(
           stored, resolver: resolver, producersByGTIN: producersByGTIN, glns: glns,
-          produced: &produced)
+          snapshot: snapshot)
         {
           try each(event)
         }
@@ -125,15 +123,21 @@ public enum EPCISExport {
   /// The EPCIS event of one event of the log; nil for one that has none.
   private static func event(
     _ stored: Event, resolver: String, producersByGTIN: [GTIN: String], glns: [String: GLN?],
-    produced: inout [String: String]
+    snapshot: TraceSnapshot
   ) throws -> JSONValue? {
+    // A transformation takes its time from its output lot's production date: the batch's,
+    // read when it is needed, so that memory does not grow with the lots.
+    func produced(_ lot: CanonicalJSON?) -> String? {
+      guard let gtin = lot?["gtin"]?.stringValue.flatMap({ try? GTIN($0) }),
+        let code = lot?["lot"]?.stringValue,
+        let reference = try? LotReference(gtin: gtin, lot: code)
+      else { return nil }
+      return (try? snapshot.batch(reference))??.request.productionDate.iso
+    }
     // An event taken in from a producer's log is exported as the producer's event (its
     // time, its hash for the event's ID); an import of an import brings no records.
     guard let event = try stored.recordBearing() else { return nil }
     let data = event.data
-    func lotKey(_ lot: CanonicalJSON?) -> String {
-      (lot?["gtin"]?.stringValue ?? "") + "/" + (lot?["lot"]?.stringValue ?? "")
-    }
     // When it happened, and the offset it is told in.
     var time = event.recordedAt.text
     var offset = "+07:00"
@@ -141,12 +145,11 @@ public enum EPCISExport {
     switch event.kind {
     case .commissioning:
       if let day = data["productionDate"]?.stringValue {
-        produced[lotKey(data["lot"])] = day
         time = local(day) ?? time
       }
     case .transformation:
       let output = data["outputs"]?.arrayValue?.first
-      time = local(produced[lotKey(output)]) ?? time
+      time = local(produced(output)) ?? time
     case .shipping, .receiving:
       time = local(data["date"]?.stringValue) ?? time
     case .stageRecorded:
