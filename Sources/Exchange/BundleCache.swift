@@ -54,6 +54,32 @@ public struct BundleCache: Sendable {
     /// The audit's checkpoint at the head (``AuditCheckpoint/json``, canonical): where an
     /// update on this bundle carries on from.
     var checkpoint: String
+    /// The bundle's size: which entry a bundle probably has, before its hash is known.
+    var bundleBytes: Int?
+  }
+
+  /// The entry most recently used of a bundle of `bundleBytes` bytes checked against the
+  /// trust list whose fingerprint is `trustList`: its bundle's hash and its store's path.
+  /// Only a guess, to hash that store while the bundle is hashed.
+  func likely(bundleBytes: Int, trustList: String) -> (bundle: String, store: String)? {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      return nil
+    }
+    var best: (bundle: String, store: String, used: Date)?
+    for file in names where file.hasSuffix(".json") && !file.hasPrefix(".") {
+      let path = folder + "/" + file
+      guard let data = FileManager.default.contents(atPath: path),
+        let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
+        manifest.bundleBytes == bundleBytes, manifest.trustListSHA256 == trustList
+      else { continue }
+      let used =
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        ?? .distantPast
+      if best == nil || used > best!.used {
+        best = (manifest.bundleSHA256, String(path.dropLast(5)) + ".sqlite", used)
+      }
+    }
+    return best.map { ($0.bundle, $0.store) }
   }
 
   /// The checkpoint a manifest holds.
@@ -71,24 +97,25 @@ public struct BundleCache: Sendable {
   /// The kept store of a bundle whose bytes hash to `bundle`, checked against a trust list
   /// whose fingerprint is `trustList`, when there is one and it is whole; its audit and
   /// export time as they were when it was checked.
-  func lookup(bundle: String, trustList: String) -> (
+  func lookup(bundle: String, trustList: String, storeHash: String? = nil) -> (
     path: String, report: AuditReport, exportedAt: Timestamp?
   )? {
-    entry(named: name(bundle: bundle, trustList: trustList)) {
+    entry(named: name(bundle: bundle, trustList: trustList), storeHash: storeHash) {
       $0.bundleSHA256 == bundle && $0.trustListSHA256 == trustList
     }
   }
 
-  /// The entry `name`, when its manifest passes `test` and its store is whole.
-  private func entry(named name: String, _ test: (Manifest) -> Bool) -> (
-    path: String, report: AuditReport, exportedAt: Timestamp?
-  )? {
+  /// The entry `name`, when its manifest passes `test` and its store is whole (its hash
+  /// `storeHash`, when that was just computed, else computed now).
+  private func entry(named name: String, storeHash: String? = nil, _ test: (Manifest) -> Bool)
+    -> (path: String, report: AuditReport, exportedAt: Timestamp?)?
+  {
     let base = folder + "/" + name
     guard let data = FileManager.default.contents(atPath: base + ".json"),
       let manifest = try? JSONDecoder().decode(Manifest.self, from: data),
       manifest.format == Self.manifestFormat, test(manifest),
       let checkpoint = Self.checkpoint(of: manifest),
-      ByteText.sha256Hex(file: base + ".sqlite") == manifest.storeSHA256
+      (storeHash ?? ByteText.sha256Hex(file: base + ".sqlite")) == manifest.storeSHA256
     else { return nil }
     // Used now: the last to go when the cache is trimmed.
     try? FileManager.default.setAttributes(
@@ -131,10 +158,10 @@ public struct BundleCache: Sendable {
   /// The kept store of a bundle whose bytes hash to `bundle`, checked against a trust list
   /// whose fingerprint is `trustList`, opened; nil when there is none, it is not whole, or
   /// it cannot be opened.
-  func open(bundle: String, trustList: String) -> (
+  func open(bundle: String, trustList: String, storeHash: String? = nil) -> (
     store: SQLiteTraceStore, report: AuditReport, exportedAt: Timestamp?
   )? {
-    guard let kept = lookup(bundle: bundle, trustList: trustList),
+    guard let kept = lookup(bundle: bundle, trustList: trustList, storeHash: storeHash),
       let store = try? SQLiteTraceStore(path: kept.path, signer: nil)
     else { return nil }
     return (store, kept.report, kept.exportedAt)
@@ -144,7 +171,8 @@ public struct BundleCache: Sendable {
   /// from where it is) as the entry of `bundle` and `trustList`. The file and then the manifest appear whole or not at all;
   /// a cache that cannot be written is left as it was.
   func keep(
-    store: String, bundle: String, trustList: String, report: AuditReport, exportedAt: Timestamp?
+    store: String, bundle: String, bundleBytes: Int? = nil, trustList: String,
+    report: AuditReport, exportedAt: Timestamp?
   ) {
     guard let checkpoint = report.checkpoint else { return }
     let manager = FileManager.default
@@ -165,7 +193,8 @@ public struct BundleCache: Sendable {
         storeSHA256: storeHash, eventsChecked: report.eventsChecked,
         headSequence: report.headSequence, headHash: report.headHash,
         exportedAt: exportedAt?.text, checkedAt: Timestamp.now().text, since: report.since,
-        checkpoint: String(decoding: checkpoint.json.encoded(), as: UTF8.self))
+        checkpoint: String(decoding: checkpoint.json.encoded(), as: UTF8.self),
+        bundleBytes: bundleBytes)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
       try encoder.encode(manifest).write(to: URL(fileURLWithPath: staging + ".json"))

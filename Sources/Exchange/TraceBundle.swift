@@ -644,9 +644,18 @@ public final class BundleStore: Sendable {
     // A bundle checked before is found by its hash, read from the file a megabyte at a time,
     // without holding the bundle in memory.
     var bundleHash: String?
+    let fingerprint = trustList.fingerprint
+    // The kept store this bundle likely has (by its size) is hashed on another core while the
+    // bundle is; the entry is used only if the bundle's hash then names it.
+    let likely = cache.flatMap { cache in
+      Self.size(of: path).flatMap { cache.likely(bundleBytes: $0, trustList: fingerprint) }
+    }
+    async let likelyHash = likely.map { ByteText.sha256Hex(file: $0.store) } ?? nil
     if let cache, let hash = ByteText.sha256Hex(file: path) {
       bundleHash = hash
-      if let kept = cache.open(bundle: hash, trustList: trustList.fingerprint) {
+      let known = await likelyHash
+      let storeHash = likely?.bundle == hash ? known : nil
+      if let kept = cache.open(bundle: hash, trustList: fingerprint, storeHash: storeHash) {
         self.init(kept: kept.store, report: kept.report, exportedAt: kept.exportedAt, path: path)
         return
       }
@@ -657,8 +666,8 @@ public final class BundleStore: Sendable {
       if let cache, let bundleHash {
         Self.keep(
           streamed.store, in: streamed.folder, cache: cache, bundle: bundleHash,
-          trustList: trustList.fingerprint, report: streamed.report,
-          exportedAt: streamed.exportedAt)
+          bundleBytes: Self.size(of: path), trustList: trustList.fingerprint,
+          report: streamed.report, exportedAt: streamed.exportedAt)
       }
       self.init(streamed: streamed, path: path)
       return
@@ -686,15 +695,21 @@ public final class BundleStore: Sendable {
   /// Keeps a copy of `store` (checked, in the private folder `folder`) in `cache`.
   private static func keep(
     _ store: SQLiteTraceStore, in folder: String, cache: BundleCache, bundle: String,
-    trustList: String, report: AuditReport, exportedAt: Timestamp?
+    bundleBytes: Int?, trustList: String, report: AuditReport, exportedAt: Timestamp?
   ) {
     // A copy with everything committed, whole or not at all.
     let copy = folder + "/checked.sqlite"
     if (try? store.copy(to: copy)) != nil {
       cache.keep(
-        store: copy, bundle: bundle, trustList: trustList, report: report,
-        exportedAt: exportedAt)
+        store: copy, bundle: bundle, bundleBytes: bundleBytes, trustList: trustList,
+        report: report, exportedAt: exportedAt)
     }
+  }
+
+  /// The size of the file at `path`, or nil.
+  static func size(of path: String) -> Int? {
+    var status = stat()
+    return stat(path, &status) == 0 ? Int(status.st_size) : nil
   }
 
   /// Reads a bundle from its bytes, named `path` in messages, and checks it against
@@ -740,7 +755,7 @@ public final class BundleStore: Sendable {
     if parsed.base != nil {
       let applied = try await Self.apply(
         update: parsed, path: path, trustList: trustList, cache: cache, bundleHash: bundleHash,
-        trustHash: trustHash, bases: bases)
+        bundleBytes: bytes.count, trustHash: trustHash, bases: bases)
       store = applied.store
       report = applied.report
       folder = applied.folder
@@ -815,8 +830,8 @@ public final class BundleStore: Sendable {
     }
     if let cache {
       Self.keep(
-        replayed, in: work, cache: cache, bundle: bundleHash, trustList: trustHash,
-        report: audit, exportedAt: parsed.exportedAt)
+        replayed, in: work, cache: cache, bundle: bundleHash, bundleBytes: bytes.count,
+        trustList: trustHash, report: audit, exportedAt: parsed.exportedAt)
     }
     store = replayed
     report = audit
@@ -829,7 +844,7 @@ public final class BundleStore: Sendable {
   /// stored and audited from the base's checked head.
   private static func apply(
     update parsed: TraceBundle.Parsed, path: String, trustList: TrustList, cache: BundleCache?,
-    bundleHash: String, trustHash: String, bases: [BundleStore]
+    bundleHash: String, bundleBytes: Int, trustHash: String, bases: [BundleStore]
   ) async throws(TraceError) -> (
     store: SQLiteTraceStore, report: AuditReport, folder: String, on: String, basePath: String?
   ) {
@@ -923,8 +938,8 @@ public final class BundleStore: Sendable {
     }
     if let cache {
       Self.keep(
-        replayed, in: work, cache: cache, bundle: bundleHash, trustList: trustHash,
-        report: audit, exportedAt: parsed.exportedAt)
+        replayed, in: work, cache: cache, bundle: bundleHash, bundleBytes: bundleBytes,
+        trustList: trustHash, report: audit, exportedAt: parsed.exportedAt)
     }
     return (replayed, audit, work, source.on, source.path)
   }
