@@ -133,6 +133,7 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
       do {
         _ = try await workspace.store.apply(inPieces: { try rows.next() })
       } catch {
+        rows.settle()
         // A row's own problem, or a command refused, placed on its row.
         if let failure = rows.failure { throw failure }
         if let refused = error as? TraceError {
@@ -191,6 +192,7 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
 
 /// The rows of one CSV file as pieces of commands, for ``TraceStore/apply(inPieces:)``: a
 /// thousand rows at a time, each checked; the line of each command, to place a refusal.
+/// The next piece is read and checked on another thread while the store applies this one.
 private final class RowPieces: @unchecked Sendable {
   private var stream: CSVStream
   private var planner: ImportPlanner
@@ -201,31 +203,73 @@ private final class RowPieces: @unchecked Sendable {
   /// A row's own problem, which stopped the import.
   private(set) var failure: ImportError?
   private var started = false
+  /// The piece being made on another thread, and its signal.
+  private var ahead: Result<(commands: [TraceCommand], lines: [Int]), ImportError>?
+  private let made = DispatchSemaphore(value: 0)
+  private var making = false
 
   init(stream: CSVStream, planner: ImportPlanner) {
     self.stream = stream
     self.planner = planner
   }
 
-  /// The next piece; nil after the last row.
-  func next() throws -> [TraceCommand]? {
+  /// Reads and checks the next thousand rows.
+  private func make() -> Result<(commands: [TraceCommand], lines: [Int]), ImportError> {
     var piece: [TraceCommand] = []
+    var pieceLines: [Int] = []
     do throws(ImportError) {
       while piece.count < 1000, let record = try stream.next() {
         let commands = try planner.commands(for: record)
         piece += commands
-        lines += Array(repeating: record.line, count: commands.count)
-        rows += 1
-      }
-      if !started, piece.isEmpty {
-        throw ImportError(file: stream.file, problem: "has a header but no rows")
+        pieceLines += Array(repeating: record.line, count: commands.count)
       }
     } catch {
+      return .failure(error)
+    }
+    return .success((piece, pieceLines))
+  }
+
+  /// The next piece; nil after the last row.
+  func next() throws -> [TraceCommand]? {
+    let result: Result<(commands: [TraceCommand], lines: [Int]), ImportError>
+    if making {
+      made.wait()
+      making = false
+      result = ahead!
+      ahead = nil
+    } else {
+      result = make()
+    }
+    switch result {
+    case .failure(let error):
       failure = error
       throw error
+    case .success(let piece):
+      if !started, piece.commands.isEmpty {
+        let error = ImportError(file: stream.file, problem: "has a header but no rows")
+        failure = error
+        throw error
+      }
+      started = true
+      guard !piece.commands.isEmpty else { return nil }
+      lines += piece.lines
+      rows += Set(piece.lines).count
+      // The next piece is made while this one is applied.
+      making = true
+      DispatchQueue.global().async { [self] in
+        ahead = make()
+        made.signal()
+      }
+      return piece.commands
     }
-    started = true
-    return piece.isEmpty ? nil : piece
+  }
+
+  /// Waits for a piece still being made (when the store stopped early).
+  func settle() {
+    if making {
+      made.wait()
+      making = false
+    }
   }
 
   /// The line of the command `error` refuses (the only one, for a file of one row).

@@ -7,10 +7,8 @@ enum Text {
     throws(TraceError) -> String
   {
     let trimmed = text.trimmed()
-    // NFC leaves ASCII as it is; Foundation is asked only about the rest.
-    let cleaned =
-      trimmed.utf8.allSatisfy { $0 < 0x80 }
-      ? trimmed : trimmed.precomposedStringWithCanonicalMapping
+    // NFC leaves ASCII as it is; Foundation is asked only about the rest, once a text.
+    let cleaned = trimmed.utf8.allSatisfy { $0 < 0x80 } ? trimmed : NFC.shared.form(of: trimmed)
     guard !cleaned.isEmpty else {
       throw .invalidField(record: record, field: field, value: text, reason: "must not be empty")
     }
@@ -88,5 +86,25 @@ extension StringProtocol {
     // Nothing to take off, the most common case: the text as it is.
     if first == scalars.startIndex && end == scalars.endIndex { return text }
     return String(scalars[first..<end])
+  }
+}
+
+/// Texts put in NFC, remembered: an import repeats the same communes, provinces and areas
+/// on row after row, and Foundation's normalisation is slow.
+final class NFC: @unchecked Sendable {
+  static let shared = NFC()
+  private let lock = NSLock()
+  private var known: [String: String] = [:]
+
+  /// `text` in NFC.
+  func form(of text: String) -> String {
+    if let done = lock.withLock({ known[text] }) { return done }
+    let normal = text.precomposedStringWithCanonicalMapping
+    lock.withLock {
+      // A bound on what is remembered: the texts of a few thousand rows.
+      if known.count >= 4096 { known.removeAll(keepingCapacity: true) }
+      known[text] = normal
+    }
+    return normal
   }
 }
