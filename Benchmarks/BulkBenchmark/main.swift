@@ -187,18 +187,18 @@ func fileMiB(_ path: String) -> Double {
 enum Table {
   static func header(_ title: String) {
     print(title)
-    print(String(repeating: "-", count: 118))
+    print(String(repeating: "-", count: 126))
     print(
-      "path".padding(toLength: 44, withPad: " ", startingAt: 0)
+      "path".padding(toLength: 52, withPad: " ", startingAt: 0)
         + "      time   peak MiB          ratio  target")
-    print(String(repeating: "-", count: 118))
+    print(String(repeating: "-", count: 126))
   }
 
   static func row(
     _ name: String, _ measured: Measured, ratio: String = "", target: String = "",
     met: Bool? = nil
   ) {
-    var line = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+    var line = name.padding(toLength: 52, withPad: " ", startingAt: 0)
     line += String(format: "%9.2f s %10.0f", measured.seconds, measured.peakMiB)
     line += ratio.leftPadded(15) + "  " + target
     if let met { line += met ? "  met" : "  NOT MET" }
@@ -310,7 +310,7 @@ func benchmark() async {
     }
     let issueRate = Double(sample) / Date().timeIntervalSince(issueStart)
     print(
-      "issue batches in process (reference)".padding(toLength: 44, withPad: " ", startingAt: 0)
+      "issue batches in process (reference)".padding(toLength: 52, withPad: " ", startingAt: 0)
         + String(format: "%9.0f rows/s", issueRate))
     try Province.csv(rows: batches, products: products, tag: "IMP").write(
       toFile: folder + "/rows.csv", atomically: true, encoding: .utf8)
@@ -325,7 +325,7 @@ func benchmark() async {
     Table.row("export csv", csv, target: "peak < 100 MiB", met: csv.peakMiB < 100)
     let epcis = try ocop(["export", "epcis", "--out", "events.jsonld"] + storeArgs, in: folder)
     Table.row("export epcis", epcis, target: "peak < 100 MiB", met: epcis.peakMiB < 100)
-    print(String(repeating: "-", count: 118))
+    print(String(repeating: "-", count: 126))
   } catch {
     fail("\(error)")
   }
