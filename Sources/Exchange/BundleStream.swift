@@ -223,51 +223,20 @@ extension BundleStore {
   private static func streamed(
     descriptor: Int32, size: Int, work: String, trustList: TrustList, piece: Int, readSize: Int
   ) async throws -> Streamed {
-    var reader = ForwardReader(descriptor: descriptor, readSize: readSize)
-    guard reader.expect(#"{"events":["#) else { throw NotStreamed() }
+    let pieces = try BundleEventPieces(descriptor: descriptor, piece: piece, readSize: readSize)
     var verified = VerifiedSignatures()
-    var next: Int64 = 1
     // The events, a piece at a time, stored in one transaction.
     let replayed = try SQLiteTraceStore.replay(into: work + "/bundle.sqlite") { append in
-      var pending: [(body: [UInt8], signature: [UInt8])] = []
-      var pendingBytes = 0
-      func flush() throws {
-        let events = try Self.read(pending)
-        pending.removeAll(keepingCapacity: true)
-        pendingBytes = 0
-        for event in events {
-          guard event.sequence == next else { throw NotStreamed() }
-          next += 1
-        }
+      while let events = try pieces.next() {
         verified.record(events, results: VerifiedSignatures.check(events, trustList: trustList))
         try append(events)
       }
-      if !reader.expect("]") {
-        while true {
-          guard reader.expect(#"{"body":""#), let body = reader.string(),
-            reader.expect(#","seq":"#), reader.number() != nil,
-            reader.expect(#","signature":""#), let signature = reader.string(),
-            reader.expect("}")
-          else { throw NotStreamed() }
-          pending.append((body, signature))
-          pendingBytes += body.count
-          if pending.count >= piece || pendingBytes >= 8 << 20 { try flush() }
-          if reader.expect("]") { break }
-          guard reader.expect(",") else { throw NotStreamed() }
-        }
-      }
-      try flush()
     }
-    // The members after the events, small, up to the records, the last.
-    guard reader.expect(","),
-      let middle = reader.upTo(Array(#","records":"#.utf8), limit: 1 << 20),
-      let rest = try? JSONSerialization.jsonObject(
-        with: Data([UInt8(ascii: "{")] + middle + [UInt8(ascii: "}")])) as? [String: Any],
-      rest["format"] as? String == TraceBundle.format, rest["events"] == nil,
-      rest["records"] == nil, let head = rest["head"] as? [String: Any],
-      let headSequence = head["seq"] as? Int, let headHash = head["hash"] as? String
+    let rest = try pieces.members()
+    guard let head = rest["head"] as? [String: Any], let headSequence = head["seq"] as? Int,
+      let headHash = head["hash"] as? String
     else { throw NotStreamed() }
-    let recordsStart = reader.offset
+    let recordsStart = pieces.offset
     let exportedAt = (rest["exportedAt"] as? String).flatMap { try? Timestamp($0) }
     // The records the events imply, compared as they are encoded with the file's, on a
     // second connection while the audit runs.
@@ -282,7 +251,7 @@ extension BundleStore {
 
   /// Each entry's body unescaped and read, and its signature decoded, on every core; throws
   /// ``NotStreamed`` for any that cannot be.
-  private static func read(_ entries: [(body: [UInt8], signature: [UInt8])]) throws -> [Event] {
+  static func readEvents(_ entries: [(body: [UInt8], signature: [UInt8])]) throws -> [Event] {
     let count = entries.count
     let slots = Slots<Event>(count: count)
     let chunk = 256
@@ -321,5 +290,66 @@ extension BundleStore {
       return same && reader.offset == end && reader.expect("}") && reader.atEnd()
     }
     return matched ?? false
+  }
+}
+
+/// The events of a bundle in ocop's canonical layout, read as a stream a piece at a time:
+/// each piece's bodies read on every core, checked to run 1, 2, 3… Anything else throws
+/// ``BundleStore/NotStreamed``.
+public final class BundleEventPieces: @unchecked Sendable {
+  private var reader: ForwardReader
+  private let piece: Int
+  private var expected: Int64 = 1
+  private var ended = false
+
+  /// Reads the file open at `descriptor` from its start.
+  public init(descriptor: Int32, piece: Int = 4096, readSize: Int = 1 << 20) throws {
+    reader = ForwardReader(descriptor: descriptor, readSize: readSize)
+    self.piece = piece
+    guard reader.expect(#"{"events":["#) else { throw BundleStore.NotStreamed() }
+    ended = reader.expect("]")
+  }
+
+  /// The file offset after what has been read.
+  var offset: Int { reader.offset }
+
+  /// The next piece of events; nil after the last.
+  public func next() throws -> [Event]? {
+    guard !ended else { return nil }
+    var pending: [(body: [UInt8], signature: [UInt8])] = []
+    var bytes = 0
+    while pending.count < piece, bytes < 8 << 20 {
+      guard reader.expect(#"{"body":""#), let body = reader.string(),
+        reader.expect(#","seq":"#), reader.number() != nil,
+        reader.expect(#","signature":""#), let signature = reader.string(),
+        reader.expect("}")
+      else { throw BundleStore.NotStreamed() }
+      pending.append((body, signature))
+      bytes += body.count
+      if reader.expect("]") {
+        ended = true
+        break
+      }
+      guard reader.expect(",") else { throw BundleStore.NotStreamed() }
+    }
+    let events = try BundleStore.readEvents(pending)
+    for event in events {
+      guard event.sequence == expected else { throw BundleStore.NotStreamed() }
+      expected += 1
+    }
+    return events
+  }
+
+  /// After the last piece: the members between the events and the records (format,
+  /// head, issuer, when it was exported), which must say it is a bundle.
+  public func members() throws -> [String: Any] {
+    guard ended, reader.expect(","),
+      let middle = reader.upTo(Array(#","records":"#.utf8), limit: 1 << 20),
+      let rest = try? JSONSerialization.jsonObject(
+        with: Data([UInt8(ascii: "{")] + middle + [UInt8(ascii: "}")])) as? [String: Any],
+      rest["format"] as? String == TraceBundle.format, rest["events"] == nil,
+      rest["records"] == nil
+    else { throw BundleStore.NotStreamed() }
+    return rest
   }
 }

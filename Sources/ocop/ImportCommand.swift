@@ -155,16 +155,43 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
   /// `import bundle`: another store's log, taken in.
   private func importBundle() async throws {
     try await runReporting {
-      let (events, exportedAt, base) = try TraceBundle.events(path: path)
-      let workspace = try await Workspace.open(location, writing: true)
-      let trustList = try workspace.trustList()
-      let report: LogImportReport
-      do {
-        report = try await workspace.store.importLog(events, trustList: trustList, after: base)
-      } catch let error as TraceError {
-        throw TraceError.malformed(
-          what: "bundle \(path)", reason: "nothing was imported: \(error.description)")
+      // A whole bundle in ocop's layout is read as a stream and taken in a piece at a time;
+      // anything else (an update, another layout, anything wrong) is read whole, and judged
+      // and named as ever.
+      var report: LogImportReport?
+      var exportedAt: Timestamp?
+      var workspace: Workspace?
+      if let streamed = BundleImportStream(path: path) {
+        let opened = try await Workspace.open(location, writing: true)
+        workspace = opened
+        let trustList = try opened.trustList()
+        if let taken = try? await opened.store.importLog(
+          inPieces: { try streamed.next() }, trustList: trustList)
+        {
+          report = taken
+          exportedAt = streamed.exportedAt
+        }
       }
+      if report == nil {
+        let (events, exported, base) = try TraceBundle.events(path: path)
+        exportedAt = exported
+        let opened: Workspace
+        if let workspace {
+          opened = workspace
+        } else {
+          opened = try await Workspace.open(location, writing: true)
+        }
+        workspace = opened
+        do {
+          report = try await opened.store.importLog(
+            events, trustList: try opened.trustList(), after: base)
+        } catch let error as TraceError {
+          throw TraceError.malformed(
+            what: "bundle \(path)", reason: "nothing was imported: \(error.description)")
+        }
+      }
+      guard let report, let workspace else { return }
+      let trustList = try workspace.trustList()
       for log in report.logs {
         let issuer = trustList.issuers[log.kid].map { "\($0.name) (\(log.kid))" } ?? log.kid
         if output.json {
@@ -277,5 +304,34 @@ private final class RowPieces: @unchecked Sendable {
     guard let index = error.commandIndex ?? (lines.count == 1 ? 0 : nil), index < lines.count
     else { return nil }
     return lines[index]
+  }
+}
+
+/// A bundle's events read as a stream for `import bundle`, and when it says it was
+/// exported, read (with its format) before the import commits.
+private final class BundleImportStream: @unchecked Sendable {
+  private let descriptor: Int32
+  private let pieces: BundleEventPieces
+  private(set) var exportedAt: Timestamp?
+
+  /// Nil when the file cannot be opened or does not begin as ocop writes a whole bundle.
+  init?(path: String) {
+    descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    guard let pieces = try? BundleEventPieces(descriptor: descriptor) else {
+      close(descriptor)
+      return nil
+    }
+    self.pieces = pieces
+  }
+
+  deinit { close(descriptor) }
+
+  /// The next piece; after the last, the members after the events are read and checked.
+  func next() throws -> [Event]? {
+    if let events = try pieces.next() { return events }
+    let members = try pieces.members()
+    exportedAt = (members["exportedAt"] as? String).flatMap { try? Timestamp($0) }
+    return nil
   }
 }

@@ -88,4 +88,47 @@ struct BundleStreamTests {
     defer { read.remove() }
     #expect(read.report.eventsChecked == 304)
   }
+
+  @Test func aBundleTakenInAPieceAtATimeIsTakenInAsAWholeOne() async throws {
+    let folder = TemporaryFolder("ocop-bundle-stream-import")
+    let (bundle, sourceTrust) = try await Self.exported(in: folder)
+    let office = try IssuerKey(seed: [UInt8](repeating: 9, count: 32), name: "Văn phòng OCOP")
+    var trust = sourceTrust
+    trust.set(office.trustedIssuer(validFrom: try Timestamp("2026-01-01")))
+    let whole = try SQLiteTraceStore(
+      path: folder.file("whole.sqlite"), signer: office, create: true)
+    let pieces = try SQLiteTraceStore(
+      path: folder.file("pieces.sqlite"), signer: office, create: true)
+    let wholeReport = try await whole.importLog(
+      try TraceBundle.events(path: bundle).events, trustList: trust)
+    let descriptor = open(bundle, O_RDONLY)
+    defer { close(descriptor) }
+    let reader = try BundleEventPieces(
+      descriptor: descriptor, piece: Self.piece, readSize: Self.readSize)
+    let piecesReport = try await pieces.importLog(
+      inPieces: { try reader.next() }, trustList: trust)
+    #expect(piecesReport.eventsAdded == 304)
+    #expect(piecesReport == wholeReport)
+    #expect(try await pieces.importedLogs() == (try await whole.importedLogs()))
+    #expect(
+      try await TraceBundle.recordsEncoded(pieces)
+        == (try await TraceBundle.recordsEncoded(whole)))
+    #expect(try await pieces.audit(trustList: trust).passed)
+    // A piece that does not follow the one before: nothing is kept.
+    let other = try SQLiteTraceStore(
+      path: folder.file("other.sqlite"), signer: office, create: true)
+    let events = try TraceBundle.events(path: bundle).events
+    let handed = Handed([Array(events[0..<100]), Array(events[101...])])
+    await #expect(throws: TraceError.self) {
+      try await other.importLog(inPieces: { handed.next() }, trustList: trust)
+    }
+    #expect(try await other.headSequence() == 0)
+  }
+}
+
+/// Pieces handed out in turn.
+private final class Handed: @unchecked Sendable {
+  private var pieces: [[Event]]
+  init(_ pieces: [[Event]]) { self.pieces = pieces }
+  func next() -> [Event]? { pieces.isEmpty ? nil : pieces.removeFirst() }
 }

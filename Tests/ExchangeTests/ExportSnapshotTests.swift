@@ -146,6 +146,12 @@ final class InterleavingStore: TraceStore, @unchecked Sendable {
     try await inner.apply(inPieces: next)
   }
 
+  func importLog(
+    inPieces next: @escaping @Sendable () throws -> [Event]?, trustList: TrustList
+  ) async throws -> LogImportReport {
+    try await inner.importLog(inPieces: next, trustList: trustList)
+  }
+
   func importLog(_ events: [Event], trustList: TrustList, after base: LogPlace?)
     async throws(TraceError) -> LogImportReport
   {

@@ -170,26 +170,69 @@ extension TraceStoreBackend {
       events, trustList: trustList, held: held, ownLog: own, after: base)
     let time = clock()
     return try await write { transaction in
-      try LogImporter(transaction).run(plan, signer: signer, time: time)
+      var importer = try LogImporter(
+        transaction, signer: signer, time: time, ownLog: plan.ownLog)
+      try importer.take(plan)
+      return try importer.finish()
+    }
+  }
+
+  /// Takes in another store's whole log as ``importLog(_:trustList:after:)`` does, its
+  /// events handed out by `next` a piece at a time (in order, from the log's first event)
+  /// until it gives nil, all in one transaction: memory holds one piece. Each piece is
+  /// checked inside the transaction, as the whole log would be.
+  public func importLog(
+    inPieces next: @escaping @Sendable () throws -> [Event]?, trustList: TrustList
+  ) async throws -> LogImportReport {
+    guard let signer else {
+      throw TraceError.store(
+        path: location, reason: "was opened without an issuer key, so it cannot be written")
+    }
+    let time = clock()
+    return try await write { transaction in
+      let held = Dictionary(
+        uniqueKeysWithValues: try transaction.importedLogs().map { ($0.log, $0.head) })
+      let own = try transaction.events(after: 0, limit: 1).first?.logName
+      var importer = try LogImporter(transaction, signer: signer, time: time, ownLog: own)
+      // Each piece follows the last one's last event.
+      var last: LogPlace?
+      while let events = try next(), !events.isEmpty {
+        let plan = try LogImportPlan(
+          events, trustList: trustList, held: held, ownLog: own, after: last)
+        try importer.take(plan)
+        let end = events[events.count - 1]
+        last = LogPlace(
+          log: last?.log ?? events[0].logName, sequence: end.sequence,
+          hash: ByteText.hex(end.hash))
+      }
+      guard last != nil else { throw TraceError.malformed(what: "log", reason: "holds no events") }
+      return try importer.finish()
     }
   }
 }
 
-/// The import's rules, applied inside the write transaction.
+/// The import's rules, applied inside the write transaction, a plan (or a piece of one) at
+/// a time.
 struct LogImporter {
   let db: any TraceTransaction
+  private var appender: EventAppender
+  /// The store's own log: one name from its first event on.
+  private let own: String?
+  private var heads: [String: (sequence: Int64, hash: String)] = [:]
+  private var order: [String] = []
+  private var added: [String: Int] = [:]
+  private var held: [String: Int] = [:]
+  private var kids: [String: String] = [:]
 
-  init(_ transaction: any TraceTransaction) { db = transaction }
+  init(_ transaction: any TraceTransaction, signer: IssuerKey, time: Timestamp, ownLog: String?)
+    throws
+  {
+    db = transaction
+    appender = EventAppender(transaction, signer: signer, time: time)
+    own = try ownLog ?? transaction.events(after: 0, limit: 1).first?.logName
+  }
 
-  func run(_ plan: LogImportPlan, signer: IssuerKey, time: Timestamp) throws -> LogImportReport {
-    var appender = EventAppender(db, signer: signer, time: time)
-    // The store's own log has one name from its first event on.
-    let own = try plan.ownLog ?? db.events(after: 0, limit: 1).first?.logName
-    var heads: [String: (sequence: Int64, hash: String)] = [:]
-    var order: [String] = []
-    var added: [String: Int] = [:]
-    var held: [String: Int] = [:]
-    var kids: [String: String] = [:]
+  mutating func take(_ plan: LogImportPlan) throws {
     for item in plan.items {
       let event = item.event
       let log = item.log
@@ -256,6 +299,10 @@ struct LogImporter {
       heads[log] = (event.sequence, hash)
       added[log, default: 0] += 1
     }
+  }
+
+  /// Writes what is left, and says what the import did.
+  mutating func finish() throws -> LogImportReport {
     try appender.finish()
     return LogImportReport(
       logs: order.map { log in

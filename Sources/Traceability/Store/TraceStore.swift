@@ -249,6 +249,10 @@ public protocol TraceStore: EvidenceSource {
   /// event `base` names, which the store holds.
   func importLog(_ events: [Event], trustList: TrustList, after base: LogPlace?)
     async throws(TraceError) -> LogImportReport
+  /// Takes in another store's whole log, its events handed out by `next` a piece at a
+  /// time until it gives nil, in one transaction: all of what is new, or nothing.
+  func importLog(inPieces next: @escaping @Sendable () throws -> [Event]?, trustList: TrustList)
+    async throws -> LogImportReport
   /// Every other log this store has taken events from.
   func importedLogs() async throws(TraceError) -> [ImportedLog]
 
