@@ -173,7 +173,9 @@ struct CSVParser {
 
   init(bytes: [UInt8], file: String) {
     self.bytes = bytes
-    self.bytes.append(0x0A)
+    // A last line break ends the last record; one is added only where the file has none, so
+    // that parsers of the same text share its bytes.
+    if bytes.last != 0x0A { self.bytes.append(0x0A) }
     self.file = file
   }
 

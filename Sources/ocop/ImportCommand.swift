@@ -158,40 +158,31 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
       // A whole bundle in ocop's layout is read as a stream and taken in a piece at a time;
       // anything else (an update, another layout, anything wrong) is read whole, and judged
       // and named as ever.
+      let streamed = BundleImportStream(path: path)
+      // Read whole before the store is opened, as ever, when it is not in ocop's layout.
+      let whole = streamed == nil ? try TraceBundle.events(path: path) : nil
+      let workspace = try await Workspace.open(location, writing: true)
+      let trustList = try workspace.trustList()
       var report: LogImportReport?
       var exportedAt: Timestamp?
-      var workspace: Workspace?
-      if let streamed = BundleImportStream(path: path) {
-        let opened = try await Workspace.open(location, writing: true)
-        workspace = opened
-        let trustList = try opened.trustList()
-        if let taken = try? await opened.store.importLog(
+      if let streamed,
+        let taken = try? await workspace.store.importLog(
           inPieces: { try streamed.next() }, trustList: trustList)
-        {
-          report = taken
-          exportedAt = streamed.exportedAt
-        }
+      {
+        report = taken
+        exportedAt = streamed.exportedAt
       }
       if report == nil {
-        let (events, exported, base) = try TraceBundle.events(path: path)
+        let (events, exported, base) = try whole ?? TraceBundle.events(path: path)
         exportedAt = exported
-        let opened: Workspace
-        if let workspace {
-          opened = workspace
-        } else {
-          opened = try await Workspace.open(location, writing: true)
-        }
-        workspace = opened
         do {
-          report = try await opened.store.importLog(
-            events, trustList: try opened.trustList(), after: base)
+          report = try await workspace.store.importLog(events, trustList: trustList, after: base)
         } catch let error as TraceError {
           throw TraceError.malformed(
             what: "bundle \(path)", reason: "nothing was imported: \(error.description)")
         }
       }
-      guard let report, let workspace else { return }
-      let trustList = try workspace.trustList()
+      guard let report else { return }
       for log in report.logs {
         let issuer = trustList.issuers[log.kid].map { "\($0.name) (\(log.kid))" } ?? log.kid
         if output.json {
