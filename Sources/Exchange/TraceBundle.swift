@@ -839,109 +839,213 @@ public final class BundleStore: Sendable {
     fromCache = false
   }
 
-  /// An update applied on the store of the bundle it follows, copied into a private folder:
-  /// the events it holds that the base holds must be the very same, and the others are
-  /// stored and audited from the base's checked head.
+  /// An update applied on the store of the bundle it follows: the events it holds that the
+  /// base holds must be the very same, and the others are stored and audited from the
+  /// base's checked head. A base given with it is copied into a private folder first; a
+  /// base kept in the cache is carried forward in place (see ``apply(fresh:on:kept:)``).
   private static func apply(
     update parsed: TraceBundle.Parsed, path: String, trustList: TrustList, cache: BundleCache?,
     bundleHash: String, bundleBytes: Int, trustHash: String, bases: [BundleStore]
-  ) async throws(TraceError) -> (
-    store: SQLiteTraceStore, report: AuditReport, folder: String, on: String, basePath: String?
-  ) {
+  ) async throws(TraceError) -> Applied {
     func refuse(_ reason: String) -> TraceError {
       .malformed(what: "bundle \(path)", reason: reason)
     }
     guard let base = parsed.base, let log = parsed.log else { throw refuse("is not an update") }
-    // The store it follows: a bundle given with it (the last first), else one kept.
-    var source: (store: SQLiteTraceStore, checkpoint: AuditCheckpoint, on: String, path: String?)?
+    let update = Update(
+      parsed: parsed, path: path, trustList: trustList, bundleHash: bundleHash,
+      bundleBytes: bundleBytes)
     var forked: String?
-    func consider(_ store: SQLiteTraceStore, _ checkpoint: AuditCheckpoint?, _ name: String)
-      async -> Bool
-    {
-      guard let checkpoint, checkpoint.log == log, checkpoint.sequence >= base.sequence,
-        let held = try? await store.events(after: base.sequence - 1, limit: 1).first,
-        held.sequence == base.sequence
-      else { return false }
-      guard ByteText.hex(held.hash) == base.hash else {
-        forked = name
-        return false
+    // A bundle given with it (the last first).
+    for holder in bases.reversed() {
+      let name = "bundle \(holder.path)"
+      switch await update.follows(holder.store, holder.report.checkpoint, named: name) {
+      case .yes:
+        return try await update.apply(
+          on: (holder.store, holder.report.checkpoint!, name, holder.path),
+          kept: cache.map { ($0, trustHash) })
+      case .forked: forked = forked ?? name
+      case .no: break
       }
-      return true
     }
-    for holder in bases.reversed()
-    where await consider(holder.store, holder.report.checkpoint, "bundle \(holder.path)") {
-      source = (holder.store, holder.report.checkpoint!, "bundle \(holder.path)", holder.path)
-      break
-    }
-    if source == nil, let cache {
-      for kept in cache.bases(log: log, from: base.sequence, trustList: trustHash) {
-        guard let store = try? SQLiteTraceStore(path: kept.path, signer: nil) else { continue }
-        if await consider(store, kept.report.checkpoint, "a bundle checked before") {
-          source = (store, kept.report.checkpoint!, "a bundle checked before", nil)
-          break
+    // Else one kept in the cache, under the cache's lock: two runs never carry one entry
+    // forward at once, and the second finds the first's result.
+    if let cache {
+      let applied = try await cache.locked { () async throws(TraceError) -> Applied? in
+        if let kept = cache.open(bundle: bundleHash, trustList: trustHash) {
+          return Applied(kept.store, kept.report, nil, "a bundle checked before", nil)
         }
+        let name = "a bundle checked before"
+        for kept in cache.bases(log: log, from: base.sequence, trustList: trustHash) {
+          guard let store = try? SQLiteTraceStore(path: kept.path, signer: nil) else { continue }
+          switch await update.follows(store, kept.report.checkpoint, named: name) {
+          case .yes:
+            return try await update.apply(
+              on: (store, kept.report.checkpoint!, name, nil), kept: (cache, trustHash))
+          case .forked: forked = forked ?? name
+          case .no: break
+          }
+        }
+        return nil
       }
+      if let applied { return applied }
     }
-    guard let source else {
-      if let forked {
-        throw refuse(
-          "follows event \(base.sequence) with hash \(base.hash.prefix(16))…, and \(forked) holds another event there: the log has forked"
-        )
-      }
+    if let forked {
       throw refuse(
-        "is an update after event \(base.sequence) of log \(log.prefix(16))…, and the bundle it follows is not at hand: give that bundle first with another --bundle, or check it once (without --no-cache) so that it is kept"
+        "follows event \(base.sequence) with hash \(base.hash.prefix(16))…, and \(forked) holds another event there: the log has forked"
       )
     }
-    let held = source.checkpoint.sequence
-    // The update's events the base holds already must be the very same.
-    let overlap = parsed.events.prefix { $0.sequence <= held }
-    if !overlap.isEmpty {
-      let stored = try await source.store.events(after: base.sequence, limit: overlap.count)
-      for (mine, theirs) in zip(stored, overlap) where mine.hash != theirs.hash {
-        throw refuse(
-          "event \(theirs.sequence) differs from the one in \(source.on): the log has forked")
+    throw refuse(
+      "is an update after event \(base.sequence) of log \(log.prefix(16))…, and the bundle it follows is not at hand: give that bundle first with another --bundle, or check it once (without --no-cache) so that it is kept"
+    )
+  }
+
+  /// An update applied: the store that answers, its audit, the private folder to remove (if
+  /// any), what it was applied on and the path of that bundle when it was given.
+  private struct Applied {
+    let store: SQLiteTraceStore
+    let report: AuditReport
+    let folder: String?
+    let on: String
+    let basePath: String?
+
+    init(
+      _ store: SQLiteTraceStore, _ report: AuditReport, _ folder: String?, _ on: String,
+      _ basePath: String?
+    ) {
+      (self.store, self.report, self.folder, self.on, self.basePath) = (
+        store, report, folder, on, basePath
+      )
+    }
+  }
+
+  /// An update being applied.
+  private struct Update {
+    let parsed: TraceBundle.Parsed
+    let path: String
+    let trustList: TrustList
+    let bundleHash: String
+    let bundleBytes: Int
+
+    enum Follows { case yes, no, forked }
+
+    func refuse(_ reason: String) -> TraceError {
+      .malformed(what: "bundle \(path)", reason: reason)
+    }
+
+    /// Whether its head is its last event.
+    var headIsLast: Bool {
+      guard let last = parsed.events.last else { return true }
+      return last.sequence == Int64(parsed.headSequence)
+        && ByteText.hex(last.hash) == parsed.headHash.lowercased()
+    }
+
+    /// Refuses an update whose head is not its last event; asked after the audit, whose
+    /// findings come first.
+    func checkHead() throws(TraceError) {
+      if !headIsLast, let last = parsed.events.last {
+        throw refuse("its head is not its last event (\(last.sequence))")
       }
     }
-    let fresh = Array(parsed.events.dropFirst(overlap.count))
-    let work = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
-    do {
-      try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-      try source.store.copy(to: work + "/bundle.sqlite")
-    } catch {
-      try? FileManager.default.removeItem(atPath: work)
-      throw refuse("cannot be applied in \(work): \(error)")
-    }
-    let replayed: SQLiteTraceStore
-    let audit: AuditReport
-    do {
-      async let verified = VerifiedSignatures(fresh, trustList: trustList)
-      replayed = try SQLiteTraceStore.replay(fresh, into: work + "/bundle.sqlite", onto: true)
-      let expected = fresh.isEmpty ? nil : (Int64(parsed.headSequence), parsed.headHash)
-      audit = try await replayed.audit(
-        trustList: trustList, since: source.checkpoint, expectedHead: expected,
-        verified: await verified)
-    } catch {
-      try? FileManager.default.removeItem(atPath: work)
-      throw refuse("\(error)")
-    }
-    if let failure = audit.failure {
-      try? FileManager.default.removeItem(atPath: work)
-      throw refuse("fails its check at \(failure)")
-    }
-    // Its head must be its last event (checked by the audit when that event is new).
-    if let last = parsed.events.last,
-      last.sequence != Int64(parsed.headSequence)
-        || ByteText.hex(last.hash) != parsed.headHash.lowercased()
+
+    /// Whether the update follows on `store`, checked up to `checkpoint`: the store holds
+    /// the update's base event with the base hash.
+    func follows(_ store: SQLiteTraceStore, _ checkpoint: AuditCheckpoint?, named name: String)
+      async -> Follows
     {
-      try? FileManager.default.removeItem(atPath: work)
-      throw refuse("its head is not its last event (\(last.sequence))")
+      guard let base = parsed.base, let checkpoint, checkpoint.log == parsed.log,
+        checkpoint.sequence >= base.sequence,
+        let held = try? await store.events(after: base.sequence - 1, limit: 1).first,
+        held.sequence == base.sequence
+      else { return .no }
+      return ByteText.hex(held.hash) == base.hash ? .yes : .forked
     }
-    if let cache {
-      Self.keep(
-        replayed, in: work, cache: cache, bundle: bundleHash, bundleBytes: bundleBytes,
-        trustList: trustHash, report: audit, exportedAt: parsed.exportedAt)
+
+    /// Applies the update on `source`: on a copy in a private folder, kept in the cache as
+    /// the update's own entry when `kept` names the cache; or, when `kept` names the cache
+    /// `source` is kept in, on `source` itself, in one transaction with the audit of its new
+    /// events, after which the entry is carried forward to the update's name.
+    func apply(
+      on source: (store: SQLiteTraceStore, checkpoint: AuditCheckpoint, on: String, path: String?),
+      kept: (cache: BundleCache, trustHash: String)?
+    ) async throws(TraceError) -> Applied {
+      guard let base = parsed.base else { throw refuse("is not an update") }
+      let held = source.checkpoint.sequence
+      // The update's events the base holds already must be the very same.
+      let overlap = parsed.events.prefix { $0.sequence <= held }
+      if !overlap.isEmpty {
+        let stored = try await source.store.events(after: base.sequence, limit: overlap.count)
+        for (mine, theirs) in zip(stored, overlap) where mine.hash != theirs.hash {
+          throw refuse(
+            "event \(theirs.sequence) differs from the one in \(source.on): the log has forked")
+        }
+      }
+      let fresh = Array(parsed.events.dropFirst(overlap.count))
+      // Nothing new: the base answers as it is.
+      if fresh.isEmpty {
+        let audit = try await source.store.audit(trustList: trustList, since: source.checkpoint)
+        if let failure = audit.failure { throw refuse("fails its check at \(failure)") }
+        try checkHead()
+        return Applied(source.store, audit, nil, source.on, source.path)
+      }
+      let expected = (Int64(parsed.headSequence), parsed.headHash)
+      let trust = trustList
+      async let verified = VerifiedSignatures(fresh, trustList: trust)
+      if let kept, source.path == nil, headIsLast {
+        // In place: appended and audited in one transaction, refused as a whole.
+        let audit: AuditReport
+        do {
+          audit = try source.store.append(
+            checked: fresh, trustList: trustList, since: source.checkpoint,
+            expectedHead: expected, verified: await verified)
+        } catch {
+          throw refuse("\(error)")
+        }
+        if let failure = audit.failure { throw refuse("fails its check at \(failure)") }
+        let location = source.store.path
+        try? source.store.close()
+        let moved = kept.cache.carryForward(
+          store: location, bundle: bundleHash, bundleBytes: bundleBytes,
+          trustList: kept.trustHash, report: audit, exportedAt: parsed.exportedAt)
+        let store = try SQLiteTraceStore(path: moved, signer: nil)
+        return Applied(store, audit, nil, source.on, source.path)
+      }
+      let work = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
+      do {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try source.store.copy(to: work + "/bundle.sqlite")
+      } catch {
+        _ = await verified
+        try? FileManager.default.removeItem(atPath: work)
+        throw refuse("cannot be applied in \(work): \(error)")
+      }
+      let replayed: SQLiteTraceStore
+      let audit: AuditReport
+      do {
+        replayed = try SQLiteTraceStore.replay(fresh, into: work + "/bundle.sqlite", onto: true)
+        audit = try await replayed.audit(
+          trustList: trustList, since: source.checkpoint, expectedHead: expected,
+          verified: await verified)
+      } catch {
+        try? FileManager.default.removeItem(atPath: work)
+        throw refuse("\(error)")
+      }
+      if let failure = audit.failure {
+        try? FileManager.default.removeItem(atPath: work)
+        throw refuse("fails its check at \(failure)")
+      }
+      do {
+        try checkHead()
+      } catch {
+        try? FileManager.default.removeItem(atPath: work)
+        throw error
+      }
+      if let kept {
+        BundleStore.keep(
+          replayed, in: work, cache: kept.cache, bundle: bundleHash, bundleBytes: bundleBytes,
+          trustList: kept.trustHash, report: audit, exportedAt: parsed.exportedAt)
+      }
+      return Applied(replayed, audit, work, source.on, source.path)
     }
-    return (replayed, audit, work, source.on, source.path)
   }
 
   /// The bytes of the file at `path`, read straight into one array (no second copy).

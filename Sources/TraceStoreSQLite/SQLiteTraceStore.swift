@@ -229,23 +229,80 @@ extension SQLiteTraceStore {
   ) throws(TraceError) -> SQLiteTraceStore {
     let store = try SQLiteTraceStore(path: path, signer: nil, create: !onto)
     try store.writeNow { db in
-      try fill { events in
-        for event in events {
-          do {
-            try RawInsert.insertEvent(
-              StoredEvent(
-                sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
-                signature: event.signature, hash: event.hash), in: db)
-            try RawInsert.insert(Projection.rows(for: event), in: db)
-          } catch let error as DatabaseError {
-            throw TraceError.malformed(
-              what: "event \(event.sequence) (\(event.kind.rawValue))",
-              reason:
-                "does not fit the events before it (\(error.message ?? "\(error.resultCode)"))")
-          }
-        }
-      }
+      try fill { events in try insert(events, in: db) }
     }
     return store
+  }
+
+  /// Stores `events` as they were signed, with their derived rows, on `db`.
+  private static func insert(_ events: [Event], in db: Database) throws {
+    for event in events {
+      do {
+        try RawInsert.insertEvent(
+          StoredEvent(
+            sequence: event.sequence, kind: event.kind.rawValue, body: event.body,
+            signature: event.signature, hash: event.hash), in: db)
+        try RawInsert.insert(Projection.rows(for: event), in: db)
+      } catch let error as DatabaseError {
+        throw TraceError.malformed(
+          what: "event \(event.sequence) (\(event.kind.rawValue))",
+          reason: "does not fit the events before it (\(error.message ?? "\(error.resultCode)"))")
+      }
+    }
+  }
+
+  /// Appends `events`, which follow the log's head, with their derived rows, and audits
+  /// them from `checkpoint` (the store's checked head) in the same transaction, which
+  /// commits only when the audit passes: a refused append leaves the file as it was. The
+  /// store needs no key: nothing is signed here, everything is checked. With
+  /// `expectedHead`, the log must reach that event with that hash.
+  public func append(
+    checked events: [Event], trustList: TrustList, since checkpoint: AuditCheckpoint,
+    expectedHead: (sequence: Int64, hash: String)?, verified: VerifiedSignatures?
+  ) throws(TraceError) -> AuditReport {
+    struct Refused: Error {}
+    var refused: AuditReport?
+    do {
+      return try writeNow { db in
+        let reader = SQLReader(db: db)
+        let head = try reader.headSequence()
+        guard head == checkpoint.sequence else {
+          throw TraceError.malformed(
+            what: "store \(path)",
+            reason:
+              "holds events up to \(head), not up to its checked head \(checkpoint.sequence)")
+        }
+        try Self.insert(events, in: db)
+        let report = try audit(
+          reader, trustList: trustList, since: checkpoint, expectedHead: expectedHead,
+          verified: verified)
+        if report.failure != nil {
+          refused = report
+          throw Refused()
+        }
+        return report
+      }
+    } catch {
+      // The transaction was rolled back: the store is as it was.
+      if let refused { return refused }
+      throw error
+    }
+  }
+
+  /// Moves everything committed into the main file and closes the store, so that the file
+  /// alone holds it and no later close writes to it. The store cannot be used afterwards.
+  public func close() throws(TraceError) {
+    do {
+      try database.writeWithoutTransaction { db in
+        _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+      }
+      if let queue = database as? DatabaseQueue {
+        try queue.close()
+      } else if let pool = database as? DatabasePool {
+        try pool.close()
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
   }
 }

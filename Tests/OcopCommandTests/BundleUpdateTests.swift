@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Traceability
 
 /// A retailer's daily update: `export bundle --since` writes only the events after a head
 /// the retailer holds; `verify` applies it on the bundle it follows (given with it, or kept
@@ -89,6 +90,84 @@ struct BundleUpdateTests {
     let alone = try Self.verify(folder, [second], cache: folder + "/none", extra: ["--no-cache"])
     #expect(alone.status == 1)
     #expect(alone.stderr.contains("the bundle it follows is not at hand"), "\(alone.stderr)")
+  }
+
+  /// The cache's files: name → bytes.
+  static func cached(_ cache: String) throws -> [String: Data] {
+    let folder = cache + "/ocop-trace/bundles"
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder)
+    where !name.hasPrefix(".") {
+      files[name] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+    }
+    return files
+  }
+
+  /// The manifest of the one cache entry whose name starts with `prefix`.
+  static func manifest(_ cache: String, prefix: String) throws -> [String: Any]? {
+    guard
+      let data = try cached(cache).first(where: {
+        $0.key.hasPrefix(prefix) && $0.key.hasSuffix(".json")
+      })?.value
+    else { return nil }
+    return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+  }
+
+  static func sha256(_ path: String) throws -> String {
+    try #require(ByteText.sha256Hex(file: path))
+  }
+
+  @Test func aKeptBundleIsCarriedForwardInPlace() throws {
+    let store = try StoreTemplate.copy()
+    let folder = (store as NSString).deletingLastPathComponent
+    let cache = folder + "/cache"
+    let bundle = folder + "/bundle.json"
+    #expect(try Self.verify(folder, [bundle], cache: cache).status == 0)
+    let bundleHash = try Self.sha256(bundle)
+    let kept = try #require(try Self.manifest(cache, prefix: String(bundleHash.prefix(32))))
+    #expect(kept["storeSHA256"] is String, "a bundle checked whole keeps its store's hash")
+    #expect(try Self.run(["recall", StoreTemplate.lot, "--reason", "A"], store: store).status == 0)
+    let update = folder + "/update.json"
+    #expect(
+      try Self.run(["export", "bundle", "--since", bundle, "--out", update], store: store).status
+        == 0)
+    // A changed update is refused, and the kept entry is left byte for byte as it was.
+    let before = try Self.cached(cache)
+    let changed = folder + "/changed.json"
+    try String(contentsOfFile: update, encoding: .utf8)
+      .replacingOccurrences(of: #"\"reason\":\"A\""#, with: #"\"reason\":\"C\""#)
+      .write(toFile: changed, atomically: true, encoding: .utf8)
+    let refused = try Self.verify(folder, [changed], cache: cache)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("signature"), "\(refused.stderr)")
+    #expect(try Self.cached(cache) == before)
+    // The update is appended to the kept store, whose entry moves to the update's name: one
+    // entry, with no store hash, only its file's state.
+    let applied = try Self.verify(folder, [update], cache: cache)
+    #expect(applied.stdout.contains("RECALLED"), "\(applied.stdout)")
+    let files = try Self.cached(cache)
+    #expect(files.count == 2, "\(files.keys.sorted())")
+    let updateHash = try Self.sha256(update)
+    #expect(try Self.manifest(cache, prefix: String(bundleHash.prefix(32))) == nil)
+    let moved = try #require(try Self.manifest(cache, prefix: String(updateHash.prefix(32))))
+    #expect(moved["storeSHA256"] == nil || moved["storeSHA256"] is NSNull)
+    #expect(moved["storeState"] is [String: Any])
+    #expect(moved["headSequence"] as? Int == (kept["headSequence"] as? Int).map { $0 + 1 })
+    // Opened again without a hash; a store written since is never used, and the update
+    // alone cannot be checked again without its base.
+    let again = try Self.verify(folder, [update], cache: cache)
+    #expect(again.stderr.contains("checked before against this trust list"), "\(again.stderr)")
+    let file = try #require(files.keys.first { $0.hasSuffix(".sqlite") })
+    let path = cache + "/ocop-trace/bundles/" + file
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    bytes[bytes.count - 100] ^= 0xFF
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let damaged = try Self.verify(folder, [update], cache: cache)
+    #expect(damaged.status == 1)
+    #expect(damaged.stderr.contains("the bundle it follows is not at hand"), "\(damaged.stderr)")
+    // Given with its base, it is checked afresh and gives the same answer.
+    let chain = try Self.verify(folder, [bundle, update], cache: cache)
+    #expect(chain.stdout == applied.stdout, "\(chain.stderr)")
   }
 
   @Test func anUpdateThatDoesNotFollowOnIsRefused() throws {

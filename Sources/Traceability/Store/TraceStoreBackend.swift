@@ -393,6 +393,20 @@ extension TraceStoreBackend {
   }
 }
 
+extension TraceStoreBackend {
+  /// The audit from `checkpoint` over `reader`, which may be the backend's own write
+  /// transaction: for events appended and then checked before they are committed.
+  package func audit(
+    _ reader: any TraceReader, trustList: TrustList, since checkpoint: AuditCheckpoint,
+    expectedHead: (sequence: Int64, hash: String)?, verified: VerifiedSignatures?
+  ) throws -> AuditReport {
+    try Auditor.audit(
+      reader, trustList: trustList,
+      expectedHead: expectedHead.map { ExpectedHead(sequence: $0.sequence, hash: $0.hash) },
+      location: location, verified: verified, since: checkpoint)
+  }
+}
+
 /// The head an audit is told to expect.
 struct ExpectedHead: Sendable {
   let sequence: Int64
