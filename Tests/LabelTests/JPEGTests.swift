@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Label
@@ -15,14 +16,12 @@ struct JPEGTests {
     var pgm = Array("P5\n\(bitmap.width) \(bitmap.height)\n255\n".utf8)
     pgm += bitmap.pixels
     try Data(pgm).write(to: URL(fileURLWithPath: folder + "/in.pgm"))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/cjpeg")
-    process.arguments = [
-      "-quality", String(quality), "-outfile", folder + "/out.jpg", folder + "/in.pgm",
-    ]
-    try process.run()
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0, "cjpeg failed")
+    let result = try Subprocess.run([
+      "/usr/bin/cjpeg", "-quality", String(quality), "-outfile", folder + "/out.jpg",
+      folder + "/in.pgm",
+    ])
+    try #require(
+      result.status == 0, "cjpeg failed: \(String(decoding: result.stderr, as: UTF8.self))")
     return Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/out.jpg")))
   }
 

@@ -33,26 +33,20 @@ struct ConcurrentWriterTests {
     let folder = (store as NSString).deletingLastPathComponent
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let sharedBefore = try serialRanges(store).filter { $0.lot.hasSuffix("DTNQ-2611-02") }
-    var processes: [(Process, Pipe, Pipe)] = []
+    var processes: [Subprocess.Running] = []
     for writer in 0..<Self.writers {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/sh")
-      process.arguments = ["-c", Self.script(writer: writer, store: store, folder: folder)]
-      process.environment = ProcessInfo.processInfo.environment.merging([
-        "OCOP": CommandRunner.executable.path
-      ]) { $1 }
-      let output = Pipe()
-      let errors = Pipe()
-      process.standardOutput = output
-      process.standardError = errors
-      try process.run()
-      processes.append((process, output, errors))
+      processes.append(
+        try Subprocess.start(
+          ["/bin/sh", "-c", Self.script(writer: writer, store: store, folder: folder)],
+          environment: ProcessInfo.processInfo.environment.merging([
+            "OCOP": CommandRunner.executable.path
+          ]) { $1 }))
     }
-    for (writer, (process, output, errors)) in processes.enumerated() {
-      let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      #expect(process.terminationStatus == 0, "writer \(writer): \(err)")
+    for (writer, process) in processes.enumerated() {
+      let result = try process.wait(timeout: 900)
+      let out = String(decoding: result.stdout, as: UTF8.self)
+      let err = String(decoding: result.stderr, as: UTF8.self)
+      #expect(result.status == 0, "writer \(writer): \(err)")
       #expect(!(out + err).lowercased().contains("locked"), "writer \(writer): \(err)")
       #expect(!(out + err).lowercased().contains("busy"), "writer \(writer): \(err)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What `ocop` does by default with lots past their expiry date (HSD): warns when one is
@@ -254,12 +255,10 @@ struct RetailerChecksTests {
       ("/usr/bin/env", ["python3", "-c", script, png, pgm]),
       ("/usr/bin/cjpeg", ["-quality", "80", "-outfile", jpeg, pgm]),
     ] {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: tool)
-      process.arguments = arguments
-      try process.run()
-      process.waitUntilExit()
-      try #require(process.terminationStatus == 0, "\(tool) \(arguments.prefix(1))")
+      let result = try Subprocess.run([tool] + arguments)
+      try #require(
+        result.status == 0,
+        "\(tool) \(arguments.prefix(1)): \(String(decoding: result.stderr, as: UTF8.self))")
     }
   }
 }
@@ -269,15 +268,11 @@ struct RetailerChecksTests {
 struct ServeLogTests {
   @Test func serveJSONWritesOneObjectALine() throws {
     let store = try WorkflowTests.workspace()
-    let log = Pipe()
-    let server = try ServedStore(["--store", store, "--no-scan-log", "--json"], log: log)
+    let server = try ServedStore(["--store", store, "--no-scan-log", "--json"])
     // The first line is the "serving" entry; it is read, then the server is stopped.
-    var line = Data()
-    while !line.contains(0x0A) {
-      let chunk = log.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      line += chunk
-    }
+    let deadline = Date().addingTimeInterval(60)
+    while !server.log.contains(0x0A) && Date() < deadline { usleep(10_000) }
+    let line = server.log
     server.stop()
     let first = try #require(line.split(separator: 0x0A).first)
     let entry = try #require(try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])

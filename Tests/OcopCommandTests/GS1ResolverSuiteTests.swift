@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// GS1's own resolver conformance suite (gs1/GS1DL-resolver-testsuite, kept unchanged in
@@ -168,18 +169,10 @@ struct GS1ResolverSuiteTests {
   /// Runs `tool` and returns what it printed; a non-zero exit fails the test with it.
   @discardableResult
   static func run(_ tool: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    try #require(process.terminationStatus == 0, "\(tool) \(arguments): \(text)")
-    return text
+    let result = try Subprocess.run([tool] + arguments)
+    let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
+    try #require(result.status == 0, "\(tool) \(arguments): \(text)")
+    return String(decoding: result.stdout, as: UTF8.self)
   }
 
   /// Whether something accepts connections on the loopback `port`.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What `ocop --help`, `--version` and a mistyped command say.
@@ -99,19 +100,11 @@ struct HelpTests {
   /// the completion script is written for each shell.
   @Test func colourOnATerminalUnlessNoColorAndCompletionScripts() throws {
     func onATerminal(_ environment: [String]) throws -> String {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments =
-        environment + [
+      let result = try Subprocess.run(
+        ["/usr/bin/env"] + environment + [
           "script", "-qec", CommandRunner.executable.path + " veify", "/dev/null",
-        ]
-      let out = Pipe()
-      process.standardOutput = out
-      process.standardError = out
-      try process.run()
-      let data = out.fileHandleForReading.readDataToEndOfFile()
-      process.waitUntilExit()
-      return String(decoding: data, as: UTF8.self)
+        ])
+      return String(decoding: result.stdout + result.stderr, as: UTF8.self)
     }
     let coloured = try onATerminal(["-u", "NO_COLOR", "TERM=xterm"])
     #expect(coloured.contains("\u{1B}[1;31mocop:\u{1B}[0m"), "\(coloured.debugDescription)")

@@ -30,15 +30,10 @@ struct InitFileTests {
   @Test(arguments: ["000", "077"])
   func theModesAreInitsWhateverTheUmask(_ umask: String) throws {
     let folder = TemporaryFolder("ocop-init-umask")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments =
-      ["-c", "umask \(umask) && exec \"$0\" \"$@\"", CommandRunner.executable.path]
-      + Self.initArguments(folder)
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
+    let result = try Subprocess.run(
+      ["/bin/sh", "-c", "umask \(umask) && exec \"$0\" \"$@\"", CommandRunner.executable.path]
+        + Self.initArguments(folder))
+    #expect(result.status == 0, "\(String(decoding: result.stderr, as: UTF8.self))")
     for (name, mode) in [("ag.json", 0o644), ("ag.trust.json", 0o644), ("ag.key", 0o600)] {
       let attributes = try FileManager.default.attributesOfItem(atPath: folder.file(name))
       #expect(

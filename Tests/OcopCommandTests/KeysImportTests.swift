@@ -73,16 +73,11 @@ struct KeysImportTests {
       "8932302",
     ])
     try #require(made.status == 0, "\(made.stderr)")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = [
-      "-c", "umask 000 && exec \"$0\" \"$@\"", CommandRunner.executable.path, "keys", "import",
-      other.file("dt.trust.json"), "--store", store,
-    ]
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
+    let result = try Subprocess.run([
+      "/bin/sh", "-c", "umask 000 && exec \"$0\" \"$@\"", CommandRunner.executable.path, "keys",
+      "import", other.file("dt.trust.json"), "--store", store,
+    ])
+    #expect(result.status == 0, "\(String(decoding: result.stderr, as: UTF8.self))")
     let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/ag.trust.json")
     #expect(attributes[.posixPermissions] as? Int == 0o644)
     let shown = try CommandRunner.run(["keys", "show", "--store", store])

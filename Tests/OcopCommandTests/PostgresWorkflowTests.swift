@@ -198,12 +198,9 @@ struct PostgresWorkflowTests {
           with open(f"{target}/{name}.csv", "w", newline="", encoding="utf-8") as f:
               csv.writer(f, lineterminator="\\n").writerows(rows)
       """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, WorkflowTests.fixtures, folder]
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+    let result = try Subprocess.run(
+      ["/usr/bin/env", "python3", "-c", script, WorkflowTests.fixtures, folder])
+    guard result.status == 0 else { throw CocoaError(.fileWriteUnknown) }
     return folder
   }
 

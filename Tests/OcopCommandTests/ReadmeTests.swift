@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The README's first hour, pasted: every `$ ocop …` line of "Your first hour" is run, in
@@ -52,24 +53,15 @@ struct ReadmeTests {
     for (command, output) in steps {
       let words = HelpTests.words(command)
       #expect(words.first == "ocop")
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/faketime")
-      // A shift of the real clock, so that one command's time follows the last's.
-      process.arguments =
-        ["-f", Self.shift, CommandRunner.executable.path] + words.dropFirst()
-      process.currentDirectoryURL = URL(fileURLWithPath: folder)
       // A cache folder of its own: a bundle checked in one step is opened by the next.
       var environment = ProcessInfo.processInfo.environment
       environment["XDG_CACHE_HOME"] = folder + "/cache"
-      process.environment = environment
-      let out = Pipe()
-      process.standardOutput = out
-      process.standardError = FileHandle.nullDevice
-      try process.run()
-      let printed = String(
-        decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      #expect(process.terminationStatus == 0, "\(command)\n\(printed)")
+      // A shift of the real clock, so that one command's time follows the last's.
+      let result = try Subprocess.run(
+        ["/usr/bin/faketime", "-f", Self.shift, CommandRunner.executable.path]
+          + words.dropFirst(), environment: environment, folder: folder)
+      let printed = String(decoding: result.stdout, as: UTF8.self)
+      #expect(result.status == 0, "\(command)\n\(printed)")
       // The first line shown, unless it names what changes from run to run.
       if let shown = output.first(where: { !$0.hasPrefix("ocop: ") }),
         !["(kid", "KiB", "exported", "signed by"].contains(where: shown.contains)

@@ -91,17 +91,10 @@ extension CommandRunner {
   /// `condition` holds (asked every fifth of a millisecond), if it is still running then.
   /// Returns whether it was killed.
   static func runAndKill(_ arguments: [String], when condition: () -> Bool) throws -> Bool {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
+    let process = try Subprocess.start([executable.path] + arguments)
     while process.isRunning && !condition() { usleep(200) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-    return process.terminationReason == .uncaughtSignal
+    if process.isRunning { process.send(SIGKILL) }
+    return try process.wait(timeout: 600).signalled
   }
 
   /// How long a run of `ocop` takes, in seconds, and its result.
@@ -115,24 +108,19 @@ extension CommandRunner {
 /// `ocop serve` started for a test on a free loopback port; stopped by ``stop()``.
 final class ServedStore {
   let port: Int
-  private let process = Process()
+  private let process: Subprocess.Running
 
-  /// Starts `ocop serve` with `arguments` (the port is added), its output discarded or,
-  /// with `log`, its standard error there.
-  init(
-    _ arguments: [String], environment: [String: String] = [:], log: Pipe? = nil,
-    port: Int? = nil
-  ) throws {
+  /// Starts `ocop serve` with `arguments` (the port is added); what it writes on standard
+  /// error is ``log``.
+  init(_ arguments: [String], environment: [String: String] = [:], port: Int? = nil) throws {
     self.port = try port ?? PostgresWorkflowTests.freePort()
-    process.executableURL = CommandRunner.executable
-    process.arguments = ["serve", "--port", String(self.port)] + arguments
-    if !environment.isEmpty {
-      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    }
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = log ?? FileHandle.nullDevice
-    try process.run()
+    process = try Subprocess.start(
+      [CommandRunner.executable.path, "serve", "--port", String(self.port)] + arguments,
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
   }
+
+  /// What the server has written on standard error so far.
+  var log: Data { process.complained() }
 
   /// Whether the server accepts connections, waiting up to 10 seconds for it.
   func listening() -> Bool {
@@ -150,7 +138,7 @@ final class ServedStore {
   }
 
   func stop() {
-    process.terminate()
-    process.waitUntilExit()
+    process.send(SIGTERM)
+    _ = try? process.wait(timeout: 60)
   }
 }

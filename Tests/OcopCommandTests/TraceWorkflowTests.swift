@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Print, verify, trace, recall, audit, keys and exports, run as users run them on the
@@ -295,16 +296,9 @@ struct TraceWorkflowTests {
   static func checkEPCIS(_ path: String) throws -> CommandRunner.Result {
     let script = URL(fileURLWithPath: WorkflowTests.fixtures).deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("scripts/epcis/check.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, path]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let result = try Subprocess.run(["/usr/bin/env", "python3", script, path])
     return CommandRunner.Result(
-      status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+      status: result.status,
+      stdout: String(decoding: result.stdout + result.stderr, as: UTF8.self), stderr: "")
   }
 }

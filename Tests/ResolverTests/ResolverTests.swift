@@ -658,19 +658,20 @@ struct ResolverTests {
     let (resolver, _, folder) = try await Self.resolverInFolder(scanLogWait: .milliseconds(250))
     await Self.open(resolver, Self.item, from: "203.0.113.1")  // the log exists
     // Another process holds the scan log's write lock for 8 s, as a backup tool might.
-    let locker = Process()
-    locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    locker.arguments = [
-      "python3", "-c",
+    let locker = try Subprocess.start([
+      "/usr/bin/env", "python3", "-c",
       "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
         + "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(8)",
       folder + "/scans.sqlite",
-    ]
-    let output = Pipe()
-    locker.standardOutput = output
-    try locker.run()
-    defer { locker.terminate() }
-    let said = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+    ])
+    defer { locker.send(SIGTERM) }
+    let deadline = Date().addingTimeInterval(60)
+    while !String(decoding: locker.printed(), as: UTF8.self).contains("locked")
+      && Date() < deadline
+    {
+      usleep(10_000)
+    }
+    let said = String(decoding: locker.printed(), as: UTF8.self)
     try #require(said.contains("locked"), "the scan log could not be locked: \(said)")
     let start = Date()
     let answer = await Self.open(resolver, Self.item, from: "198.51.100.2")
@@ -714,20 +715,12 @@ struct ResolverBrowserTests {
   }
 
   private static func runChromium(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
-    process.arguments =
+    let result = try Subprocess.run(
       [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--no-first-run", "--hide-scrollbars", "--lang=vi-VN",
-      ] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+        "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars", "--lang=vi-VN",
+      ] + arguments, timeout: 300)
+    return String(decoding: result.stdout, as: UTF8.self)
   }
 
   /// The page a phone opens, as Chromium draws it at a phone's width (390×844) and a

@@ -184,62 +184,24 @@ public final class PostgresCluster: Sendable {
   }
 
   /// Runs a program to its end and returns what it printed; a failure throws with what it
-  /// printed on stderr.
-  ///
-  /// It is spawned directly and waited for with `waitpid`, its output going to files: a
-  /// server it starts keeps every descriptor it inherited, so neither a pipe nor
-  /// Foundation's `Process` (which watches a descriptor of its own) would ever see it end.
+  /// printed on stderr. It runs as a ``Subprocess``: a server it starts keeps every
+  /// descriptor it inherited, so neither a pipe nor Foundation's `Process` (which watches a
+  /// descriptor of its own) would ever see it end.
   @discardableResult
   static func run(_ arguments: [String], environment: [String: String] = [:]) throws
     -> String
   {
-    let base = "/tmp/ocop-postgres-command-" + UUID().uuidString
-    defer {
-      try? FileManager.default.removeItem(atPath: base + ".out")
-      try? FileManager.default.removeItem(atPath: base + ".err")
-    }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(
-      &actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_addopen(
-      &actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     // The server's programs refuse a working folder they cannot read.
     let arguments = ["/usr/bin/env", "-C", "/tmp"] + arguments
-    let environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-      .map { "\($0.key)=\($0.value)" }
-    var pid: pid_t = 0
-    let spawned = withCStrings(arguments) { argv in
-      withCStrings(environment) { envp in posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-      }
-    }
-    guard spawned == 0 else {
-      throw ClusterError("could not start \(arguments[0]): \(String(cString: strerror(spawned)))")
-    }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    let output = FileManager.default.contents(atPath: base + ".out") ?? Data()
-    let errors = FileManager.default.contents(atPath: base + ".err") ?? Data()
-    // Exited normally with status 0.
-    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+    let result = try Subprocess.run(
+      arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+      timeout: 600)
+    guard result.status == 0 else {
       throw ClusterError(
-        "\(arguments.joined(separator: " ").prefix(300)) failed (status \(status)): "
-          + String(decoding: errors, as: UTF8.self))
+        "\(arguments.joined(separator: " ").prefix(300)) failed (status \(result.status)): "
+          + String(decoding: result.stderr, as: UTF8.self))
     }
-    return String(decoding: output, as: UTF8.self)
-  }
-
-  /// Calls `body` with `strings` as a NULL-terminated array of C strings.
-  private static func withCStrings<T>(
-    _ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T
-  ) -> T {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer {
-      for pointer in pointers { free(pointer) }
-    }
-    return body(pointers)
+    return String(decoding: result.stdout, as: UTF8.self)
   }
 
   /// Registers the cluster to be stopped, and its folder removed, when the process exits.

@@ -21,24 +21,14 @@ public enum PrinterOutput {
   /// Runs `tool` (found on the PATH) and returns its standard output; a non-zero exit
   /// throws with its standard error.
   public static func run(_ tool: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
+    let result = try Subprocess.run(["/usr/bin/env", tool] + arguments)
+    guard result.status == 0 else {
       throw ToolFailure(
         description:
-          "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errorData, as: UTF8.self))"
+          "\(tool) \(arguments.joined(separator: " ")) exited \(result.status): \(String(decoding: result.stderr, as: UTF8.self))"
       )
     }
-    return String(decoding: data, as: UTF8.self)
+    return String(decoding: result.stdout, as: UTF8.self)
   }
 
   /// A binary PGM (P5, 8-bit) file.

@@ -18,16 +18,8 @@ enum WorkerProcess {
     return URL(fileURLWithPath: "trace-benchmark")
   }()
 
-  static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    return (process, output, errors)
+  static func start(_ arguments: [String]) throws -> Subprocess.Running {
+    try Subprocess.start([executable.path] + arguments)
   }
 }
 
@@ -84,13 +76,11 @@ struct ProcessTests {
         "--batches", String(perWorker), "--shared", "SHARED",
       ])
     }
-    for (process, output, errors) in workers {
-      let printed = String(
-        decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      let complaints = String(
-        decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      #expect(process.terminationStatus == 0, "\(complaints)")
+    for worker in workers {
+      let result = try worker.wait(timeout: 600)
+      let printed = String(decoding: result.stdout, as: UTF8.self)
+      let complaints = String(decoding: result.stderr, as: UTF8.self)
+      #expect(result.status == 0, "\(complaints)")
       #expect(complaints.isEmpty)  // no "database is locked" reaches the user
       #expect(printed.split(separator: "\n").count == perWorker)
     }
@@ -113,25 +103,21 @@ struct ProcessTests {
   @Test(arguments: [11, 29, 47, 83, 131])
   func aWriterKilledMidTransactionLeavesTheStoreConsistent(delayMilliseconds: Int) async throws {
     let shared = try await SharedStore()
-    let (process, output, _) = try WorkerProcess.start([
+    let worker = try WorkerProcess.start([
       "worker", "--store", shared.path, "--key", shared.keyPath, "--name", "K", "--batches",
       "100000",
     ])
     // Wait until the writer has committed its first batch (however slow this machine is),
     // then let it run on for the seeded delay and kill it mid-stream.
-    var received = Data()
-    while !received.contains(UInt8(ascii: "\n")) {
-      // Blocks until the worker writes; empty means it ended.
-      let more = output.fileHandleForReading.availableData
-      if more.isEmpty { break }
-      received += more
+    let deadline = Date().addingTimeInterval(300)
+    while !worker.printed().contains(UInt8(ascii: "\n")) && Date() < deadline {
+      usleep(1_000)
     }
     usleep(UInt32(delayMilliseconds * 1000))
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
-    #expect(process.terminationReason == .uncaughtSignal)
-    received += output.fileHandleForReading.readDataToEndOfFile()
-    let printed = String(decoding: received, as: UTF8.self)
+    worker.send(SIGKILL)
+    let killed = try worker.wait(timeout: 60)
+    #expect(killed.signalled, "the worker ended before it was killed: \(killed.stderr)")
+    let printed = String(decoding: killed.stdout, as: UTF8.self)
       .split(separator: "\n").map { String($0.dropFirst("issued ".count)) }
     #expect(try shared.integrityCheck() == "ok")
     #expect(try await shared.store.audit(trustList: shared.trustList).passed)
@@ -152,8 +138,7 @@ struct ProcessTests {
     let again = try WorkerProcess.start([
       "worker", "--store", shared.path, "--key", shared.keyPath, "--name", "R", "--batches", "3",
     ])
-    again.0.waitUntilExit()
-    #expect(again.0.terminationStatus == 0)
+    #expect(try again.wait(timeout: 300).status == 0)
     #expect(try await shared.store.audit(trustList: shared.trustList).passed)
   }
 }
