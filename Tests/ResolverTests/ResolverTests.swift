@@ -26,9 +26,11 @@ struct ResolverTests {
   }
 
   /// ``resolver()``, with the folder holding its store and scan log (`scans.sqlite`). The
-  /// resolver waits `scanLogWait` for the scan log (long by default: a busy test machine
-  /// must not turn a count into none).
-  static func resolverInFolder(scanLogWait: Duration = .seconds(30)) async throws -> (
+  /// resolver waits `scanLogWait` for the scan log: ten minutes by default, since the wait
+  /// and the scan log's answer both need one of the test process's few shared threads, which
+  /// tests that run programs hold for minutes on a busy machine; a count must not turn into
+  /// none for that.
+  static func resolverInFolder(scanLogWait: Duration = .seconds(600)) async throws -> (
     TraceResolver, IssuerKey, String
   ) {
     let folder = NSTemporaryDirectory() + "ocop-resolver-" + UUID().uuidString
