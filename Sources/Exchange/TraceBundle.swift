@@ -794,18 +794,10 @@ public final class BundleStore: Sendable {
     let second = try? SQLiteTraceStore(path: work + "/bundle.sqlite", signer: nil)
     async let impliedRecords = Self.records(of: second)
     let verified = await verifiedSignatures
-    let audit: AuditReport
-    do {
-      audit = try await replayed.audit(
+    let audit = try await Self.passing(in: work, refuse: refuse) {
+      try await replayed.audit(
         trustList: trustList, expectedHead: (Int64(headSequence), headHash),
         verified: verified)
-    } catch {
-      try? FileManager.default.removeItem(atPath: work)
-      throw refuse("\(error)")
-    }
-    if let failure = audit.failure {
-      try? FileManager.default.removeItem(atPath: work)
-      throw refuse("fails its check at \(failure)")
     }
     // The records must be exactly what the events imply: the same canonical bytes, or,
     // for a bundle written otherwise, the same JSON values.
@@ -1018,21 +1010,17 @@ public final class BundleStore: Sendable {
         try? FileManager.default.removeItem(atPath: work)
         throw refuse("cannot be applied in \(work): \(error)")
       }
-      let replayed: SQLiteTraceStore
-      let audit: AuditReport
-      do {
-        replayed = try SQLiteTraceStore.replay(fresh, into: work + "/bundle.sqlite", onto: true)
-        audit = try await replayed.audit(
+      var stored: SQLiteTraceStore?
+      let checked = await verified
+      let audit = try await BundleStore.passing(in: work, refuse: refuse) {
+        let replayed = try SQLiteTraceStore.replay(
+          fresh, into: work + "/bundle.sqlite", onto: true)
+        stored = replayed
+        return try await replayed.audit(
           trustList: trustList, since: source.checkpoint, expectedHead: expected,
-          verified: await verified)
-      } catch {
-        try? FileManager.default.removeItem(atPath: work)
-        throw refuse("\(error)")
+          verified: checked)
       }
-      if let failure = audit.failure {
-        try? FileManager.default.removeItem(atPath: work)
-        throw refuse("fails its check at \(failure)")
-      }
+      guard let replayed = stored else { throw refuse("was not stored") }
       do {
         try checkHead()
       } catch {
@@ -1046,6 +1034,25 @@ public final class BundleStore: Sendable {
       }
       return Applied(replayed, audit, work, source.on, source.path)
     }
+  }
+
+  /// The audit `run` makes of a store replayed in the private folder `work`: one that cannot
+  /// be made or that fails removes the folder and refuses the bundle with its reason.
+  static func passing(
+    in work: String, refuse: (String) -> TraceError, _ run: () async throws -> AuditReport
+  ) async throws(TraceError) -> AuditReport {
+    let audit: AuditReport
+    do {
+      audit = try await run()
+    } catch {
+      try? FileManager.default.removeItem(atPath: work)
+      throw refuse("\(error)")
+    }
+    if let failure = audit.failure {
+      try? FileManager.default.removeItem(atPath: work)
+      throw refuse("fails its check at \(failure)")
+    }
+    return audit
   }
 
   /// The bytes of the file at `path`, read straight into one array (no second copy).
