@@ -983,23 +983,24 @@ public final class BundleStore: Sendable {
       let trust = trustList
       async let verified = VerifiedSignatures(fresh, trustList: trust)
       if let kept, source.path == nil, headIsLast {
-        // In place: appended and audited in one transaction, refused as a whole.
-        let audit: AuditReport
-        do {
-          audit = try source.store.append(
-            checked: fresh, trustList: trustList, since: source.checkpoint,
-            expectedHead: expected, verified: await verified)
-        } catch {
-          throw refuse("\(error)")
+        // In place: appended and audited in one transaction, refused as a whole. A kept
+        // store that cannot take the events (a cache on a read-only disk, a full disk, or
+        // events that do not fit) is left as it was, and the update is applied on a copy,
+        // which judges it with the same words as ever.
+        let checked = await verified
+        if let audit = try? source.store.append(
+          checked: fresh, trustList: trustList, since: source.checkpoint,
+          expectedHead: expected, verified: checked)
+        {
+          if let failure = audit.failure { throw refuse("fails its check at \(failure)") }
+          let location = source.store.path
+          try? source.store.close()
+          let moved = kept.cache.carryForward(
+            store: location, bundle: bundleHash, bundleBytes: bundleBytes,
+            trustList: kept.trustHash, report: audit, exportedAt: parsed.exportedAt)
+          let store = try SQLiteTraceStore(path: moved, signer: nil)
+          return Applied(store, audit, nil, source.on, source.path)
         }
-        if let failure = audit.failure { throw refuse("fails its check at \(failure)") }
-        let location = source.store.path
-        try? source.store.close()
-        let moved = kept.cache.carryForward(
-          store: location, bundle: bundleHash, bundleBytes: bundleBytes,
-          trustList: kept.trustHash, report: audit, exportedAt: parsed.exportedAt)
-        let store = try SQLiteTraceStore(path: moved, signer: nil)
-        return Applied(store, audit, nil, source.on, source.path)
       }
       let work = NSTemporaryDirectory() + "ocop-bundle-" + UUID().uuidString
       do {
