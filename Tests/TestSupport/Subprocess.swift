@@ -150,7 +150,7 @@ public enum Subprocess {
           throw Timeout(arguments: arguments, seconds: timeout)
         }
         usleep(pause)
-        pause = min(pause * 2, 20_000)
+        pause = min(pause * 2, 5_000)
       }
       let result = result(status)
       ended = result
