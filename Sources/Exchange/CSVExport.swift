@@ -108,8 +108,12 @@ public enum CSVExport {
     if !stagePlaces.isEmpty {
       stagePlaces.sort { $0.recorded < $1.recorded }
       let stages = try file("stages")
+      // A lot's stages are read once for its run of places (its stages are often recorded
+      // one after another).
+      var read: (lot: LotReference, stages: [ProductionStage])?
       for place in stagePlaces {
-        for stage in try snapshot.stages(place.lot) where stage.eventSequence == place.recorded {
+        if read?.lot != place.lot { read = (place.lot, try snapshot.stages(place.lot)) }
+        for stage in read?.stages ?? [] where stage.eventSequence == place.recorded {
           try stages.write([
             stage.lot.gtin.digits, stage.lot.lot, stage.kind.rawValue, stage.time.text,
             stage.location.description, stage.locationName ?? "", stage.item ?? "",

@@ -47,37 +47,40 @@ public struct CSVTable: Sendable {
   /// Reads `bytes`, named `file` in messages.
   public init(bytes: [UInt8], file: String) throws(ImportError) {
     self.file = file
-    var body = bytes[...]
-    if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-    if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) {
-      throw ImportError(
-        file: file, problem: "is UTF-16; save it as CSV UTF-8 (comma delimited) and import again")
-    }
-    guard let text = String(validating: body, as: UTF8.self) else {
-      throw ImportError(
-        file: file, line: Self.firstInvalidLine(body),
-        problem: "is not UTF-8 text (perhaps Windows-1258 or TCVN3); save it as CSV UTF-8")
-    }
-    var records = try Self.parse(text, file: file)
+    var parser = CSVParser(bytes: try Self.text(bytes, file: file), file: file)
+    var records: [Record] = []
+    while let record = try parser.next() { records.append(record) }
     guard !records.isEmpty else { throw ImportError(file: file, problem: "is empty: no header") }
     let header = records.removeFirst()
     self.header = header.cells.map { $0.trimmed(newlines: false) }
-    for record in records where record.cells.count != header.cells.count {
-      throw ImportError(
-        file: file, line: record.line,
-        problem: "has \(record.cells.count) fields; the header has \(header.cells.count)")
+    for record in records {
+      try Self.check(record, fields: header.cells.count, file: file)
     }
     self.records = records
   }
 
   /// Reads the file at `path`.
   public init(path: String) throws(ImportError) {
+    try self.init(bytes: Self.contents(of: path), file: path)
+  }
+
+  /// The bytes of the file at `path`; an error names it when it is missing or unreadable.
+  static func contents(of path: String) throws(ImportError) -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
       let reason =
         FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
       throw ImportError(file: path, problem: reason)
     }
-    try self.init(bytes: Array(data), file: path)
+    return Array(data)
+  }
+
+  /// Refuses a record whose number of fields is not the header's.
+  static func check(_ record: Record, fields: Int, file: String) throws(ImportError) {
+    guard record.cells.count == fields else {
+      throw ImportError(
+        file: file, line: record.line,
+        problem: "has \(record.cells.count) fields; the header has \(fields)")
+    }
   }
 
   private static func firstInvalidLine(_ bytes: ArraySlice<UInt8>) -> Int {
@@ -89,13 +92,6 @@ public struct CSVTable: Sendable {
       start = index + 1
     }
     return line
-  }
-
-  private static func parse(_ text: String, file: String) throws(ImportError) -> [Record] {
-    var parser = CSVParser(bytes: Array(text.utf8), file: file)
-    var records: [Record] = []
-    while let record = try parser.next() { records.append(record) }
-    return records
   }
 
   /// Checks a file's encoding as ``init(bytes:file:)`` does, and returns its text's bytes
@@ -129,13 +125,8 @@ public struct CSVStream {
 
   /// Opens the file at `path` and reads its header.
   public init(path: String) throws(ImportError) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      let reason =
-        FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-      throw ImportError(file: path, problem: reason)
-    }
     file = path
-    let text = try CSVTable.text(Array(data), file: path)
+    let text = try CSVTable.text(CSVTable.contents(of: path), file: path)
     // A first pass that keeps nothing: the syntax and every record's field count.
     var check = CSVParser(bytes: text, file: path)
     var fields: Int?
@@ -144,11 +135,7 @@ public struct CSVStream {
         fields = record.cells.count
         continue
       }
-      guard record.cells.count == count else {
-        throw ImportError(
-          file: path, line: record.line,
-          problem: "has \(record.cells.count) fields; the header has \(count)")
-      }
+      try CSVTable.check(record, fields: count, file: path)
     }
     parser = CSVParser(bytes: text, file: path)
     guard let first = try parser.next() else {

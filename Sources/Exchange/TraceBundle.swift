@@ -647,8 +647,9 @@ public final class BundleStore: Sendable {
     let fingerprint = trustList.fingerprint
     // The kept store this bundle likely has (by its size) is hashed on another core while the
     // bundle is; the entry is used only if the bundle's hash then names it.
+    let bundleBytes = Self.size(of: path)
     let likely = cache.flatMap { cache in
-      Self.size(of: path).flatMap { cache.likely(bundleBytes: $0, trustList: fingerprint) }
+      bundleBytes.flatMap { cache.likely(bundleBytes: $0, trustList: fingerprint) }
     }
     async let likelyHash = likely.map { ByteText.sha256Hex(file: $0.store) } ?? nil
     if let cache, let hash = ByteText.sha256Hex(file: path) {
@@ -666,7 +667,7 @@ public final class BundleStore: Sendable {
       if let cache, let bundleHash {
         Self.keep(
           streamed.store, in: streamed.folder, cache: cache, bundle: bundleHash,
-          bundleBytes: Self.size(of: path), trustList: trustList.fingerprint,
+          bundleBytes: bundleBytes, trustList: trustList.fingerprint,
           report: streamed.report, exportedAt: streamed.exportedAt)
       }
       self.init(streamed: streamed, path: path)
@@ -834,7 +835,7 @@ public final class BundleStore: Sendable {
   /// An update applied on the store of the bundle it follows: the events it holds that the
   /// base holds must be the very same, and the others are stored and audited from the
   /// base's checked head. A base given with it is copied into a private folder first; a
-  /// base kept in the cache is carried forward in place (see ``apply(fresh:on:kept:)``).
+  /// base kept in the cache is carried forward in place (see ``Update/apply(on:kept:)``).
   private static func apply(
     update parsed: TraceBundle.Parsed, path: String, trustList: TrustList, cache: BundleCache?,
     bundleHash: String, bundleBytes: Int, trustHash: String, bases: [BundleStore]
@@ -863,10 +864,10 @@ public final class BundleStore: Sendable {
     // forward at once, and the second finds the first's result.
     if let cache {
       let applied = try await cache.locked { () async throws(TraceError) -> Applied? in
-        if let kept = cache.open(bundle: bundleHash, trustList: trustHash) {
-          return Applied(kept.store, kept.report, nil, "a bundle checked before", nil)
-        }
         let name = "a bundle checked before"
+        if let kept = cache.open(bundle: bundleHash, trustList: trustHash) {
+          return Applied(kept.store, kept.report, nil, name, nil)
+        }
         for kept in cache.bases(log: log, from: base.sequence, trustList: trustHash) {
           guard let store = try? SQLiteTraceStore(path: kept.path, signer: nil) else { continue }
           switch await update.follows(store, kept.report.checkpoint, named: name) {

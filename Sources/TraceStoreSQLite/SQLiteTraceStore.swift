@@ -289,18 +289,15 @@ extension SQLiteTraceStore {
     }
   }
 
-  /// Moves everything committed into the main file and closes the store, so that the file
-  /// alone holds it and no later close writes to it. The store cannot be used afterwards.
+  /// Moves everything committed into the main file and closes the store (one opened
+  /// ``Readers/single``, to write), so that the file alone holds it and no later close
+  /// writes to it. The store cannot be used afterwards.
   public func close() throws(TraceError) {
     do {
       try database.writeWithoutTransaction { db in
         _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
       }
-      if let queue = database as? DatabaseQueue {
-        try queue.close()
-      } else if let pool = database as? DatabasePool {
-        try pool.close()
-      }
+      try (database as? DatabaseQueue)?.close()
     } catch {
       throw Self.storeError(error, path: path)
     }

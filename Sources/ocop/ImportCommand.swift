@@ -70,26 +70,23 @@ struct ImportCommand: AsyncParsableCommand, HelpExamples {
   func run() async throws {
     if kind == .bundle { return try await importBundle() }
     if case .one(let single) = kind { return try await importStreamed(single) }
+    // `import all`: the folder's files, read whole, applied in one transaction.
     try await runReporting {
       var plans: [ImportPlan] = []
-      if case .one(let single) = kind {
-        plans.append(try ImportPlan(CSVTable(path: path), kind: single))
-      } else {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
-          isFolder.boolValue
-        else { throw CLIError("\(path) is not a folder (`import all` takes a folder)") }
-        for kind in ImportKind.allCases {
-          let file = (path as NSString).appendingPathComponent("\(kind.rawValue).csv")
-          if FileManager.default.fileExists(atPath: file) {
-            plans.append(try ImportPlan(CSVTable(path: file), kind: kind))
-          }
+      var isFolder: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
+        isFolder.boolValue
+      else { throw CLIError("\(path) is not a folder (`import all` takes a folder)") }
+      for kind in ImportKind.allCases {
+        let file = (path as NSString).appendingPathComponent("\(kind.rawValue).csv")
+        if FileManager.default.fileExists(atPath: file) {
+          plans.append(try ImportPlan(CSVTable(path: file), kind: kind))
         }
-        guard !plans.isEmpty else {
-          throw CLIError(
-            "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv, stages.csv"
-          )
-        }
+      }
+      guard !plans.isEmpty else {
+        throw CLIError(
+          "\(path) holds none of producers.csv, products.csv, ratings.csv, batches.csv, stages.csv"
+        )
       }
       let workspace = try await Workspace.open(location, writing: true)
       let commands = plans.flatMap(\.commands)

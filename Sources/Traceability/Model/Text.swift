@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Text fields of records: trimmed, in Unicode NFC (so Vietnamese diacritics compare and
 /// render the same whichever keyboard typed them), without control characters.
@@ -91,16 +92,15 @@ extension StringProtocol {
 
 /// Texts put in NFC, remembered: an import repeats the same communes, provinces and areas
 /// on row after row, and Foundation's normalisation is slow.
-final class NFC: @unchecked Sendable {
+final class NFC: Sendable {
   static let shared = NFC()
-  private let lock = NSLock()
-  private var known: [String: String] = [:]
+  private let known = Mutex<[String: String]>([:])
 
   /// `text` in NFC.
   func form(of text: String) -> String {
-    if let done = lock.withLock({ known[text] }) { return done }
+    if let done = known.withLock({ $0[text] }) { return done }
     let normal = text.precomposedStringWithCanonicalMapping
-    lock.withLock {
+    known.withLock { known in
       // A bound on what is remembered: the texts of a few thousand rows.
       if known.count >= 4096 { known.removeAll(keepingCapacity: true) }
       known[text] = normal

@@ -383,12 +383,10 @@ extension TraceStoreBackend {
     trustList: TrustList, since checkpoint: AuditCheckpoint,
     expectedHead: (sequence: Int64, hash: String)?, verified: VerifiedSignatures?
   ) async throws(TraceError) -> AuditReport {
-    let location = location
-    let head = expectedHead.map { ExpectedHead(sequence: $0.sequence, hash: $0.hash) }
-    return try await read { reader in
-      try Auditor.audit(
-        reader, trustList: trustList, expectedHead: head, location: location, verified: verified,
-        since: checkpoint)
+    try await read { reader in
+      try audit(
+        reader, trustList: trustList, since: checkpoint, expectedHead: expectedHead,
+        verified: verified)
     }
   }
 }
