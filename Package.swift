@@ -20,7 +20,6 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
@@ -53,18 +52,17 @@ let package = Package(
         "GS1", "Traceability", "TraceStoreSQL", .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
-    // The server store: PostgreSQL through postgres-nio, for a province's or the
-    // country's records, with resolvers on read-only standbys.
+    // The server store: PostgreSQL through libpq, for a province's or the country's
+    // records, with resolvers on read-only standbys.
     .target(
       name: "TraceStorePostgres",
       dependencies: [
         "GS1", "Traceability", "TraceStoreSQL",
-        .product(name: "PostgresNIO", package: "postgres-nio"),
-        .product(name: "NIOCore", package: "swift-nio"),
-        .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        .product(name: "Logging", package: "swift-log"),
+        "CLibPQ",
       ]
     ),
+    // libpq, PostgreSQL's own client library, called only from PostgresSession.swift.
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     // C libraries, one target each; each is called from exactly one Swift file of Label.
     .systemLibrary(
       name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),

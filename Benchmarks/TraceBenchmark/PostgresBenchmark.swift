@@ -70,7 +70,7 @@ enum PostgresBenchmark {
           (start..<start + 1000).map { .issueBatch(try Setup.request("B\(round)-\($0)")) })
       }
     }
-    let single = 300
+    let single = 1_000
     try await compare("issue batches, one txn each", count: single, target: "≥ 0.50×") {
       store, round in
       for index in 0..<single {
@@ -84,7 +84,7 @@ enum PostgresBenchmark {
     }
 
     // Several writers at once, each on a connection of its own, one transaction per batch.
-    let perWriter = 300
+    let perWriter = 500
     func writers(_ count: Int, round: Int) async throws -> Double {
       let handles = try await (0..<count).asyncMap { _ in
         try await PostgresTraceStore.open(location, signer: key)

@@ -86,11 +86,22 @@ public final class PostgresTraceStore: TraceStoreBackend {
   package func read<T: Sendable>(_ body: @Sendable (any TraceReader) throws -> T)
     async throws(TraceError) -> T
   {
-    switch try await transaction(
-      writing: false, { transaction in try body(SQLReader(transaction)) })
-    {
-    case .done(let value): return value
-    case .refused(let failure): throw PostgresSession.error(failure, location: location)
+    // A read is run again when its connection was lost, and when a standby cancelled it
+    // for a conflict with the changes it was replaying (SQLSTATE 40001).
+    var attempt = 0
+    var lost = false
+    while true {
+      switch try await transaction(
+        writing: false, { transaction in try body(SQLReader(transaction)) })
+      {
+      case .done(let value): return value
+      case .lost where !lost:
+        lost = true
+      case .refused where attempt < 3:
+        attempt += 1
+      case .refused(let failure), .lost(let failure):
+        throw PostgresSession.error(failure, location: location)
+      }
     }
   }
 
@@ -98,11 +109,16 @@ public final class PostgresTraceStore: TraceStoreBackend {
     async throws(TraceError) -> T
   {
     var attempt = 0
+    var lost = false
     while true {
       switch try await transaction(
         writing: true, { transaction in try body(SQLReader(transaction)) })
       {
       case .done(let value): return value
+      case .lost where !lost:
+        lost = true
+      case .lost(let failure):
+        throw PostgresSession.error(failure, location: location)
       case .refused(let failure) where attempt < (failure.isConflict ? 3 : 20):
         attempt += 1
         try? await Task.sleep(nanoseconds: UInt64(5_000_000 * attempt))
@@ -119,6 +135,9 @@ public final class PostgresTraceStore: TraceStoreBackend {
     /// Rolled back for contention (``PostgresSession/SessionError/isRetryable``): run it
     /// again.
     case refused(PostgresSession.SessionError)
+    /// The connection was lost before anything could have committed (a server restarted,
+    /// or a connection it ended while idle): run it again, once, on a new connection.
+    case lost(PostgresSession.SessionError)
   }
 
   /// Runs `body` in one transaction on a session of the pool, on that session's thread:
@@ -136,13 +155,20 @@ public final class PostgresTraceStore: TraceStoreBackend {
         return .success(.done(result))
       } catch {
         transaction.rollback()
-        if let failure = error as? PostgresSession.SessionError, failure.isRetryable {
-          return .success(.refused(failure))
+        if let failure = error as? PostgresSession.SessionError {
+          if failure.isRetryable { return .success(.refused(failure)) }
+          if lease.session.isBroken, !transaction.committing {
+            return .success(.lost(failure))
+          }
         }
         return .failure(error)
       }
     }
     switch outcome {
+    case .success(.lost(let failure)):
+      // The server's other connections in the pool are likely gone too.
+      pool.closeIdle()
+      return .lost(failure)
     case .success(let outcome): return outcome
     case .failure(let error): throw PostgresSession.error(error, location: location)
     }

@@ -1,6 +1,4 @@
 import GS1
-import NIOCore
-import PostgresNIO
 import TraceStoreSQL
 import Traceability
 
@@ -26,14 +24,20 @@ final class PostgresTransaction: SQLConnection {
   private let writing: Bool
   /// Whether BEGIN has been sent.
   private var began = false
+  /// Whether a write's COMMIT has been sent: from then on, a connection lost leaves its
+  /// outcome unknown, so it must not be run again.
+  private(set) var committing = false
   /// The turn's answer (the head), sent with BEGIN.
-  private var headAnswer: EventLoopFuture<[PostgresRow]>?
+  private var headAnswer: PostgresSession.Answer?
   /// Lots known to exist (from a prefetch, or appended here), and known not to.
   private var presentLots: Set<String> = []
   private var absentLots: Set<String> = []
   /// Products known to exist, from a prefetch or appended here (a product never stops
   /// existing).
   private var presentProducts: Set<String> = []
+  /// Rows of queries asked ahead (``prefetch(lots:queries:)``), until this transaction
+  /// appends (which could change them).
+  private var planned: [PlannedQuery: [[Cell]]] = [:]
   private var heldEvents: [StoredEvent] = []
   private var heldRows: [[[Cell]]] = Array(repeating: [], count: Projection.tables.count)
   private var heldCount = 0
@@ -60,7 +64,10 @@ final class PostgresTransaction: SQLConnection {
   func commit() throws {
     if writing {
       try flush()
-      if began { session.send("COMMIT") }
+      if began {
+        committing = true
+        session.send("COMMIT")
+      }
       try session.settle()
     } else {
       try session.settle()
@@ -99,6 +106,7 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func rows(_ sql: String, _ arguments: [Cell]) throws -> [[Cell]] {
+    if let rows = planned[PlannedQuery(sql: sql, arguments: arguments)] { return rows }
     try beforeRead()
     return try session.rows(sql, arguments)
   }
@@ -108,7 +116,20 @@ final class PostgresTransaction: SQLConnection {
     return try !session.rows(sql, arguments.map(Cell.text)).isEmpty
   }
 
-  func prefetchBatches(_ lots: [LotReference]) throws {
+  /// Asks about `lots` and runs `queries` in one round trip. With queries (which read
+  /// records), the chain's turn is taken first, in the same round trip, as any record read
+  /// takes it; with lots alone, the turn waits (see the type's comment).
+  func prefetch(lots: [LotReference], queries: [PlannedQuery]) throws {
+    guard !queries.isEmpty else { return try prefetchBatches(lots) }
+    try beforeRead()
+    let answers = queries.map { ($0, session.sendQuery($0.sql, $0.arguments)) }
+    try prefetchBatches(lots)
+    for (query, answer) in answers {
+      planned[query] = try session.values(of: answer).map { row in row.map(\.cell) }
+    }
+  }
+
+  private func prefetchBatches(_ lots: [LotReference]) throws {
     let wanted = lots.filter { lot in
       let key = Self.key(lot.gtin.digits, lot.lot)
       return !presentLots.contains(key) && !absentLots.contains(key)
@@ -116,7 +137,7 @@ final class PostgresTransaction: SQLConnection {
     var gtins = Array(Set(lots.map(\.gtin.digits)).subtracting(presentProducts))
     // One statement per 20,000 lots, the first also asking for the products (a row with a
     // NULL lot); all sent before any is waited for.
-    var answers: [(chunk: ArraySlice<LotReference>, answer: EventLoopFuture<[PostgresRow]>)] =
+    var answers: [(chunk: ArraySlice<LotReference>, answer: PostgresSession.Answer)] =
       []
     for start in stride(from: 0, to: max(wanted.count, gtins.isEmpty ? 0 : 1), by: 20_000) {
       let chunk = wanted[start..<min(start + 20_000, wanted.count)]
@@ -223,11 +244,13 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func insert(_ event: StoredEvent) throws {
+    planned = [:]
     heldEvents.append(event)
     try held()
   }
 
   func insert(_ rows: [Projection.Row]) throws {
+    planned = [:]
     for row in rows {
       heldRows[row.table].append(row.cells)
       let cells = row.cells

@@ -90,8 +90,13 @@ final class SessionPool: Sendable {
       case .open:
         let id = counter.add(1, ordering: .relaxed).newValue
         do {
-          let session = try await PostgresSession.connect(location, id: id)
-          return Lease(session: session, thread: SessionThread(label: "ocop-trace.postgres.\(id)"))
+          // Connecting blocks, so it runs on the session's own thread.
+          let thread = SessionThread(label: "ocop-trace.postgres.\(id)")
+          let location = location
+          let session = try await thread.run { () throws(TraceError) in
+            try PostgresSession.connect(location)
+          }
+          return Lease(session: session, thread: thread)
         } catch {
           state.withLock { $0.opened -= 1 }
           throw error
@@ -152,6 +157,18 @@ final class SessionPool: Sendable {
     let pool = SessionPool(location: location, limit: 1)
     defer { pool.close() }
     return try await pool.withSession(body)
+  }
+
+  /// Closes the idle sessions, which later transactions replace with new ones.
+  func closeIdle() {
+    let idle = state.withLock { state in
+      defer {
+        state.opened -= state.idle.count
+        state.idle = []
+      }
+      return state.idle
+    }
+    for lease in idle { lease.session.close() }
   }
 
   /// Closes every idle session and refuses new transactions.

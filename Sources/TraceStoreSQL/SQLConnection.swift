@@ -29,8 +29,10 @@ package protocol SQLConnection {
   /// Appends derived rows, each to its table.
   func insert(_ rows: [Projection.Row]) throws
 
-  /// Says which lots ``batchExists(_:)`` is about to be asked about.
-  func prefetchBatches(_ lots: [LotReference]) throws
+  /// Says which lots ``batchExists(_:)`` is about to be asked about, and which queries
+  /// ``rows(_:_:)`` is about to be given, each with its arguments (after the same checks
+  /// the transaction's first read makes).
+  func prefetch(lots: [LotReference], queries: [PlannedQuery]) throws
   /// Whether a batch exists, counting this transaction's appends.
   func batchExists(_ lot: LotReference) throws -> Bool
   /// Whether a product exists, counting this transaction's appends.
@@ -48,8 +50,24 @@ package enum ExistenceQuery {
   package static let product = "SELECT 1 FROM products WHERE gtin = ?"
 }
 
+/// A query a transaction is about to run, with its arguments.
+package struct PlannedQuery: Hashable, Sendable {
+  package let sql: String
+  package let arguments: [Cell]
+
+  package init(sql: String, arguments: [Cell]) {
+    self.sql = sql
+    self.arguments = arguments
+  }
+}
+
+/// The highest serial allocated under a lot: its GTIN and lot as arguments.
+package enum LastSerialQuery {
+  package static let sql = "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?"
+}
+
 extension SQLConnection {
-  package func prefetchBatches(_ lots: [LotReference]) throws {}
+  package func prefetch(lots: [LotReference], queries: [PlannedQuery]) throws {}
 
   package func batchExists(_ lot: LotReference) throws -> Bool {
     try exists(ExistenceQuery.batch, [lot.gtin.digits, lot.lot])
@@ -60,9 +78,7 @@ extension SQLConnection {
   }
 
   package func lastSerial(_ lot: LotReference) throws -> Int64 {
-    try integer(
-      "SELECT MAX(last) FROM serial_ranges WHERE gtin = ? AND lot = ?",
-      [.text(lot.gtin.digits), .text(lot.lot)]) ?? 0
+    try integer(LastSerialQuery.sql, [.text(lot.gtin.digits), .text(lot.lot)]) ?? 0
   }
 
   /// The first row `sql` returns, if any.

@@ -238,8 +238,18 @@ package struct SQLReader<Connection: SQLConnection>: TraceTransaction {
     try connection.head()
   }
 
-  package func prefetchBatches(_ lots: [LotReference]) throws {
-    try connection.prefetchBatches(lots)
+  package func prefetch(_ reads: PlannedReads) throws {
+    var queries: [PlannedQuery] = []
+    for gtin in reads.ratingHistories {
+      queries.append(PlannedQuery(sql: Statements.ratingsOfGTIN, arguments: [.text(gtin.digits)]))
+    }
+    for lot in reads.recallNotices {
+      queries.append(PlannedQuery(sql: Statements.recallOfLot, arguments: Self.key(lot)))
+    }
+    for lot in reads.lastSerials {
+      queries.append(PlannedQuery(sql: LastSerialQuery.sql, arguments: Self.key(lot)))
+    }
+    try connection.prefetch(lots: reads.lots, queries: queries)
   }
 
   package func batchExists(_ lot: LotReference) throws -> Bool {

@@ -52,6 +52,46 @@ enum ConcurrencyCases {
       #expect(report.passed)
       #expect(report.eventsChecked == Int64(3 + 1 + writers * rounds * 3))
     },
+    ConformanceCase(
+      "writers issuing the same lots at once: one list is taken whole, the rest refused"
+    ) {
+      // Lists longer than a CLI command's, so a server backend asks whether the lots exist
+      // before its turn at the chain: the writers that lose the race find them at the
+      // insert, and are run again to be refused by the rules, not by the database.
+      let fixture = try await F.make($0)
+      let handles = try await withThrowingTaskGroup(of: (any TraceStore).self) { group in
+        for _ in 0..<4 {
+          group.addTask {
+            try await fixture.backend.reopen(in: fixture.folder, signer: fixture.key)
+          }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+      }
+      let commands = try (1...6).map { TraceCommand.issueBatch(try F.request(F.cake, "R\($0)")) }
+      let outcomes = await withTaskGroup(of: String?.self) { group in
+        for store in handles {
+          group.addTask {
+            do {
+              _ = try await store.apply(commands)
+              return nil
+            } catch {
+              return "\(error)"
+            }
+          }
+        }
+        return await group.reduce(into: []) { $0.append($1) }
+      }
+      #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
+      for refusal in outcomes.compactMap({ $0 }) {
+        #expect(refusal.contains("lot 08936059000024/R1 already exists"), "\(refusal)")
+      }
+      #expect(
+        try await fixture.store.batches(of: F.cake).map(\.lot.lot).sorted()
+          == (1...6).map { "R\($0)" })
+      let report = try await fixture.store.audit(trustList: fixture.trustList)
+      #expect(report.passed)
+      #expect(report.eventsChecked == 3 + 6)
+    },
     ConformanceCase("a snapshot sees one instant: a write committed between its reads is not in it")
     {
       let fixture = try await F.populated($0)

@@ -29,16 +29,8 @@ struct CommandApplier {
     time: Timestamp
   ) throws -> [TraceReceipt] {
     var log = EventAppender(transaction, signer: signer, time: time)
-    // Every lot the commands issue or allocate under, asked about at once: a bulk import's
-    // hot path, and one round trip instead of several for a backend that pays for each.
-    let lots = commands.compactMap { command -> LotReference? in
-      switch command {
-      case .issueBatch(let request): request.lot
-      case .allocateSerials(let lot, _, _, _): lot
-      default: nil
-      }
-    }
-    if !lots.isEmpty { try transaction.prefetchBatches(lots) }
+    let reads = planned(commands)
+    if !reads.lots.isEmpty || reads.readsRecords { try transaction.prefetch(reads) }
     var applier = CommandApplier(transaction, signer: signer.kid)
     var receipts: [TraceReceipt] = []
     receipts.reserveCapacity(commands.count)
@@ -51,6 +43,36 @@ struct CommandApplier {
     }
     try log.finish()
     return receipts
+  }
+
+  /// The commands' reads, asked about at once by a backend that pays a round trip for each:
+  /// every lot they issue or allocate under (a bulk import's hot path); and, for a short
+  /// list (a command of the CLI, a print run), the records its first reads need too.
+  static func planned(_ commands: [TraceCommand]) -> PlannedReads {
+    var reads = PlannedReads()
+    reads.lots = commands.compactMap { command -> LotReference? in
+      switch command {
+      case .issueBatch(let request): request.lot
+      case .allocateSerials(let lot, _, _, _): lot
+      default: nil
+      }
+    }
+    guard commands.count <= 4 else { return reads }
+    for command in commands {
+      switch command {
+      case .issueBatch(let request):
+        if !reads.ratingHistories.contains(request.lot.gtin) {
+          reads.ratingHistories.append(request.lot.gtin)
+        }
+        reads.recallNotices += request.inputs
+      case .allocateSerials(let lot, _, _, _):
+        reads.recallNotices.append(lot)
+        reads.lastSerials.append(lot)
+      default:
+        break
+      }
+    }
+    return reads
   }
 
   mutating func apply(_ command: TraceCommand, log: inout EventAppender) throws -> TraceReceipt {

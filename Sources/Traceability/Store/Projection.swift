@@ -269,7 +269,7 @@ package enum Projection {
 
 /// A value in a derived table. Text compares by its UTF-8 bytes, not by Unicode
 /// equivalence, so an edit that only changes a letter's composition is still found.
-package enum Cell: CustomStringConvertible, Sendable {
+package enum Cell: CustomStringConvertible, Hashable, Sendable {
   /// SQL NULL.
   case null
   /// An integer.

@@ -85,14 +85,33 @@ package protocol TraceTransaction: TraceReader {
   func insert(_ rows: [Projection.Row]) throws
   /// Keeps a photo's file under its hash (nothing happens when it is kept already).
   func insert(photo: PhotoFile) throws
-  /// Says which lots ``batchExists(_:)`` (and, for their GTINs, ``productExists(_:)``) is
-  /// about to be asked about, so a backend for which each question is a round trip can ask
-  /// about them all at once.
-  func prefetchBatches(_ lots: [LotReference]) throws
+  /// Says what a list of commands is about to read, so a backend for which each question
+  /// is a round trip can ask them all at once.
+  func prefetch(_ reads: PlannedReads) throws
 }
 
 extension TraceTransaction {
-  package func prefetchBatches(_ lots: [LotReference]) throws {}
+  package func prefetch(_ reads: PlannedReads) throws {}
+}
+
+/// What a list of commands will read, named before the first command runs.
+package struct PlannedReads: Sendable {
+  /// The lots ``TraceTransaction/batchExists(_:)`` will be asked about (and, for their
+  /// GTINs, ``TraceTransaction/productExists(_:)``).
+  package var lots: [LotReference] = []
+  /// The products whose rating history will be read.
+  package var ratingHistories: [GTIN] = []
+  /// The lots whose recall notice will be read.
+  package var recallNotices: [LotReference] = []
+  /// The lots whose last serial will be read.
+  package var lastSerials: [LotReference] = []
+
+  package init() {}
+
+  /// Whether the reads go beyond whether lots and products exist.
+  package var readsRecords: Bool {
+    !ratingHistories.isEmpty || !recallNotices.isEmpty || !lastSerials.isEmpty
+  }
 }
 
 /// Another store's log, as far as this store has taken it in.
