@@ -7,8 +7,9 @@
 #
 #   bash Benchmarks/scripts/postgres-floor.sh [SECONDS]
 #
-# It bounds what any client can reach: `trace-benchmark postgres` does more in each
-# transaction (derived rows, a signature) through postgres-nio.
+# Its 4 clients show what one chain's lock, held until the commit is on disk, leaves to
+# writers that append back to back; `trace-benchmark postgres` does more in each
+# transaction (derived rows, a signature) in two round trips.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10}

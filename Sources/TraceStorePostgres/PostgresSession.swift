@@ -122,6 +122,9 @@ final class PostgresSession: @unchecked Sendable {
   private var prepared: [String: String] = [:]
   /// Statements seen once, which are prepared when seen again.
   private var seen: Set<String> = []
+  /// Whether statements are prepared: not once the server lost one (a pooler between
+  /// the store and the server that hands each transaction another connection).
+  private var preparing = true
   private static let preparedLimit = 256
   private static let preparedLength = 65_536
 
@@ -182,7 +185,7 @@ final class PostgresSession: @unchecked Sendable {
   /// The name `sql` is prepared under, preparing it now (in the same group, before its
   /// use) when it is seen for the second time; nil for a statement run unnamed.
   private func preparedName(_ sql: String, _ binds: Binds) -> String? {
-    guard sql.utf8.count <= Self.preparedLength else { return nil }
+    guard preparing, sql.utf8.count <= Self.preparedLength else { return nil }
     let key = binds.signature + sql
     if let name = prepared[key] { return name }
     guard prepared.count < Self.preparedLimit else { return nil }
@@ -253,7 +256,15 @@ final class PostgresSession: @unchecked Sendable {
         }
       }
     }
-    if let failure { throw failure }
+    if let failure {
+      if failure.sqlState == SessionError.unknownStatement {
+        // A statement prepared on this connection is not on the server's: from now on
+        // every statement goes unnamed, and the transaction is run again.
+        preparing = false
+        prepared = [:]
+      }
+      throw failure
+    }
   }
 
   /// Reads one statement's results: its rows into `answer`; its failure, if it failed.
@@ -533,9 +544,16 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Whether the transaction may simply be run again: a serialisation failure, a
-    /// deadlock, or a unique key another writer took between this one's check and its
-    /// append (run again, the check sees it).
-    var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" || isConflict }
+    /// deadlock, a unique key another writer took between this one's check and its append
+    /// (run again, the check sees it), or a prepared statement the server lost (run again,
+    /// unnamed).
+    var isRetryable: Bool {
+      sqlState == "40001" || sqlState == "40P01" || isConflict
+        || sqlState == Self.unknownStatement
+    }
+
+    /// A prepared statement the server does not know (SQLSTATE 26000).
+    static let unknownStatement = "26000"
 
     /// A unique key taken: retried a few times only, since a store's own data cannot cause
     /// it twice in a row.

@@ -17,7 +17,10 @@ import Traceability
 /// fit: before any read that could see them, and at commit, sent together with the COMMIT.
 /// Existence checks consult what this transaction appended and what a prefetch found
 /// instead, and the lots and products a list of commands names are asked about in one
-/// query, so issuing one batch or a thousand costs three round trips.
+/// query. A short list also names the records its rules will read
+/// (``prefetch(lots:queries:)``): those queries go with BEGIN, the turn and the existence
+/// query, and their rows answer the reads until the first append, so issuing a batch or
+/// allocating serials costs two round trips.
 final class PostgresTransaction: SQLConnection {
   let session: PostgresSession
   /// Whether this is a write transaction, which takes the lock.

@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 import TraceStoreConformance
-import TraceStorePostgres
 import Traceability
+
+@testable import TraceStorePostgres
 
 private typealias F = StoreFixture
 
@@ -85,5 +86,72 @@ struct SessionTests {
     let store = try await PostgresTraceStore.open(
       PostgresLocation("\(base)/\(database)", environment: [:]), signer: key, create: true)
     #expect(try await store.headSequence() == 0)
+  }
+}
+
+/// The session itself: statements sent together, prepared on the server, and what a
+/// failure in a group of them does.
+@Suite("A PostgreSQL session")
+struct PostgresSessionTests {
+  private func session() async throws -> PostgresSession {
+    let cluster = try await PostgresCluster.shared()
+    let location = try PostgresLocation(cluster.url(try cluster.createDatabase()))
+    return try PostgresSession.connect(location)
+  }
+
+  @Test func statementsSentTogetherAnswerInOrderAndAFailureSkipsTheRestOfItsGroup() async throws {
+    let session = try await session()
+    try session.execute("CREATE TABLE t (n BIGINT PRIMARY KEY, s TEXT, b BYTEA)")
+    let first = session.sendQuery(
+      "INSERT INTO t VALUES (?, ?, ?) RETURNING n, s", [.integer(-7), .text("Việt"), .null])
+    #expect(
+      try session.values(of: first).map { $0.map(\.cell) } == [[.integer(-7), .text("Việt")]])
+    #expect(try session.rows("SELECT count(*) FROM t", []) == [[.integer(1)]])
+
+    // The duplicate key fails; the statement after it in the same group is skipped, and
+    // both answers give the duplicate's failure.
+    let duplicate = session.sendQuery("INSERT INTO t (n) VALUES (?)", [.integer(-7)])
+    let after = session.sendQuery("INSERT INTO t (n) VALUES (?)", [.integer(8)])
+    #expect(throws: PostgresSession.SessionError.self) { try session.values(of: duplicate) }
+    do {
+      _ = try session.values(of: after)
+      Issue.record("the statement after a failure ran")
+    } catch let error as PostgresSession.SessionError {
+      #expect(error.sqlState == "23505")
+    }
+    // The session goes on, and the skipped row is not there.
+    #expect(try session.rows("SELECT n FROM t ORDER BY n", []) == [[.integer(-7)]])
+  }
+
+  @Test func aStatementSeenTwiceIsPreparedAndOneTheServerLostIsRunUnnamed() async throws {
+    let session = try await session()
+    let query = "SELECT ?::bigint + 1, octet_length(?::bytea)"
+    for value in Int64(1)...3 {
+      var binds = PostgresSession.Binds()
+      binds.append(.integer(value))
+      binds.append(bytes: [1, 2, 3])
+      session.send("SELECT $1::bigint + 1, octet_length($2::bytea)", binds)
+      try session.settle()
+      #expect(
+        try session.rows(query, [.integer(value), .text("abc")]) == [
+          [.integer(value + 1), .integer(3)]
+        ])
+    }
+    #expect(
+      try session.rows("SELECT count(*) FROM pg_prepared_statements", []).first?.first
+        == .integer(2))
+    // As a pooler that hands the connection over would: the server forgets them.
+    try session.execute("DEALLOCATE ALL")
+    do {
+      _ = try session.rows(query, [.integer(5), .text("abc")])
+      Issue.record("a statement the server forgot ran")
+    } catch let error as PostgresSession.SessionError {
+      #expect(error.isRetryable)
+    }
+    // Run again, unnamed from now on.
+    #expect(try session.rows(query, [.integer(5), .text("abc")]) == [[.integer(6), .integer(3)]])
+    #expect(
+      try session.rows("SELECT count(*) FROM pg_prepared_statements", []).first?.first
+        == .integer(0))
   }
 }
