@@ -431,7 +431,8 @@ final class PostgresSession: @unchecked Sendable {
     /// Where each argument's bytes start in `data`, or -1 for NULL.
     fileprivate var offsets: [Int] = []
     fileprivate var lengths: [Int32] = []
-    fileprivate var data: [UInt8] = []
+    /// Begins with a byte no argument uses, so the buffer always has an address.
+    fileprivate var data: [UInt8] = [0]
 
     mutating func append(_ cell: Cell) {
       switch cell {
@@ -472,10 +473,7 @@ final class PostgresSession: @unchecked Sendable {
         UnsafePointer<Int32>?
       ) -> T
     ) -> T {
-      // One byte more, so an empty text still has an address.
-      var bytes = data
-      bytes.append(0)
-      return bytes.withUnsafeBufferPointer { buffer in
+      data.withUnsafeBufferPointer { buffer in
         let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
         let values = offsets.map { $0 < 0 ? nil : base + $0 }
         let formats = [Int32](repeating: 1, count: types.count)
