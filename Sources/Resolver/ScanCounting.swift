@@ -57,9 +57,17 @@ final class ScanAllowance: Sendable {
   /// names a previewer, crawler or HTTP library (``machineWords``).
   static func isMachine(userAgent: String?) -> Bool {
     guard let userAgent, userAgent.contains(where: { !$0.isWhitespace }) else { return true }
-    let lowered = userAgent.lowercased()
-    return machineWords.contains { lowered.contains($0) }
+    // Compared as bytes: every word is ASCII, and a scanned page's answer waits on this.
+    let lowered = Array(userAgent.lowercased().utf8)
+    return machineWordBytes.contains { word in
+      guard lowered.count >= word.count else { return false }
+      return (0...(lowered.count - word.count)).contains { start in
+        lowered[start] == word[0] && lowered[start..<start + word.count].elementsEqual(word)
+      }
+    }
   }
+
+  private static let machineWordBytes = machineWords.map { Array($0.utf8) }
 
   /// Whether a scan of `item` by `client` (its address) with `userAgent` at `now` (seconds)
   /// is counted; records it if so.

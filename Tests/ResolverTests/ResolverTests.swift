@@ -505,6 +505,26 @@ struct ResolverTests {
     #expect(ScanAllowance.isMachine(userAgent: "Mozilla/5.0 (iPhone) Zalo iOS") == false)
   }
 
+  @Test func machinesAreToldFromPhonesByTheirUserAgent() {
+    let machines = [
+      nil, "", "  ", "curl/8.4.0", "Mozilla/5.0 (compatible; Googlebot/2.1)", "WhatsApp/2.24.1 A",
+      "facebookexternalhit/1.1", "python-requests/2.31", "Go-http-client/1.1", "wrk",
+      "Mozilla/5.0 HeadlessChrome/120.0", "Mozilla/5.0 (Linux) uptime check",
+      "Mozilla/5.0 (iPhone) Bánh mì preview",
+    ]
+    for agent in machines {
+      #expect(ScanAllowance.isMachine(userAgent: agent), "\(agent ?? "nil")")
+    }
+    let phones = [
+      "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36",
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) ZALO iOS", "go",
+      "Trình duyệt Cốc Cốc",
+    ]
+    for agent in phones {
+      #expect(!ScanAllowance.isMachine(userAgent: agent), "\(agent)")
+    }
+  }
+
   @Test func forgedScansAreNeverCountedAndOneClientCountsOnce() async throws {
     let (resolver, _) = try await Self.resolver()
     let forged =
