@@ -11,6 +11,7 @@ struct BatchCommand: AsyncParsableCommand {
 
   struct Issue: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "issue",
       abstract: "Issue a batch: a signed commissioning record with its origin.",
       discussion: """
         The batch carries the OCOP rating in force on its production date, or none (the \
@@ -95,7 +96,8 @@ struct BatchCommand: AsyncParsableCommand {
   }
 
   struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List batches.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List batches.")
     @Option(help: "Only this product's.") var gtin: String?
     @Option(help: "Only this producer's (tax code).") var producer: String?
     @OptionGroup var location: StoreOptions
@@ -142,6 +144,7 @@ struct BatchCommand: AsyncParsableCommand {
 
   struct Stage: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "stage",
       abstract:
         "Record a step of a lot's production: harvest, processing, packing, testing, storage.",
       discussion: """
@@ -190,7 +193,8 @@ struct BatchCommand: AsyncParsableCommand {
   }
 
   struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a batch with its origin.")
+    static let configuration = CommandConfiguration(
+      commandName: "show", abstract: "Show a batch with its origin.")
     @Argument(help: "GTIN/LOT.") var lot: String
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions

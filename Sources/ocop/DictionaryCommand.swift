@@ -13,6 +13,7 @@ struct DictionaryCommand: AsyncParsableCommand {
 
   struct Show: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show how the shipped dictionary defines AIs.")
     static let examples = ["ocop dictionary show 01 10 8030"]
     @Argument(help: "The AIs (all when none is given).") var ais: [String] = []
@@ -37,6 +38,7 @@ struct DictionaryCommand: AsyncParsableCommand {
 
   struct Diff: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "List what a newer dictionary file adds, removes and changes.",
       discussion: """
         Compares the dictionary ocop ships with FILE (GS1 publishes new releases as \

@@ -12,6 +12,7 @@ struct GTINCommand: AsyncParsableCommand {
   /// `ocop gtin check`.
   struct Check: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "check",
       abstract: "Check the check digit of one or more GTINs.",
       discussion: """
         Accepts GTIN-8, GTIN-12, GTIN-13 and GTIN-14 and prints each in the 14-digit form \
@@ -53,6 +54,7 @@ struct GTINCommand: AsyncParsableCommand {
   /// `ocop gtin allocate`.
   struct Allocate: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "allocate",
       abstract: "Make the GTIN-13 for an item number under your GS1 company prefix.",
       discussion: """
         GS1 Vietnam gives each member a company prefix that starts 893. Together with \

@@ -14,6 +14,7 @@ struct KeysCommand: AsyncParsableCommand {
 
   struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show the store's issuer (kid, public key) and the trusted issuers.")
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -59,6 +60,7 @@ struct KeysCommand: AsyncParsableCommand {
 
   struct Export: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Write the trust list (public keys only) for verifiers.")
     static let examples = ["ocop keys export --out trust.json"]
     @Option(help: ArgumentHelp("The file to write (default: standard output).", valueName: "file"))
@@ -88,6 +90,7 @@ struct KeysCommand: AsyncParsableCommand {
 
   struct Import: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "import",
       abstract: "Add the issuers of another trust list to this store's, with their scope.",
       discussion: """
         An issuer already trusted keeps its key: a list that gives its kid another key is \
@@ -222,6 +225,7 @@ struct KeysCommand: AsyncParsableCommand {
 
   struct Revoke: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "revoke",
       abstract: "Revoke an issuer in this workspace's trust list.",
       discussion: """
         With --from, what the issuer signed before that moment stays valid and what is \
@@ -273,6 +277,7 @@ struct KeysCommand: AsyncParsableCommand {
 
   struct Root: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "root",
       abstract: "Make a root key that signs trust lists, and its anchor for verifiers.",
       discussion: """
         The root key (the province's or the national OCOP office's) signs trust lists with \
@@ -362,6 +367,7 @@ struct KeysCommand: AsyncParsableCommand {
 
   struct Anchor: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "anchor",
       abstract:
         "Keep a root's anchor in this workspace: signed trust lists are checked against it.")
     static let examples = ["ocop keys anchor root-anchor.json"]

@@ -13,6 +13,7 @@ struct LinkCommand: AsyncParsableCommand {
   /// `ocop link make`.
   struct Make: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "make",
       abstract: "Make the trace URL for a product, a lot or a single numbered item.",
       discussion: """
         The URL is the resolver's address, then the GTIN, then the lot and serial \
@@ -157,6 +158,7 @@ struct LinkCommand: AsyncParsableCommand {
   /// `ocop link parse`.
   struct Parse: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "parse",
       abstract: "Read trace URLs and show the GS1 data they carry, or why they are invalid.",
       discussion: """
         Give URLs as arguments, or none to read one per line from standard input (as a \

@@ -6,6 +6,8 @@ struct Ocop: AsyncParsableCommand {
   /// The toolkit's version, as `ocop --version` prints it.
   static let version = "0.9.0"
 
+  // Every command names itself (`commandName`): ArgumentParser would otherwise derive each
+  // name from its type by reflection at every start, a third of a short command's time.
   static let configuration = CommandConfiguration(
     commandName: "ocop",
     abstract: "Origin records and QR trace labels for OCOP products (Mỗi xã một sản phẩm).",

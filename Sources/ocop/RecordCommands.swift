@@ -39,6 +39,7 @@ struct ProducerCommand: AsyncParsableCommand {
 
   struct Add: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Register a producer.",
       discussion: """
 
@@ -84,7 +85,8 @@ struct ProducerCommand: AsyncParsableCommand {
   }
 
   struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List producers.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List producers.")
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -105,7 +107,8 @@ struct ProducerCommand: AsyncParsableCommand {
   }
 
   struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a producer and its products.")
+    static let configuration = CommandConfiguration(
+      commandName: "show", abstract: "Show a producer and its products.")
     @Argument(help: "Tax code.") var taxCode: String
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -147,6 +150,7 @@ struct ProductCommand: AsyncParsableCommand {
 
   struct Add: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Register a product; --gtin next allocates the next GTIN under the prefix.",
       discussion: """
 
@@ -243,7 +247,8 @@ struct ProductCommand: AsyncParsableCommand {
   }
 
   struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List products with their rating.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List products with their rating.")
     @Option(help: "Day the rating in force is shown for (default today).") var on: String?
     @OptionGroup var location: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -267,6 +272,7 @@ struct ProductCommand: AsyncParsableCommand {
 
   struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show a product and its OCOP rating history.")
     @Argument(help: "GTIN.") var gtin: String
     @OptionGroup var location: StoreOptions
@@ -326,6 +332,7 @@ struct ProductCommand: AsyncParsableCommand {
 
   struct Rate: AsyncParsableCommand, HelpExamples {
     static let configuration = CommandConfiguration(
+      commandName: "rate",
       abstract: "Record an OCOP rating decision for a product.",
       discussion: """
 
