@@ -109,7 +109,9 @@ final class PostgresTransaction: SQLConnection {
   }
 
   func rows(_ sql: String, _ arguments: [Cell]) throws -> [[Cell]] {
-    if let rows = planned[PlannedQuery(sql: sql, arguments: arguments)] { return rows }
+    if !planned.isEmpty, let rows = planned[PlannedQuery(sql: sql, arguments: arguments)] {
+      return rows
+    }
     try beforeRead()
     return try session.rows(sql, arguments)
   }

@@ -30,7 +30,7 @@ struct CommandApplier {
   ) throws -> [TraceReceipt] {
     var log = EventAppender(transaction, signer: signer, time: time)
     let reads = planned(commands)
-    if !reads.lots.isEmpty || reads.readsRecords { try transaction.prefetch(reads) }
+    if !reads.isEmpty { try transaction.prefetch(reads) }
     var applier = CommandApplier(transaction, signer: signer.kid)
     var receipts: [TraceReceipt] = []
     receipts.reserveCapacity(commands.count)

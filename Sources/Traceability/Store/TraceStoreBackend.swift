@@ -108,9 +108,9 @@ package struct PlannedReads: Sendable {
 
   package init() {}
 
-  /// Whether the reads go beyond whether lots and products exist.
-  package var readsRecords: Bool {
-    !ratingHistories.isEmpty || !recallNotices.isEmpty || !lastSerials.isEmpty
+  /// Whether nothing is to be read.
+  package var isEmpty: Bool {
+    lots.isEmpty && ratingHistories.isEmpty && recallNotices.isEmpty && lastSerials.isEmpty
   }
 }
 
